@@ -1,0 +1,114 @@
+package authz
+
+import (
+	"context"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/ent"
+)
+
+// Action is something a viewer may want to do in a project.
+type Action int
+
+// Actions, with the level each needs (SPEC §3).
+const (
+	// ReadProject covers the project, its refs, members and pipelines
+	// (not variable values).
+	ReadProject Action = iota + 1
+	// RunPipeline covers creating pipelines as oneself, cancel and retry.
+	RunPipeline
+	// ReadVariableValues covers pipeline variable values.
+	ReadVariableValues
+	// ManageProject covers trigger tokens (list, create, revoke, take
+	// ownership), refs, runners, members and project settings.
+	ManageProject
+	// OwnTriggerToken is what a trigger's owner needs to keep for the token
+	// to start pipelines.
+	OwnTriggerToken
+)
+
+// Required returns the lowest access level that allows a.
+func (a Action) Required() kickoff.AccessLevel {
+	switch a {
+	case ReadProject:
+		return kickoff.Reporter
+	case RunPipeline, OwnTriggerToken:
+		return kickoff.Developer
+	case ReadVariableValues, ManageProject:
+		return kickoff.Maintainer
+	}
+	return kickoff.Owner + 1 // unknown actions are never allowed
+}
+
+// Allowed reports whether level permits a.
+func (a Action) Allowed(level kickoff.AccessLevel) bool { return level >= a.Required() }
+
+// Authorize checks that the viewer may do a in the project and returns the
+// viewer's level. A viewer who cannot even see the project gets ENotFound,
+// so its existence does not leak; one who sees it but lacks the level gets
+// EForbidden.
+func Authorize(ctx context.Context, client *ent.Client, projectID int, a Action) (kickoff.AccessLevel, error) {
+	u := UserFrom(ctx)
+	level, err := AccessLevel(ctx, client, u, projectID)
+	if err != nil {
+		return kickoff.NoAccess, err
+	}
+	switch {
+	case a.Allowed(level):
+		return level, nil
+	case !ReadProject.Allowed(level):
+		return level, kickoff.Errorf(kickoff.ENotFound, "project not found")
+	default:
+		return level, kickoff.Errorf(kickoff.EForbidden, "you need at least the %s role in this project", a.Required())
+	}
+}
+
+// CanSeeNode reports whether the viewer may see n when it is fetched by its
+// global ID; unknown types are hidden.
+func CanSeeNode(ctx context.Context, client *ent.Client, n ent.Noder) (bool, error) {
+	u := UserFrom(ctx)
+	if u == nil {
+		return false, nil
+	}
+	switch n := n.(type) {
+	case *ent.User:
+		return true, nil // user basics are visible to every signed-in user, as in GitLab
+	case *ent.PersonalAccessToken:
+		return u.Admin || n.UserID == u.ID, nil
+	case *ent.Project:
+		return allowed(ctx, client, u, n.ID, ReadProject)
+	case *ent.Ref:
+		return allowed(ctx, client, u, n.ProjectID, ReadProject)
+	case *ent.ProjectMember:
+		return allowed(ctx, client, u, n.ProjectID, ReadProject)
+	case *ent.Pipeline:
+		return allowed(ctx, client, u, n.ProjectID, ReadProject)
+	case *ent.PipelineVariable:
+		p, err := client.Pipeline.Get(ctx, n.PipelineID)
+		if err != nil {
+			return false, err
+		}
+		return allowed(ctx, client, u, p.ProjectID, ReadProject)
+	case *ent.PipelineTrigger:
+		if n.RevokedAt != nil {
+			return false, nil
+		}
+		return allowed(ctx, client, u, n.ProjectID, ManageProject)
+	case *ent.Runner:
+		if n.ProjectID == nil {
+			return u.Admin, nil
+		}
+		return allowed(ctx, client, u, *n.ProjectID, ManageProject)
+	case *ent.AuditEvent:
+		if n.ProjectID == nil {
+			return u.Admin, nil
+		}
+		return allowed(ctx, client, u, *n.ProjectID, ManageProject)
+	}
+	return false, nil
+}
+
+func allowed(ctx context.Context, client *ent.Client, u *ent.User, projectID int, a Action) (bool, error) {
+	level, err := AccessLevel(ctx, client, u, projectID)
+	return a.Allowed(level), err
+}

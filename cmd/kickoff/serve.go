@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/urfave/cli/v3"
+
+	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/frontend"
+	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/server"
+)
+
+// shutdownGrace is how long in-flight requests may take after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+func serveCommand() *cli.Command {
+	flags := append(databaseFlags(),
+		&cli.StringFlag{Name: "listen", Value: ":8080", Sources: envFlag("listen"),
+			Usage: "address to listen on"},
+		&cli.StringFlag{Name: "public-url", Sources: envFlag("public-url"),
+			Usage: "URL users reach Kickoff at, e.g. https://kickoff.example.com (used in links; https makes session cookies Secure)"},
+		&cli.BoolFlag{Name: "no-migrate", Sources: envFlag("no-migrate"),
+			Usage: "refuse to start when migrations are pending instead of applying them"},
+	)
+	return &cli.Command{
+		Name:   "serve",
+		Usage:  "run the Kickoff server",
+		Flags:  flags,
+		Action: runServe,
+	}
+}
+
+func runServe(ctx context.Context, cmd *cli.Command) error {
+	started := time.Now()
+	logger, err := newLogger(cmd)
+	if err != nil {
+		return err
+	}
+	publicURL, err := parsePublicURL(cmd.String("public-url"), cmd.String("listen"))
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := prepareSchema(ctx, db, cmd.Bool("no-migrate"), logger); err != nil {
+		return err
+	}
+	if _, err := loadKeyring(cmd, db.Dialect); err != nil {
+		return err
+	}
+	webApp, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return fmt.Errorf("opening embedded web app: %w", err)
+	}
+	handler := server.New(server.Config{DB: db, Logger: logger, WebApp: webApp})
+	return listenAndServe(ctx, cmd.String("listen"), handler, logger, func(addr net.Addr) {
+		logger.Info("kickoff is ready",
+			"version", versionString(), "listen", addr.String(), "public_url", publicURL.String(),
+			"database", db.Dialect, "startup_ms", time.Since(started).Milliseconds())
+	})
+}
+
+// prepareSchema applies pending migrations, or with noMigrate refuses to run
+// on a stale schema.
+func prepareSchema(ctx context.Context, db *database.DB, noMigrate bool, logger *slog.Logger) error {
+	if noMigrate {
+		status, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		if status.Dirty {
+			return database.ErrDirty
+		}
+		if pending := status.Pending(); len(pending) > 0 {
+			return fmt.Errorf("%d database migration(s) pending (first: %d_%s) and --no-migrate is set: run `kickoff migrate up`, or start without --no-migrate",
+				len(pending), pending[0].Version, pending[0].Name)
+		}
+		return nil
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		logger.Info("applied database migrations", "versions", applied)
+	}
+	return nil
+}
+
+// loadKeyring resolves the secret key: the flag or environment, else (SQLite
+// only) one generated once into the data directory.
+func loadKeyring(cmd *cli.Command, dialectName string) (*keyring.Keyring, error) {
+	secret := cmd.String("secret-key")
+	if secret == "" {
+		if dialectName != dialect.SQLite {
+			return nil, errors.New("KICKOFF_SECRET_KEY (or --secret-key) is required with PostgreSQL: set the same random string of at least 32 characters on every replica, e.g. `openssl rand -base64 36`")
+		}
+		var err error
+		if secret, err = keyring.LoadOrCreate(cmd.String("data-dir")); err != nil {
+			return nil, fmt.Errorf("loading the generated secret key: %w", err)
+		}
+	}
+	kr, err := keyring.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	return kr, nil
+}
+
+func parsePublicURL(raw, listen string) (*url.URL, error) {
+	if raw == "" {
+		host, port, err := net.SplitHostPort(listen)
+		if err != nil {
+			return nil, fmt.Errorf("--listen %q: %w", listen, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		raw = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--public-url %q: want an absolute http(s) URL such as https://kickoff.example.com", raw)
+	}
+	u.Path = ""
+	return u, nil
+}
+
+// listenAndServe serves until ctx ends (SIGTERM/SIGINT), then stops accepting
+// and lets in-flight requests finish for up to shutdownGrace.
+func listenAndServe(ctx context.Context, addr string, h http.Handler, logger *slog.Logger, ready func(net.Addr)) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	ready(ln.Addr())
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

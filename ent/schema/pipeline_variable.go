@@ -1,0 +1,40 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// PipelineVariable is one CI variable of a pipeline. Its value is shown only
+// to Maintainers, so GraphQL resolves it by hand.
+type PipelineVariable struct{ ent.Schema }
+
+func (PipelineVariable) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key").NotEmpty().MaxLen(255).Immutable(),
+		field.Text("value").Sensitive().Immutable().Annotations(entgql.Skip()),
+		// file variables are written to a temporary file by the runner.
+		field.Bool("file").Default(false).Immutable(),
+		field.Int("pipeline_id").Immutable().
+			Annotations(entgql.Skip()),
+	}
+}
+
+func (PipelineVariable) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("pipeline", Pipeline.Type).Ref("variables").
+			Field("pipeline_id").Unique().Required().Immutable().Annotations(entgql.Skip()),
+	}
+}
+
+func (PipelineVariable) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("pipeline_id", "key").Unique()}
+}
+
+func (PipelineVariable) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput)}
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { GraphQLProvider } from './graphql/GraphQLProvider';
+import { routes } from './routes';
+import './styles.css';
+
+const router = createBrowserRouter(routes);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <GraphQLProvider>
+      <RouterProvider router={router} />
+    </GraphQLProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,26 @@
+import type { ReactNode } from 'react';
+import { Provider, type Client } from 'urql';
+import { concat, fromValue, never } from 'wonka';
+import { vi } from 'vitest';
+
+type Result = { data?: unknown; error?: unknown };
+
+/**
+ * A urql client that never touches the network: executeQuery answers each
+ * operation with whatever `respond` returns for its variables (a `fromValue`
+ * stream), or stays pending when it returns undefined. The stream then stays
+ * open like a real client's query stream; one that ends makes urql reset
+ * `error` (its end-of-stream update carries no error).
+ */
+export function mockClient(respond: (variables: Record<string, unknown>) => Result | undefined) {
+  const executeQuery = vi.fn((request: { variables: Record<string, unknown> }) => {
+    const result = respond(request.variables);
+    return result ? concat([fromValue(result), never]) : never;
+  });
+  const client = { executeQuery, executeMutation: vi.fn(), executeSubscription: vi.fn() } as unknown as Client;
+  return { client, executeQuery };
+}
+
+export function WithClient({ client, children }: { client: Client; children: ReactNode }) {
+  return <Provider value={client}>{children}</Provider>;
+}

@@ -1,0 +1,137 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/ent"
+)
+
+// Limits of SPEC §7. They hold for every operation, introspection included.
+const (
+	MaxComplexity          = 250
+	MaxAnonymousComplexity = 200
+	MaxDepth               = 15
+	MaxQueryLength         = 10_000
+	// MaxParserTokens bounds the work of parsing (CVE-2023-49559); a
+	// 10,000-character query cannot reasonably need more.
+	MaxParserTokens = 5_000
+	// Timeout bounds one query or mutation; subscriptions live longer.
+	Timeout = 30 * time.Second
+)
+
+// NewHandler returns the GraphQL endpoint: POST and GET for queries and
+// mutations, graphql-transport-ws for subscriptions, with the limits above.
+// Authentication, CSRF checks and the body size limit are the HTTP layer's.
+func NewHandler(client *ent.Client, logger *slog.Logger) http.Handler {
+	srv := handler.New(NewSchema(client))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		// coder/websocket accepts same-origin upgrades only, which keeps a
+		// cookie-authenticated socket out of reach of other sites.
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{}},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(MaxParserTokens)
+	srv.Use(extension.Introspection{})
+	srv.Use(queryLengthLimit{max: MaxQueryLength})
+	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(&extension.ComplexityLimit{Func: complexityLimit})
+	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", v)
+		return errors.New("internal error")
+	})
+	return withTimeout(srv)
+}
+
+func complexityLimit(ctx context.Context, _ *graphql.OperationContext) int {
+	if authz.UserFrom(ctx) == nil {
+		return MaxAnonymousComplexity
+	}
+	return MaxComplexity
+}
+
+// withTimeout bounds queries and mutations; websocket upgrades (subscriptions)
+// are long-lived by design and keep their own keep-alives.
+func withTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// errorCodes maps domain error codes to GraphQL extensions.code values.
+var errorCodes = map[string]string{
+	kickoff.EUnauthorized: "UNAUTHENTICATED",
+	kickoff.EForbidden:    "FORBIDDEN",
+	kickoff.ENotFound:     "NOT_FOUND",
+	kickoff.EInvalid:      "BAD_USER_INPUT",
+	kickoff.EConflict:     "CONFLICT",
+	kickoff.ERateLimited:  "RATE_LIMITED",
+}
+
+// presentError shows domain errors with their code, keeps gqlgen's own input
+// errors, and hides everything else behind "internal error" (logged), so no
+// SQL or stack detail reaches a client.
+func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		var domain *kickoff.Error
+		var gqlErr *gqlerror.Error
+		switch {
+		case errors.As(err, &domain):
+			out.Message = domain.Message
+			setCode(out, errorCodes[domain.Code])
+		case ent.IsValidationError(err):
+			setCode(out, "BAD_USER_INPUT")
+		case errors.Is(err, context.DeadlineExceeded):
+			out.Message = "the request took too long"
+			setCode(out, "TIMEOUT")
+		case errors.As(err, &gqlErr) && gqlErr.Err == nil:
+			// gqlgen's own errors (input coercion, unknown enum values) are
+			// about the request and safe to show.
+			if out.Extensions["code"] == nil {
+				setCode(out, "BAD_USER_INPUT")
+			}
+		default:
+			logger.ErrorContext(ctx, "GraphQL resolver failed", "path", out.Path.String(), "err", err)
+			out.Message = "internal error"
+			setCode(out, "INTERNAL_SERVER_ERROR")
+		}
+		return out
+	}
+}
+
+func setCode(e *gqlerror.Error, code string) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+}
