@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"errors"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -59,9 +60,16 @@ func Authorize(ctx context.Context, client *ent.Client, projectID int, a Action)
 	case !ReadProject.Allowed(level):
 		return level, kickoff.Errorf(kickoff.ENotFound, "project not found")
 	default:
-		return level, kickoff.Errorf(kickoff.EForbidden, "you need at least the %s role in this project", a.Required())
+		return level, errors.Join(
+			kickoff.Errorf(kickoff.EForbidden, "you need at least the %s role in this project", a.Required()),
+			ErrInsufficientRole)
 	}
 }
+
+// ErrInsufficientRole marks the forbidden errors that mean "your role is too
+// low" (GitLab answers those with a bare "403 Forbidden"), as opposed to
+// forbidden errors that carry a reason for the client.
+var ErrInsufficientRole = errors.New("insufficient role")
 
 // CanSeeNode reports whether the viewer may see n when it is fetched by its
 // global ID; unknown types are hidden.
@@ -83,12 +91,6 @@ func CanSeeNode(ctx context.Context, client *ent.Client, n ent.Noder) (bool, err
 		return allowed(ctx, client, u, n.ProjectID, ReadProject)
 	case *ent.Pipeline:
 		return allowed(ctx, client, u, n.ProjectID, ReadProject)
-	case *ent.PipelineVariable:
-		p, err := client.Pipeline.Get(ctx, n.PipelineID)
-		if err != nil {
-			return false, err
-		}
-		return allowed(ctx, client, u, p.ProjectID, ReadProject)
 	case *ent.PipelineTrigger:
 		if n.RevokedAt != nil {
 			return false, nil

@@ -14,7 +14,6 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
-	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/ref"
@@ -760,75 +759,6 @@ func newPipelineTriggerPaginateArgs(rv map[string]any) *pipelinetriggerPaginateA
 	}
 	if v, ok := rv[whereField].(*PipelineTriggerWhereInput); ok {
 		args.opts = append(args.opts, WithPipelineTriggerFilter(v.Filter))
-	}
-	return args
-}
-
-// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
-func (_q *PipelineVariableQuery) CollectFields(ctx context.Context, satisfies ...string) (*PipelineVariableQuery, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
-		return _q, nil
-	}
-	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
-		return nil, err
-	}
-	return _q, nil
-}
-
-func (_q *PipelineVariableQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
-	path = append([]string(nil), path...)
-	var (
-		unknownSeen    bool
-		fieldSeen      = make(map[string]struct{}, len(pipelinevariable.Columns))
-		selectedFields = []string{pipelinevariable.FieldID}
-	)
-	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
-		switch field.Name {
-		case "key":
-			if _, ok := fieldSeen[pipelinevariable.FieldKey]; !ok {
-				selectedFields = append(selectedFields, pipelinevariable.FieldKey)
-				fieldSeen[pipelinevariable.FieldKey] = struct{}{}
-			}
-		case "file":
-			if _, ok := fieldSeen[pipelinevariable.FieldFile]; !ok {
-				selectedFields = append(selectedFields, pipelinevariable.FieldFile)
-				fieldSeen[pipelinevariable.FieldFile] = struct{}{}
-			}
-		case "id":
-		case "__typename":
-		default:
-			unknownSeen = true
-		}
-	}
-	if !unknownSeen {
-		_q.Select(selectedFields...)
-	}
-	return nil
-}
-
-type pipelinevariablePaginateArgs struct {
-	first, last   *int
-	after, before *Cursor
-	opts          []PipelineVariablePaginateOption
-}
-
-func newPipelineVariablePaginateArgs(rv map[string]any) *pipelinevariablePaginateArgs {
-	args := &pipelinevariablePaginateArgs{}
-	if rv == nil {
-		return args
-	}
-	if v := rv[firstField]; v != nil {
-		args.first = v.(*int)
-	}
-	if v := rv[lastField]; v != nil {
-		args.last = v.(*int)
-	}
-	if v := rv[afterField]; v != nil {
-		args.after = v.(*Cursor)
-	}
-	if v := rv[beforeField]; v != nil {
-		args.before = v.(*Cursor)
 	}
 	return args
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
-	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/ref"
@@ -47,11 +46,6 @@ var pipelinetriggerImplementors = []string{"PipelineTrigger", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*PipelineTrigger) IsNode() {}
-
-var pipelinevariableImplementors = []string{"PipelineVariable", "Node"}
-
-// IsNode implements the Node interface check for GQLGen.
-func (*PipelineVariable) IsNode() {}
 
 var projectImplementors = []string{"Project", "Node"}
 
@@ -187,15 +181,6 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(pipelinetrigger.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, pipelinetriggerImplementors...); err != nil {
-				return nil, err
-			}
-		}
-		return query.Only(ctx)
-	case pipelinevariable.Table:
-		query := c.PipelineVariable.Query().
-			Where(pipelinevariable.ID(id))
-		if fc := graphql.GetFieldContext(ctx); fc != nil {
-			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, pipelinevariableImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -370,22 +355,6 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.PipelineTrigger.Query().
 			Where(pipelinetrigger.IDIn(ids...))
 		query, err := query.CollectFields(ctx, pipelinetriggerImplementors...)
-		if err != nil {
-			return nil, err
-		}
-		nodes, err := query.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, node := range nodes {
-			for _, noder := range idmap[node.ID] {
-				*noder = node
-			}
-		}
-	case pipelinevariable.Table:
-		query := c.PipelineVariable.Query().
-			Where(pipelinevariable.IDIn(ids...))
-		query, err := query.CollectFields(ctx, pipelinevariableImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -35,7 +35,31 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return out, nil
 }
 
+// PersonalAccessToken returns PersonalAccessTokenResolver implementation.
+func (r *Resolver) PersonalAccessToken() PersonalAccessTokenResolver {
+	return &personalAccessTokenResolver{r}
+}
+
+// Pipeline returns PipelineResolver implementation.
+func (r *Resolver) Pipeline() PipelineResolver { return &pipelineResolver{r} }
+
+// PipelineTrigger returns PipelineTriggerResolver implementation.
+func (r *Resolver) PipelineTrigger() PipelineTriggerResolver { return &pipelineTriggerResolver{r} }
+
+// Project returns ProjectResolver implementation.
+func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
+type (
+	personalAccessTokenResolver struct{ *Resolver }
+	pipelineResolver            struct{ *Resolver }
+	pipelineTriggerResolver     struct{ *Resolver }
+	projectResolver             struct{ *Resolver }
+	queryResolver               struct{ *Resolver }
+	userResolver                struct{ *Resolver }
+)

@@ -21,6 +21,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -35,7 +36,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Mutation() MutationResolver
+	PersonalAccessToken() PersonalAccessTokenResolver
+	Pipeline() PipelineResolver
+	PipelineTrigger() PipelineTriggerResolver
+	Project() ProjectResolver
 	Query() QueryResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -69,6 +76,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiVariable struct {
+		File  func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	Mutation struct {
+		PersonalAccessTokenCreate    func(childComplexity int, input model.PersonalAccessTokenCreateInput) int
+		PersonalAccessTokenRevoke    func(childComplexity int, input model.PersonalAccessTokenRevokeInput) int
+		PipelineCreate               func(childComplexity int, input model.PipelineCreateInput) int
+		PipelineTriggerCreate        func(childComplexity int, input model.PipelineTriggerCreateInput) int
+		PipelineTriggerDelete        func(childComplexity int, input model.PipelineTriggerDeleteInput) int
+		PipelineTriggerRotate        func(childComplexity int, input model.PipelineTriggerRotateInput) int
+		PipelineTriggerTakeOwnership func(childComplexity int, input model.PipelineTriggerTakeOwnershipInput) int
+		PipelineTriggerUpdate        func(childComplexity int, input model.PipelineTriggerUpdateInput) int
+		ProjectCreate                func(childComplexity int, input model.ProjectCreateInput) int
+		ProjectMemberAdd             func(childComplexity int, input model.ProjectMemberAddInput) int
+		ProjectMemberRemove          func(childComplexity int, input model.ProjectMemberRemoveInput) int
+		ProjectMemberUpdate          func(childComplexity int, input model.ProjectMemberUpdateInput) int
+		ProjectUpdate                func(childComplexity int, input model.ProjectUpdateInput) int
+		RefCreate                    func(childComplexity int, input model.RefCreateInput) int
+		RefDelete                    func(childComplexity int, input model.RefDeleteInput) int
+		RefUpdate                    func(childComplexity int, input model.RefUpdateInput) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -82,6 +114,7 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
+		Revoked    func(childComplexity int) int
 		RevokedAt  func(childComplexity int) int
 		User       func(childComplexity int) int
 	}
@@ -92,20 +125,33 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	PersonalAccessTokenCreatePayload struct {
+		Errors              func(childComplexity int) int
+		PersonalAccessToken func(childComplexity int) int
+		Token               func(childComplexity int) int
+	}
+
 	PersonalAccessTokenEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PersonalAccessTokenRevokePayload struct {
+		Errors              func(childComplexity int) int
+		PersonalAccessToken func(childComplexity int) int
 	}
 
 	Pipeline struct {
 		BeforeSha         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Downstream        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder, where *ent.PipelineWhereInput) int
+		Duration          func(childComplexity int) int
 		FailureReason     func(childComplexity int) int
 		FinishedAt        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Iid               func(childComplexity int) int
 		Project           func(childComplexity int) int
+		QueuedDuration    func(childComplexity int) int
 		Ref               func(childComplexity int) int
 		Sha               func(childComplexity int) int
 		Source            func(childComplexity int) int
@@ -117,6 +163,8 @@ type ComplexityRoot struct {
 		UpdatedAt         func(childComplexity int) int
 		Upstream          func(childComplexity int) int
 		User              func(childComplexity int) int
+		Variables         func(childComplexity int) int
+		WebURL            func(childComplexity int) int
 	}
 
 	PipelineConnection struct {
@@ -125,24 +173,34 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	PipelineCreatePayload struct {
+		Errors   func(childComplexity int) int
+		Pipeline func(childComplexity int) int
+	}
+
 	PipelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
 
 	PipelineTrigger struct {
-		AllowedCidrs       func(childComplexity int) int
-		AllowedRefs        func(childComplexity int) int
-		AllowedVariables   func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Description        func(childComplexity int) int
-		ExpiresAt          func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		LastUsedAt         func(childComplexity int) int
-		Owner              func(childComplexity int) int
-		Project            func(childComplexity int) int
-		RateLimitPerMinute func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
+		AllowedCidrs        func(childComplexity int) int
+		AllowedRefs         func(childComplexity int) int
+		AllowedVariables    func(childComplexity int) int
+		CanAccessProject    func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		Expired             func(childComplexity int) int
+		ExpiresAt           func(childComplexity int) int
+		HasTokenExposed     func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		LastUsedAt          func(childComplexity int) int
+		Owner               func(childComplexity int) int
+		Project             func(childComplexity int) int
+		RateLimitPerMinute  func(childComplexity int) int
+		RotationGraceEndsAt func(childComplexity int) int
+		Token               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
 	}
 
 	PipelineTriggerConnection struct {
@@ -151,31 +209,60 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	PipelineTriggerCreatePayload struct {
+		Errors          func(childComplexity int) int
+		PipelineTrigger func(childComplexity int) int
+	}
+
+	PipelineTriggerDeletePayload struct {
+		Errors func(childComplexity int) int
+	}
+
 	PipelineTriggerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
 
-	PipelineVariable struct {
-		File func(childComplexity int) int
-		ID   func(childComplexity int) int
-		Key  func(childComplexity int) int
+	PipelineTriggerRotatePayload struct {
+		Errors          func(childComplexity int) int
+		PipelineTrigger func(childComplexity int) int
+	}
+
+	PipelineTriggerTakeOwnershipPayload struct {
+		Errors          func(childComplexity int) int
+		PipelineTrigger func(childComplexity int) int
+	}
+
+	PipelineTriggerUpdatePayload struct {
+		Errors          func(childComplexity int) int
+		PipelineTrigger func(childComplexity int) int
 	}
 
 	Project struct {
-		CreatedAt     func(childComplexity int) int
-		DefaultBranch func(childComplexity int) int
-		Description   func(childComplexity int) int
-		FullPath      func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Name          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		DefaultBranch     func(childComplexity int) int
+		Description       func(childComplexity int) int
+		FullPath          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) int
+		Name              func(childComplexity int) int
+		Pipeline          func(childComplexity int, iid string) int
+		PipelineTriggers  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) int
+		Pipelines         func(childComplexity int, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) int
+		Refs              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) int
+		UpdatedAt         func(childComplexity int) int
+		ViewerAccessLevel func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ProjectCreatePayload struct {
+		Errors  func(childComplexity int) int
+		Project func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -192,6 +279,11 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	ProjectMemberAddPayload struct {
+		Errors func(childComplexity int) int
+		Member func(childComplexity int) int
+	}
+
 	ProjectMemberConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -201,6 +293,21 @@ type ComplexityRoot struct {
 	ProjectMemberEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectMemberRemovePayload struct {
+		Errors func(childComplexity int) int
+		Member func(childComplexity int) int
+	}
+
+	ProjectMemberUpdatePayload struct {
+		Errors func(childComplexity int) int
+		Member func(childComplexity int) int
+	}
+
+	ProjectUpdatePayload struct {
+		Errors  func(childComplexity int) int
+		Project func(childComplexity int) int
 	}
 
 	Query struct {
@@ -227,9 +334,24 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	RefCreatePayload struct {
+		Errors func(childComplexity int) int
+		Ref    func(childComplexity int) int
+	}
+
+	RefDeletePayload struct {
+		Errors func(childComplexity int) int
+		Ref    func(childComplexity int) int
+	}
+
 	RefEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RefUpdatePayload struct {
+		Errors func(childComplexity int) int
+		Ref    func(childComplexity int) int
 	}
 
 	Runner struct {
@@ -254,13 +376,14 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Admin     func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		State     func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		Username  func(childComplexity int) int
+		Admin                func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		PersonalAccessTokens func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) int
+		State                func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Username             func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -279,12 +402,57 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type MutationResolver interface {
+	PipelineCreate(ctx context.Context, input model.PipelineCreateInput) (*model.PipelineCreatePayload, error)
+	ProjectCreate(ctx context.Context, input model.ProjectCreateInput) (*model.ProjectCreatePayload, error)
+	ProjectUpdate(ctx context.Context, input model.ProjectUpdateInput) (*model.ProjectUpdatePayload, error)
+	ProjectMemberAdd(ctx context.Context, input model.ProjectMemberAddInput) (*model.ProjectMemberAddPayload, error)
+	ProjectMemberUpdate(ctx context.Context, input model.ProjectMemberUpdateInput) (*model.ProjectMemberUpdatePayload, error)
+	ProjectMemberRemove(ctx context.Context, input model.ProjectMemberRemoveInput) (*model.ProjectMemberRemovePayload, error)
+	RefCreate(ctx context.Context, input model.RefCreateInput) (*model.RefCreatePayload, error)
+	RefUpdate(ctx context.Context, input model.RefUpdateInput) (*model.RefUpdatePayload, error)
+	RefDelete(ctx context.Context, input model.RefDeleteInput) (*model.RefDeletePayload, error)
+	PipelineTriggerCreate(ctx context.Context, input model.PipelineTriggerCreateInput) (*model.PipelineTriggerCreatePayload, error)
+	PipelineTriggerUpdate(ctx context.Context, input model.PipelineTriggerUpdateInput) (*model.PipelineTriggerUpdatePayload, error)
+	PipelineTriggerDelete(ctx context.Context, input model.PipelineTriggerDeleteInput) (*model.PipelineTriggerDeletePayload, error)
+	PipelineTriggerTakeOwnership(ctx context.Context, input model.PipelineTriggerTakeOwnershipInput) (*model.PipelineTriggerTakeOwnershipPayload, error)
+	PipelineTriggerRotate(ctx context.Context, input model.PipelineTriggerRotateInput) (*model.PipelineTriggerRotatePayload, error)
+	PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error)
+	PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error)
+}
+type PersonalAccessTokenResolver interface {
+	Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error)
+}
+type PipelineResolver interface {
+	Variables(ctx context.Context, obj *ent.Pipeline) ([]*model.CiVariable, error)
+	Duration(ctx context.Context, obj *ent.Pipeline) (*int, error)
+	QueuedDuration(ctx context.Context, obj *ent.Pipeline) (*float64, error)
+	WebURL(ctx context.Context, obj *ent.Pipeline) (string, error)
+}
+type PipelineTriggerResolver interface {
+	Token(ctx context.Context, obj *ent.PipelineTrigger) (string, error)
+	HasTokenExposed(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
+	CanAccessProject(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
+	Expired(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
+	RotationGraceEndsAt(ctx context.Context, obj *ent.PipelineTrigger) (*time.Time, error)
+}
+type ProjectResolver interface {
+	Pipelines(ctx context.Context, obj *ent.Project, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) (*ent.PipelineConnection, error)
+	Pipeline(ctx context.Context, obj *ent.Project, iid string) (*ent.Pipeline, error)
+	ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error)
+	Members(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) (*ent.ProjectMemberConnection, error)
+	Refs(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) (*ent.RefConnection, error)
+	PipelineTriggers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) (*ent.PipelineTriggerConnection, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	Project(ctx context.Context, fullPath string) (*ent.Project, error)
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	CurrentUser(ctx context.Context) (*ent.User, error)
+}
+type UserResolver interface {
+	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -416,6 +584,202 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "CiVariable.file":
+		if e.ComplexityRoot.CiVariable.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiVariable.File(childComplexity), true
+	case "CiVariable.key":
+		if e.ComplexityRoot.CiVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiVariable.Key(childComplexity), true
+	case "CiVariable.value":
+		if e.ComplexityRoot.CiVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiVariable.Value(childComplexity), true
+
+	case "Mutation.personalAccessTokenCreate":
+		if e.ComplexityRoot.Mutation.PersonalAccessTokenCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_personalAccessTokenCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PersonalAccessTokenCreate(childComplexity, args["input"].(model.PersonalAccessTokenCreateInput)), true
+	case "Mutation.personalAccessTokenRevoke":
+		if e.ComplexityRoot.Mutation.PersonalAccessTokenRevoke == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_personalAccessTokenRevoke_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PersonalAccessTokenRevoke(childComplexity, args["input"].(model.PersonalAccessTokenRevokeInput)), true
+	case "Mutation.pipelineCreate":
+		if e.ComplexityRoot.Mutation.PipelineCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineCreate(childComplexity, args["input"].(model.PipelineCreateInput)), true
+	case "Mutation.pipelineTriggerCreate":
+		if e.ComplexityRoot.Mutation.PipelineTriggerCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerCreate(childComplexity, args["input"].(model.PipelineTriggerCreateInput)), true
+	case "Mutation.pipelineTriggerDelete":
+		if e.ComplexityRoot.Mutation.PipelineTriggerDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerDelete(childComplexity, args["input"].(model.PipelineTriggerDeleteInput)), true
+	case "Mutation.pipelineTriggerRotate":
+		if e.ComplexityRoot.Mutation.PipelineTriggerRotate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerRotate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerRotate(childComplexity, args["input"].(model.PipelineTriggerRotateInput)), true
+	case "Mutation.pipelineTriggerTakeOwnership":
+		if e.ComplexityRoot.Mutation.PipelineTriggerTakeOwnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerTakeOwnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerTakeOwnership(childComplexity, args["input"].(model.PipelineTriggerTakeOwnershipInput)), true
+	case "Mutation.pipelineTriggerUpdate":
+		if e.ComplexityRoot.Mutation.PipelineTriggerUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerUpdate(childComplexity, args["input"].(model.PipelineTriggerUpdateInput)), true
+	case "Mutation.projectCreate":
+		if e.ComplexityRoot.Mutation.ProjectCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectCreate(childComplexity, args["input"].(model.ProjectCreateInput)), true
+	case "Mutation.projectMemberAdd":
+		if e.ComplexityRoot.Mutation.ProjectMemberAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectMemberAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectMemberAdd(childComplexity, args["input"].(model.ProjectMemberAddInput)), true
+	case "Mutation.projectMemberRemove":
+		if e.ComplexityRoot.Mutation.ProjectMemberRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectMemberRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectMemberRemove(childComplexity, args["input"].(model.ProjectMemberRemoveInput)), true
+	case "Mutation.projectMemberUpdate":
+		if e.ComplexityRoot.Mutation.ProjectMemberUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectMemberUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectMemberUpdate(childComplexity, args["input"].(model.ProjectMemberUpdateInput)), true
+	case "Mutation.projectUpdate":
+		if e.ComplexityRoot.Mutation.ProjectUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectUpdate(childComplexity, args["input"].(model.ProjectUpdateInput)), true
+	case "Mutation.refCreate":
+		if e.ComplexityRoot.Mutation.RefCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefCreate(childComplexity, args["input"].(model.RefCreateInput)), true
+	case "Mutation.refDelete":
+		if e.ComplexityRoot.Mutation.RefDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefDelete(childComplexity, args["input"].(model.RefDeleteInput)), true
+	case "Mutation.refUpdate":
+		if e.ComplexityRoot.Mutation.RefUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefUpdate(childComplexity, args["input"].(model.RefUpdateInput)), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -471,6 +835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalAccessToken.Name(childComplexity), true
+	case "PersonalAccessToken.revoked":
+		if e.ComplexityRoot.PersonalAccessToken.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessToken.Revoked(childComplexity), true
 	case "PersonalAccessToken.revokedAt":
 		if e.ComplexityRoot.PersonalAccessToken.RevokedAt == nil {
 			break
@@ -503,6 +873,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonalAccessTokenConnection.TotalCount(childComplexity), true
 
+	case "PersonalAccessTokenCreatePayload.errors":
+		if e.ComplexityRoot.PersonalAccessTokenCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenCreatePayload.Errors(childComplexity), true
+	case "PersonalAccessTokenCreatePayload.personalAccessToken":
+		if e.ComplexityRoot.PersonalAccessTokenCreatePayload.PersonalAccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenCreatePayload.PersonalAccessToken(childComplexity), true
+	case "PersonalAccessTokenCreatePayload.token":
+		if e.ComplexityRoot.PersonalAccessTokenCreatePayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenCreatePayload.Token(childComplexity), true
+
 	case "PersonalAccessTokenEdge.cursor":
 		if e.ComplexityRoot.PersonalAccessTokenEdge.Cursor == nil {
 			break
@@ -515,6 +904,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalAccessTokenEdge.Node(childComplexity), true
+
+	case "PersonalAccessTokenRevokePayload.errors":
+		if e.ComplexityRoot.PersonalAccessTokenRevokePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenRevokePayload.Errors(childComplexity), true
+	case "PersonalAccessTokenRevokePayload.personalAccessToken":
+		if e.ComplexityRoot.PersonalAccessTokenRevokePayload.PersonalAccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenRevokePayload.PersonalAccessToken(childComplexity), true
 
 	case "Pipeline.beforeSha":
 		if e.ComplexityRoot.Pipeline.BeforeSha == nil {
@@ -539,6 +941,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Downstream(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PipelineOrder), args["where"].(*ent.PipelineWhereInput)), true
+	case "Pipeline.duration":
+		if e.ComplexityRoot.Pipeline.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Duration(childComplexity), true
 	case "Pipeline.failureReason":
 		if e.ComplexityRoot.Pipeline.FailureReason == nil {
 			break
@@ -569,6 +977,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Project(childComplexity), true
+	case "Pipeline.queuedDuration":
+		if e.ComplexityRoot.Pipeline.QueuedDuration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.QueuedDuration(childComplexity), true
 	case "Pipeline.ref":
 		if e.ComplexityRoot.Pipeline.Ref == nil {
 			break
@@ -635,6 +1049,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.User(childComplexity), true
+	case "Pipeline.variables":
+		if e.ComplexityRoot.Pipeline.Variables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Variables(childComplexity), true
+	case "Pipeline.webUrl":
+		if e.ComplexityRoot.Pipeline.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.WebURL(childComplexity), true
 
 	case "PipelineConnection.edges":
 		if e.ComplexityRoot.PipelineConnection.Edges == nil {
@@ -654,6 +1080,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineConnection.TotalCount(childComplexity), true
+
+	case "PipelineCreatePayload.errors":
+		if e.ComplexityRoot.PipelineCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCreatePayload.Errors(childComplexity), true
+	case "PipelineCreatePayload.pipeline":
+		if e.ComplexityRoot.PipelineCreatePayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCreatePayload.Pipeline(childComplexity), true
 
 	case "PipelineEdge.cursor":
 		if e.ComplexityRoot.PipelineEdge.Cursor == nil {
@@ -686,6 +1125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.AllowedVariables(childComplexity), true
+	case "PipelineTrigger.canAccessProject":
+		if e.ComplexityRoot.PipelineTrigger.CanAccessProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.CanAccessProject(childComplexity), true
 	case "PipelineTrigger.createdAt":
 		if e.ComplexityRoot.PipelineTrigger.CreatedAt == nil {
 			break
@@ -698,12 +1143,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.Description(childComplexity), true
+	case "PipelineTrigger.expired":
+		if e.ComplexityRoot.PipelineTrigger.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Expired(childComplexity), true
 	case "PipelineTrigger.expiresAt":
 		if e.ComplexityRoot.PipelineTrigger.ExpiresAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.ExpiresAt(childComplexity), true
+	case "PipelineTrigger.hasTokenExposed":
+		if e.ComplexityRoot.PipelineTrigger.HasTokenExposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.HasTokenExposed(childComplexity), true
 	case "PipelineTrigger.id":
 		if e.ComplexityRoot.PipelineTrigger.ID == nil {
 			break
@@ -734,6 +1191,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.RateLimitPerMinute(childComplexity), true
+	case "PipelineTrigger.rotationGraceEndsAt":
+		if e.ComplexityRoot.PipelineTrigger.RotationGraceEndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.RotationGraceEndsAt(childComplexity), true
+	case "PipelineTrigger.token":
+		if e.ComplexityRoot.PipelineTrigger.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Token(childComplexity), true
 	case "PipelineTrigger.updatedAt":
 		if e.ComplexityRoot.PipelineTrigger.UpdatedAt == nil {
 			break
@@ -760,6 +1229,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineTriggerConnection.TotalCount(childComplexity), true
 
+	case "PipelineTriggerCreatePayload.errors":
+		if e.ComplexityRoot.PipelineTriggerCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerCreatePayload.Errors(childComplexity), true
+	case "PipelineTriggerCreatePayload.pipelineTrigger":
+		if e.ComplexityRoot.PipelineTriggerCreatePayload.PipelineTrigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerCreatePayload.PipelineTrigger(childComplexity), true
+
+	case "PipelineTriggerDeletePayload.errors":
+		if e.ComplexityRoot.PipelineTriggerDeletePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerDeletePayload.Errors(childComplexity), true
+
 	case "PipelineTriggerEdge.cursor":
 		if e.ComplexityRoot.PipelineTriggerEdge.Cursor == nil {
 			break
@@ -773,24 +1262,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineTriggerEdge.Node(childComplexity), true
 
-	case "PipelineVariable.file":
-		if e.ComplexityRoot.PipelineVariable.File == nil {
+	case "PipelineTriggerRotatePayload.errors":
+		if e.ComplexityRoot.PipelineTriggerRotatePayload.Errors == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PipelineVariable.File(childComplexity), true
-	case "PipelineVariable.id":
-		if e.ComplexityRoot.PipelineVariable.ID == nil {
+		return e.ComplexityRoot.PipelineTriggerRotatePayload.Errors(childComplexity), true
+	case "PipelineTriggerRotatePayload.pipelineTrigger":
+		if e.ComplexityRoot.PipelineTriggerRotatePayload.PipelineTrigger == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PipelineVariable.ID(childComplexity), true
-	case "PipelineVariable.key":
-		if e.ComplexityRoot.PipelineVariable.Key == nil {
+		return e.ComplexityRoot.PipelineTriggerRotatePayload.PipelineTrigger(childComplexity), true
+
+	case "PipelineTriggerTakeOwnershipPayload.errors":
+		if e.ComplexityRoot.PipelineTriggerTakeOwnershipPayload.Errors == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PipelineVariable.Key(childComplexity), true
+		return e.ComplexityRoot.PipelineTriggerTakeOwnershipPayload.Errors(childComplexity), true
+	case "PipelineTriggerTakeOwnershipPayload.pipelineTrigger":
+		if e.ComplexityRoot.PipelineTriggerTakeOwnershipPayload.PipelineTrigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerTakeOwnershipPayload.PipelineTrigger(childComplexity), true
+
+	case "PipelineTriggerUpdatePayload.errors":
+		if e.ComplexityRoot.PipelineTriggerUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerUpdatePayload.Errors(childComplexity), true
+	case "PipelineTriggerUpdatePayload.pipelineTrigger":
+		if e.ComplexityRoot.PipelineTriggerUpdatePayload.PipelineTrigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerUpdatePayload.PipelineTrigger(childComplexity), true
 
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
@@ -822,18 +1331,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.members":
+		if e.ComplexityRoot.Project.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Project_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ProjectMemberOrder)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Name(childComplexity), true
+	case "Project.pipeline":
+		if e.ComplexityRoot.Project.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Pipeline(childComplexity, args["iid"].(string)), true
+	case "Project.pipelineTriggers":
+		if e.ComplexityRoot.Project.PipelineTriggers == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelineTriggers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PipelineTriggers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PipelineTriggerOrder), args["where"].(*ent.PipelineTriggerWhereInput), args["includeExpired"].(*bool)), true
+	case "Project.pipelines":
+		if e.ComplexityRoot.Project.Pipelines == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Pipelines(childComplexity, args["status"].(*kickoff.PipelineStatus), args["ref"].(*string), args["source"].(*string), args["sha"].(*string), args["updatedAfter"].(*time.Time), args["updatedBefore"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PipelineOrder)), true
+	case "Project.refs":
+		if e.ComplexityRoot.Project.Refs == nil {
+			break
+		}
+
+		args, err := ec.field_Project_refs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Refs(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["type"].(*kickoff.RefType), args["search"].(*string)), true
 	case "Project.updatedAt":
 		if e.ComplexityRoot.Project.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.viewerAccessLevel":
+		if e.ComplexityRoot.Project.ViewerAccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ViewerAccessLevel(childComplexity), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -853,6 +1423,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
+
+	case "ProjectCreatePayload.errors":
+		if e.ComplexityRoot.ProjectCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCreatePayload.Errors(childComplexity), true
+	case "ProjectCreatePayload.project":
+		if e.ComplexityRoot.ProjectCreatePayload.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCreatePayload.Project(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -904,6 +1487,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectMember.User(childComplexity), true
 
+	case "ProjectMemberAddPayload.errors":
+		if e.ComplexityRoot.ProjectMemberAddPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberAddPayload.Errors(childComplexity), true
+	case "ProjectMemberAddPayload.member":
+		if e.ComplexityRoot.ProjectMemberAddPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberAddPayload.Member(childComplexity), true
+
 	case "ProjectMemberConnection.edges":
 		if e.ComplexityRoot.ProjectMemberConnection.Edges == nil {
 			break
@@ -935,6 +1531,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberEdge.Node(childComplexity), true
+
+	case "ProjectMemberRemovePayload.errors":
+		if e.ComplexityRoot.ProjectMemberRemovePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberRemovePayload.Errors(childComplexity), true
+	case "ProjectMemberRemovePayload.member":
+		if e.ComplexityRoot.ProjectMemberRemovePayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberRemovePayload.Member(childComplexity), true
+
+	case "ProjectMemberUpdatePayload.errors":
+		if e.ComplexityRoot.ProjectMemberUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberUpdatePayload.Errors(childComplexity), true
+	case "ProjectMemberUpdatePayload.member":
+		if e.ComplexityRoot.ProjectMemberUpdatePayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberUpdatePayload.Member(childComplexity), true
+
+	case "ProjectUpdatePayload.errors":
+		if e.ComplexityRoot.ProjectUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUpdatePayload.Errors(childComplexity), true
+	case "ProjectUpdatePayload.project":
+		if e.ComplexityRoot.ProjectUpdatePayload.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectUpdatePayload.Project(childComplexity), true
 
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
@@ -1050,6 +1685,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RefConnection.TotalCount(childComplexity), true
 
+	case "RefCreatePayload.errors":
+		if e.ComplexityRoot.RefCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefCreatePayload.Errors(childComplexity), true
+	case "RefCreatePayload.ref":
+		if e.ComplexityRoot.RefCreatePayload.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefCreatePayload.Ref(childComplexity), true
+
+	case "RefDeletePayload.errors":
+		if e.ComplexityRoot.RefDeletePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefDeletePayload.Errors(childComplexity), true
+	case "RefDeletePayload.ref":
+		if e.ComplexityRoot.RefDeletePayload.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefDeletePayload.Ref(childComplexity), true
+
 	case "RefEdge.cursor":
 		if e.ComplexityRoot.RefEdge.Cursor == nil {
 			break
@@ -1062,6 +1723,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RefEdge.Node(childComplexity), true
+
+	case "RefUpdatePayload.errors":
+		if e.ComplexityRoot.RefUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefUpdatePayload.Errors(childComplexity), true
+	case "RefUpdatePayload.ref":
+		if e.ComplexityRoot.RefUpdatePayload.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefUpdatePayload.Ref(childComplexity), true
 
 	case "Runner.contactedAt":
 		if e.ComplexityRoot.Runner.ContactedAt == nil {
@@ -1162,6 +1836,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Name(childComplexity), true
+	case "User.personalAccessTokens":
+		if e.ComplexityRoot.User.PersonalAccessTokens == nil {
+			break
+		}
+
+		args, err := ec.field_User_personalAccessTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.PersonalAccessTokens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["includeRevoked"].(*bool)), true
 	case "User.state":
 		if e.ComplexityRoot.User.State == nil {
 			break
@@ -1224,15 +1909,32 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
+			graphql.NewInputUnmarshaler("CiVariableInput", ec.unmarshalInputCiVariableInput),
+			graphql.NewInputUnmarshaler("PersonalAccessTokenCreateInput", ec.unmarshalInputPersonalAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenOrder", ec.unmarshalInputPersonalAccessTokenOrder),
+			graphql.NewInputUnmarshaler("PersonalAccessTokenRevokeInput", ec.unmarshalInputPersonalAccessTokenRevokeInput),
+			graphql.NewInputUnmarshaler("PipelineCreateInput", ec.unmarshalInputPipelineCreateInput),
 			graphql.NewInputUnmarshaler("PipelineOrder", ec.unmarshalInputPipelineOrder),
+			graphql.NewInputUnmarshaler("PipelineTriggerCreateInput", ec.unmarshalInputPipelineTriggerCreateInput),
+			graphql.NewInputUnmarshaler("PipelineTriggerDeleteInput", ec.unmarshalInputPipelineTriggerDeleteInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerOrder", ec.unmarshalInputPipelineTriggerOrder),
+			graphql.NewInputUnmarshaler("PipelineTriggerRotateInput", ec.unmarshalInputPipelineTriggerRotateInput),
+			graphql.NewInputUnmarshaler("PipelineTriggerTakeOwnershipInput", ec.unmarshalInputPipelineTriggerTakeOwnershipInput),
+			graphql.NewInputUnmarshaler("PipelineTriggerUpdateInput", ec.unmarshalInputPipelineTriggerUpdateInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerWhereInput", ec.unmarshalInputPipelineTriggerWhereInput),
 			graphql.NewInputUnmarshaler("PipelineWhereInput", ec.unmarshalInputPipelineWhereInput),
+			graphql.NewInputUnmarshaler("ProjectCreateInput", ec.unmarshalInputProjectCreateInput),
+			graphql.NewInputUnmarshaler("ProjectMemberAddInput", ec.unmarshalInputProjectMemberAddInput),
 			graphql.NewInputUnmarshaler("ProjectMemberOrder", ec.unmarshalInputProjectMemberOrder),
+			graphql.NewInputUnmarshaler("ProjectMemberRemoveInput", ec.unmarshalInputProjectMemberRemoveInput),
+			graphql.NewInputUnmarshaler("ProjectMemberUpdateInput", ec.unmarshalInputProjectMemberUpdateInput),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("ProjectUpdateInput", ec.unmarshalInputProjectUpdateInput),
 			graphql.NewInputUnmarshaler("ProjectWhereInput", ec.unmarshalInputProjectWhereInput),
+			graphql.NewInputUnmarshaler("RefCreateInput", ec.unmarshalInputRefCreateInput),
+			graphql.NewInputUnmarshaler("RefDeleteInput", ec.unmarshalInputRefDeleteInput),
 			graphql.NewInputUnmarshaler("RefOrder", ec.unmarshalInputRefOrder),
+			graphql.NewInputUnmarshaler("RefUpdateInput", ec.unmarshalInputRefUpdateInput),
 			graphql.NewInputUnmarshaler("RefWhereInput", ec.unmarshalInputRefWhereInput),
 			graphql.NewInputUnmarshaler("RunnerOrder", ec.unmarshalInputRunnerOrder),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
@@ -1271,6 +1973,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1296,7 +2013,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "enums.graphql" "project.graphql" "user.graphql"
+//go:embed "ent.graphql" "enums.graphql" "pipeline.graphql" "project.graphql" "ref.graphql" "trigger.graphql" "user.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1310,7 +2027,10 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "enums.graphql", Input: sourceData("enums.graphql"), BuiltIn: false},
+	{Name: "pipeline.graphql", Input: sourceData("pipeline.graphql"), BuiltIn: false},
 	{Name: "project.graphql", Input: sourceData("project.graphql"), BuiltIn: false},
+	{Name: "ref.graphql", Input: sourceData("ref.graphql"), BuiltIn: false},
+	{Name: "trigger.graphql", Input: sourceData("trigger.graphql"), BuiltIn: false},
 	{Name: "user.graphql", Input: sourceData("user.graphql"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1361,6 +2081,18 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CiVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CiVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiVariable_value(ctx, field)
+	case "file":
+		return ec.fieldContext_CiVariable_file(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiVariable", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1391,8 +2123,34 @@ func (ec *executionContext) childFields_PersonalAccessToken(ctx context.Context,
 		return ec.fieldContext_PersonalAccessToken_lastUsedAt(ctx, field)
 	case "user":
 		return ec.fieldContext_PersonalAccessToken_user(ctx, field)
+	case "revoked":
+		return ec.fieldContext_PersonalAccessToken_revoked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessToken", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalAccessTokenConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PersonalAccessTokenConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PersonalAccessTokenConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PersonalAccessTokenConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessTokenConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalAccessTokenCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personalAccessToken":
+		return ec.fieldContext_PersonalAccessTokenCreatePayload_personalAccessToken(ctx, field)
+	case "token":
+		return ec.fieldContext_PersonalAccessTokenCreatePayload_token(ctx, field)
+	case "errors":
+		return ec.fieldContext_PersonalAccessTokenCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessTokenCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PersonalAccessTokenEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1403,6 +2161,16 @@ func (ec *executionContext) childFields_PersonalAccessTokenEdge(ctx context.Cont
 		return ec.fieldContext_PersonalAccessTokenEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessTokenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalAccessTokenRevokePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personalAccessToken":
+		return ec.fieldContext_PersonalAccessTokenRevokePayload_personalAccessToken(ctx, field)
+	case "errors":
+		return ec.fieldContext_PersonalAccessTokenRevokePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessTokenRevokePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Pipeline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1445,6 +2213,14 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_upstream(ctx, field)
 	case "downstream":
 		return ec.fieldContext_Pipeline_downstream(ctx, field)
+	case "variables":
+		return ec.fieldContext_Pipeline_variables(ctx, field)
+	case "duration":
+		return ec.fieldContext_Pipeline_duration(ctx, field)
+	case "queuedDuration":
+		return ec.fieldContext_Pipeline_queuedDuration(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_Pipeline_webUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
@@ -1459,6 +2235,16 @@ func (ec *executionContext) childFields_PipelineConnection(ctx context.Context, 
 		return ec.fieldContext_PipelineConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelineCreatePayload_pipeline(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1497,8 +2283,48 @@ func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, fie
 		return ec.fieldContext_PipelineTrigger_project(ctx, field)
 	case "owner":
 		return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+	case "token":
+		return ec.fieldContext_PipelineTrigger_token(ctx, field)
+	case "hasTokenExposed":
+		return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+	case "canAccessProject":
+		return ec.fieldContext_PipelineTrigger_canAccessProject(ctx, field)
+	case "expired":
+		return ec.fieldContext_PipelineTrigger_expired(ctx, field)
+	case "rotationGraceEndsAt":
+		return ec.fieldContext_PipelineTrigger_rotationGraceEndsAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineTrigger", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PipelineTriggerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PipelineTriggerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipelineTrigger":
+		return ec.fieldContext_PipelineTriggerCreatePayload_pipelineTrigger(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineTriggerCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "errors":
+		return ec.fieldContext_PipelineTriggerDeletePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerDeletePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PipelineTriggerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1509,6 +2335,36 @@ func (ec *executionContext) childFields_PipelineTriggerEdge(ctx context.Context,
 		return ec.fieldContext_PipelineTriggerEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerRotatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipelineTrigger":
+		return ec.fieldContext_PipelineTriggerRotatePayload_pipelineTrigger(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineTriggerRotatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerRotatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerTakeOwnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipelineTrigger":
+		return ec.fieldContext_PipelineTriggerTakeOwnershipPayload_pipelineTrigger(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineTriggerTakeOwnershipPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerTakeOwnershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipelineTrigger":
+		return ec.fieldContext_PipelineTriggerUpdatePayload_pipelineTrigger(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineTriggerUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1527,6 +2383,18 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_description(ctx, field)
 	case "defaultBranch":
 		return ec.fieldContext_Project_defaultBranch(ctx, field)
+	case "pipelines":
+		return ec.fieldContext_Project_pipelines(ctx, field)
+	case "pipeline":
+		return ec.fieldContext_Project_pipeline(ctx, field)
+	case "viewerAccessLevel":
+		return ec.fieldContext_Project_viewerAccessLevel(ctx, field)
+	case "members":
+		return ec.fieldContext_Project_members(ctx, field)
+	case "refs":
+		return ec.fieldContext_Project_refs(ctx, field)
+	case "pipelineTriggers":
+		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -1541,6 +2409,16 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectCreatePayload_project(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1571,6 +2449,28 @@ func (ec *executionContext) childFields_ProjectMember(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMember", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectMemberAddPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_ProjectMemberAddPayload_member(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectMemberAddPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberAddPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProjectMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProjectMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProjectMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_ProjectMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -1579,6 +2479,36 @@ func (ec *executionContext) childFields_ProjectMemberEdge(ctx context.Context, f
 		return ec.fieldContext_ProjectMemberEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMemberRemovePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_ProjectMemberRemovePayload_member(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectMemberRemovePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberRemovePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMemberUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_ProjectMemberUpdatePayload_member(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectMemberUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectUpdatePayload_project(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Ref(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1601,6 +2531,38 @@ func (ec *executionContext) childFields_Ref(ctx context.Context, field graphql.C
 	return nil, fmt.Errorf("no field named %q was found under type Ref", field.Name)
 }
 
+func (ec *executionContext) childFields_RefConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RefConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RefConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RefConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RefCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_RefCreatePayload_ref(ctx, field)
+	case "errors":
+		return ec.fieldContext_RefCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RefDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_RefDeletePayload_ref(ctx, field)
+	case "errors":
+		return ec.fieldContext_RefDeletePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefDeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RefEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -1609,6 +2571,16 @@ func (ec *executionContext) childFields_RefEdge(ctx context.Context, field graph
 		return ec.fieldContext_RefEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RefEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RefUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_RefUpdatePayload_ref(ctx, field)
+	case "errors":
+		return ec.fieldContext_RefUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Runner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1657,6 +2629,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_admin(ctx, field)
 	case "state":
 		return ec.fieldContext_User_state(ctx, field)
+	case "personalAccessTokens":
+		return ec.fieldContext_User_personalAccessTokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -1787,6 +2761,230 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_personalAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PersonalAccessTokenCreateInput, error) {
+			return ec.unmarshalNPersonalAccessTokenCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_personalAccessTokenRevoke_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PersonalAccessTokenRevokeInput, error) {
+			return ec.unmarshalNPersonalAccessTokenRevokeInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenRevokeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineCreateInput, error) {
+			return ec.unmarshalNPipelineCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerCreateInput, error) {
+			return ec.unmarshalNPipelineTriggerCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerDeleteInput, error) {
+			return ec.unmarshalNPipelineTriggerDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerRotate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerRotateInput, error) {
+			return ec.unmarshalNPipelineTriggerRotateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerRotateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerTakeOwnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerTakeOwnershipInput, error) {
+			return ec.unmarshalNPipelineTriggerTakeOwnershipInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerTakeOwnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerUpdateInput, error) {
+			return ec.unmarshalNPipelineTriggerUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectCreateInput, error) {
+			return ec.unmarshalNProjectCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectMemberAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectMemberAddInput, error) {
+			return ec.unmarshalNProjectMemberAddInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberAddInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectMemberRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectMemberRemoveInput, error) {
+			return ec.unmarshalNProjectMemberRemoveInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberRemoveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectMemberUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectMemberUpdateInput, error) {
+			return ec.unmarshalNProjectMemberUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProjectUpdateInput, error) {
+			return ec.unmarshalNProjectUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefCreateInput, error) {
+			return ec.unmarshalNRefCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefDeleteInput, error) {
+			return ec.unmarshalNRefDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefUpdateInput, error) {
+			return ec.unmarshalNRefUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Pipeline_downstream_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1838,6 +3036,276 @@ func (ec *executionContext) field_Pipeline_downstream_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ProjectMemberOrder, error) {
+			return ec.unmarshalOProjectMemberOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMemberOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipelineTriggers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PipelineTriggerOrder, error) {
+			return ec.unmarshalOPipelineTriggerOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PipelineTriggerWhereInput, error) {
+			return ec.unmarshalOPipelineTriggerWhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "includeExpired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeExpired"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipelines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*kickoff.PipelineStatus, error) {
+			return ec.unmarshalOPipelineStatusEnum2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐPipelineStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ref",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ref"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sha",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "updatedAfter",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["updatedAfter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "updatedBefore",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["updatedBefore"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PipelineOrder, error) {
+			return ec.unmarshalOPipelineOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg10
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_refs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*kickoff.RefType, error) {
+			return ec.unmarshalORefType2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐRefType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg5
 	return args, nil
 }
 
@@ -1956,6 +3424,52 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_User_personalAccessTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeRevoked",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRevoked"] = arg4
 	return args, nil
 }
 
@@ -2492,6 +4006,779 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CiVariable_key(ctx context.Context, field graphql.CollectedField, obj *model.CiVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiVariable_value(ctx context.Context, field graphql.CollectedField, obj *model.CiVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiVariable_file(ctx context.Context, field graphql.CollectedField, obj *model.CiVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiVariable_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiVariable_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_pipelineCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineCreate(ctx, fc.Args["input"].(model.PipelineCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineCreatePayload) graphql.Marshaler {
+			return ec.marshalNPipelineCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_projectCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectCreate(ctx, fc.Args["input"].(model.ProjectCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectCreatePayload) graphql.Marshaler {
+			return ec.marshalNProjectCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_projectUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectUpdate(ctx, fc.Args["input"].(model.ProjectUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectUpdatePayload) graphql.Marshaler {
+			return ec.marshalNProjectUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_projectMemberAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectMemberAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectMemberAdd(ctx, fc.Args["input"].(model.ProjectMemberAddInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectMemberAddPayload) graphql.Marshaler {
+			return ec.marshalNProjectMemberAddPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberAddPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectMemberAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberAddPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectMemberAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_projectMemberUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectMemberUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectMemberUpdate(ctx, fc.Args["input"].(model.ProjectMemberUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectMemberUpdatePayload) graphql.Marshaler {
+			return ec.marshalNProjectMemberUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectMemberUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectMemberUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_projectMemberRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectMemberRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectMemberRemove(ctx, fc.Args["input"].(model.ProjectMemberRemoveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectMemberRemovePayload) graphql.Marshaler {
+			return ec.marshalNProjectMemberRemovePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberRemovePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectMemberRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberRemovePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectMemberRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefCreate(ctx, fc.Args["input"].(model.RefCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefCreatePayload) graphql.Marshaler {
+			return ec.marshalNRefCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefUpdate(ctx, fc.Args["input"].(model.RefUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefUpdatePayload) graphql.Marshaler {
+			return ec.marshalNRefUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefDelete(ctx, fc.Args["input"].(model.RefDeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefDeletePayload) graphql.Marshaler {
+			return ec.marshalNRefDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineTriggerCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerCreate(ctx, fc.Args["input"].(model.PipelineTriggerCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerCreatePayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineTriggerUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerUpdate(ctx, fc.Args["input"].(model.PipelineTriggerUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerUpdatePayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineTriggerDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerDelete(ctx, fc.Args["input"].(model.PipelineTriggerDeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerDeletePayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineTriggerTakeOwnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerTakeOwnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerTakeOwnership(ctx, fc.Args["input"].(model.PipelineTriggerTakeOwnershipInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerTakeOwnershipPayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerTakeOwnershipPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerTakeOwnershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerTakeOwnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerTakeOwnershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerTakeOwnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineTriggerRotate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerRotate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerRotate(ctx, fc.Args["input"].(model.PipelineTriggerRotateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerRotatePayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerRotatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerRotatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerRotate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerRotatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerRotate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_personalAccessTokenCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_personalAccessTokenCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PersonalAccessTokenCreate(ctx, fc.Args["input"].(model.PersonalAccessTokenCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonalAccessTokenCreatePayload) graphql.Marshaler {
+			return ec.marshalNPersonalAccessTokenCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_personalAccessTokenCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessTokenCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_personalAccessTokenCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_personalAccessTokenRevoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_personalAccessTokenRevoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PersonalAccessTokenRevoke(ctx, fc.Args["input"].(model.PersonalAccessTokenRevokeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonalAccessTokenRevokePayload) graphql.Marshaler {
+			return ec.marshalNPersonalAccessTokenRevokePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenRevokePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_personalAccessTokenRevoke(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessTokenRevokePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_personalAccessTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2754,6 +5041,29 @@ func (ec *executionContext) fieldContext_PersonalAccessToken_user(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonalAccessToken_revoked(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalAccessToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessToken_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalAccessToken().Revoked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessToken_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalAccessToken", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _PersonalAccessTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalAccessTokenConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2841,6 +5151,84 @@ func (ec *executionContext) fieldContext_PersonalAccessTokenConnection_totalCoun
 	return graphql.NewScalarFieldContext("PersonalAccessTokenConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PersonalAccessTokenCreatePayload_personalAccessToken(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenCreatePayload_personalAccessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalAccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonalAccessToken) graphql.Marshaler {
+			return ec.marshalOPersonalAccessToken2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenCreatePayload_personalAccessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalAccessTokenCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalAccessTokenCreatePayload_token(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenCreatePayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenCreatePayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalAccessTokenCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalAccessTokenCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalAccessTokenCreatePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _PersonalAccessTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalAccessTokenEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2894,6 +5282,61 @@ func (ec *executionContext) _PersonalAccessTokenEdge_cursor(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_PersonalAccessTokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonalAccessTokenEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PersonalAccessTokenRevokePayload_personalAccessToken(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenRevokePayload_personalAccessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalAccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonalAccessToken) graphql.Marshaler {
+			return ec.marshalOPersonalAccessToken2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenRevokePayload_personalAccessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalAccessTokenRevokePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalAccessTokenRevokePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenRevokePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenRevokePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenRevokePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalAccessTokenRevokePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pipeline_id(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
@@ -3390,6 +5833,107 @@ func (ec *executionContext) fieldContext_Pipeline_downstream(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Pipeline_variables(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_variables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().Variables(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CiVariable) graphql.Marshaler {
+			return ec.marshalNCiVariable2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_variables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pipeline_duration(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().Duration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Pipeline_queuedDuration(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_queuedDuration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().QueuedDuration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_queuedDuration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Pipeline_webUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().WebURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "String")
+}
+
 func (ec *executionContext) _PipelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3475,6 +6019,61 @@ func (ec *executionContext) _PipelineConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_PipelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineCreatePayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCreatePayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCreatePayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineCreatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _PipelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineEdge) (ret graphql.Marshaler) {
@@ -3826,6 +6425,121 @@ func (ec *executionContext) fieldContext_PipelineTrigger_owner(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineTrigger_token(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().Token(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "String")
+}
+
+func (ec *executionContext) _PipelineTrigger_hasTokenExposed(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().HasTokenExposed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_hasTokenExposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PipelineTrigger_canAccessProject(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_canAccessProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().CanAccessProject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_canAccessProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PipelineTrigger_expired(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().Expired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PipelineTrigger_rotationGraceEndsAt(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_rotationGraceEndsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().RotationGraceEndsAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_rotationGraceEndsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "Time")
+}
+
 func (ec *executionContext) _PipelineTriggerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTriggerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3913,6 +6627,84 @@ func (ec *executionContext) fieldContext_PipelineTriggerConnection_totalCount(_ 
 	return graphql.NewScalarFieldContext("PipelineTriggerConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PipelineTriggerCreatePayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerCreatePayload_pipelineTrigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PipelineTrigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerCreatePayload_pipelineTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerDeletePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerDeletePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerDeletePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerDeletePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _PipelineTriggerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTriggerEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3968,73 +6760,169 @@ func (ec *executionContext) fieldContext_PipelineTriggerEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("PipelineTriggerEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _PipelineVariable_id(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineVariable) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineTriggerRotatePayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerRotatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PipelineVariable_id(ctx, field)
+			return ec.fieldContext_PipelineTriggerRotatePayload_pipelineTrigger(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.PipelineTrigger, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_PipelineVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineVariable", field, false, false, "ID")
+func (ec *executionContext) fieldContext_PipelineTriggerRotatePayload_pipelineTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerRotatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
-func (ec *executionContext) _PipelineVariable_key(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineVariable) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineTriggerRotatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerRotatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PipelineVariable_key(ctx, field)
+			return ec.fieldContext_PipelineTriggerRotatePayload_errors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
+			return obj.Errors, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PipelineVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineVariable", field, false, false, "String")
+func (ec *executionContext) fieldContext_PipelineTriggerRotatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerRotatePayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _PipelineVariable_file(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineVariable) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineTriggerTakeOwnershipPayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerTakeOwnershipPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PipelineVariable_file(ctx, field)
+			return ec.fieldContext_PipelineTriggerTakeOwnershipPayload_pipelineTrigger(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.File, nil
+			return obj.PipelineTrigger, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerTakeOwnershipPayload_pipelineTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerTakeOwnershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerTakeOwnershipPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerTakeOwnershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerTakeOwnershipPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PipelineVariable_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineVariable", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_PipelineTriggerTakeOwnershipPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerTakeOwnershipPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerUpdatePayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerUpdatePayload_pipelineTrigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PipelineTrigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerUpdatePayload_pipelineTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerUpdatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
@@ -4198,6 +7086,249 @@ func (ec *executionContext) fieldContext_Project_defaultBranch(_ context.Context
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
+func (ec *executionContext) _Project_pipelines(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Pipelines(ctx, obj, fc.Args["status"].(*kickoff.PipelineStatus), fc.Args["ref"].(*string), fc.Args["source"].(*string), fc.Args["sha"].(*string), fc.Args["updatedAfter"].(*time.Time), fc.Args["updatedBefore"].(*time.Time), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PipelineOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
+			return ec.marshalNPipelineConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipeline(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Pipeline(ctx, obj, fc.Args["iid"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_viewerAccessLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_viewerAccessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ViewerAccessLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kickoff.AccessLevel) graphql.Marshaler {
+			return ec.marshalNAccessLevel2githubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_viewerAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "AccessLevel")
+}
+
+func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Members(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMemberOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMemberConnection) graphql.Marshaler {
+			return ec.marshalNProjectMemberConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMemberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_refs(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_refs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Refs(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["type"].(*kickoff.RefType), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RefConnection) graphql.Marshaler {
+			return ec.marshalNRefConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRefConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_refs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_refs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelineTriggers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PipelineTriggers(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PipelineTriggerOrder), fc.Args["where"].(*ent.PipelineTriggerWhereInput), fc.Args["includeExpired"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTriggerConnection) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelineTriggers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4283,6 +7414,61 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectCreatePayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCreatePayload_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCreatePayload_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectCreatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
@@ -4496,6 +7682,61 @@ func (ec *executionContext) fieldContext_ProjectMember_user(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectMemberAddPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberAddPayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberAddPayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberAddPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberAddPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberAddPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberAddPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberAddPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _ProjectMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMemberConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4636,6 +7877,171 @@ func (ec *executionContext) _ProjectMemberEdge_cursor(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ProjectMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMemberEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProjectMemberRemovePayload_member(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberRemovePayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberRemovePayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberRemovePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberRemovePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberRemovePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberRemovePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberRemovePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectMemberUpdatePayload_member(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberUpdatePayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberUpdatePayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectMemberUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectUpdatePayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUpdatePayload_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUpdatePayload_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectUpdatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5179,6 +8585,116 @@ func (ec *executionContext) fieldContext_RefConnection_totalCount(_ context.Cont
 	return graphql.NewScalarFieldContext("RefConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RefCreatePayload_ref(ctx context.Context, field graphql.CollectedField, obj *model.RefCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefCreatePayload_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Ref) graphql.Marshaler {
+			return ec.marshalORef2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefCreatePayload_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ref(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RefCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefDeletePayload_ref(ctx context.Context, field graphql.CollectedField, obj *model.RefDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefDeletePayload_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Ref) graphql.Marshaler {
+			return ec.marshalORef2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefDeletePayload_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ref(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefDeletePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RefDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefDeletePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefDeletePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefDeletePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _RefEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RefEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5232,6 +8748,61 @@ func (ec *executionContext) _RefEdge_cursor(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_RefEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RefEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RefUpdatePayload_ref(ctx context.Context, field graphql.CollectedField, obj *model.RefUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefUpdatePayload_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Ref) graphql.Marshaler {
+			return ec.marshalORef2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefUpdatePayload_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ref(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RefUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefUpdatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Runner_id(ctx context.Context, field graphql.CollectedField, obj *ent.Runner) (ret graphql.Marshaler) {
@@ -5714,6 +9285,50 @@ func (ec *executionContext) _User_state(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_User_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "UserState")
+}
+
+func (ec *executionContext) _User_personalAccessTokens(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_personalAccessTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().PersonalAccessTokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["includeRevoked"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PersonalAccessTokenConnection) graphql.Marshaler {
+			return ec.marshalNPersonalAccessTokenConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessTokenConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_personalAccessTokens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessTokenConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_personalAccessTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -7901,6 +11516,104 @@ func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEvent
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCiVariableInput(ctx context.Context, obj any) (model.CiVariableInput, error) {
+	var it model.CiVariableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCiVariableInput unmarshals raw into the CiVariableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCiVariableInput(ctx context.Context, raw any) (model.CiVariableInput, error) {
+	var out model.CiVariableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CiVariableInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonalAccessTokenCreateInput(ctx context.Context, obj any) (model.PersonalAccessTokenCreateInput, error) {
+	var it model.PersonalAccessTokenCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonalAccessTokenCreateInput unmarshals raw into the PersonalAccessTokenCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonalAccessTokenCreateInput(ctx context.Context, raw any) (model.PersonalAccessTokenCreateInput, error) {
+	var out model.PersonalAccessTokenCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonalAccessTokenCreateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPersonalAccessTokenOrder(ctx context.Context, obj any) (ent.PersonalAccessTokenOrder, error) {
 	var it ent.PersonalAccessTokenOrder
 	if obj == nil {
@@ -7951,6 +11664,104 @@ func (ec *executionContext) unmarshalInputPersonalAccessTokenOrder(ctx context.C
 func UnmarshalPersonalAccessTokenOrder(ctx context.Context, raw any) (ent.PersonalAccessTokenOrder, error) {
 	var out ent.PersonalAccessTokenOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonalAccessTokenOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonalAccessTokenRevokeInput(ctx context.Context, obj any) (model.PersonalAccessTokenRevokeInput, error) {
+	var it model.PersonalAccessTokenRevokeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonalAccessTokenRevokeInput unmarshals raw into the PersonalAccessTokenRevokeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonalAccessTokenRevokeInput(ctx context.Context, raw any) (model.PersonalAccessTokenRevokeInput, error) {
+	var out model.PersonalAccessTokenRevokeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonalAccessTokenRevokeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineCreateInput(ctx context.Context, obj any) (model.PipelineCreateInput, error) {
+	var it model.PipelineCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "ref", "variables"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
+		case "variables":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variables"))
+			data, err := ec.unmarshalOCiVariableInput2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variables = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineCreateInput unmarshals raw into the PipelineCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineCreateInput(ctx context.Context, raw any) (model.PipelineCreateInput, error) {
+	var out model.PipelineCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineCreateInput", raw, &out)
 	return out, err
 }
 
@@ -8007,6 +11818,132 @@ func UnmarshalPipelineOrder(ctx context.Context, raw any) (ent.PipelineOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPipelineTriggerCreateInput(ctx context.Context, obj any) (model.PipelineTriggerCreateInput, error) {
+	var it model.PipelineTriggerCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "description", "expiresAt", "allowedRefs", "allowedVariables", "allowedCidrs", "rateLimitPerMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "allowedRefs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedRefs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedRefs = data
+		case "allowedVariables":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedVariables"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedVariables = data
+		case "allowedCidrs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedCidrs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedCidrs = data
+		case "rateLimitPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateLimitPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateLimitPerMinute = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerCreateInput unmarshals raw into the PipelineTriggerCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerCreateInput(ctx context.Context, raw any) (model.PipelineTriggerCreateInput, error) {
+	var out model.PipelineTriggerCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineTriggerDeleteInput(ctx context.Context, obj any) (model.PipelineTriggerDeleteInput, error) {
+	var it model.PipelineTriggerDeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerDeleteInput unmarshals raw into the PipelineTriggerDeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerDeleteInput(ctx context.Context, raw any) (model.PipelineTriggerDeleteInput, error) {
+	var out model.PipelineTriggerDeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerDeleteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPipelineTriggerOrder(ctx context.Context, obj any) (ent.PipelineTriggerOrder, error) {
 	var it ent.PipelineTriggerOrder
 	if obj == nil {
@@ -8057,6 +11994,181 @@ func (ec *executionContext) unmarshalInputPipelineTriggerOrder(ctx context.Conte
 func UnmarshalPipelineTriggerOrder(ctx context.Context, raw any) (ent.PipelineTriggerOrder, error) {
 	var out ent.PipelineTriggerOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineTriggerRotateInput(ctx context.Context, obj any) (model.PipelineTriggerRotateInput, error) {
+	var it model.PipelineTriggerRotateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "graceSeconds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "graceSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceSeconds"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraceSeconds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerRotateInput unmarshals raw into the PipelineTriggerRotateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerRotateInput(ctx context.Context, raw any) (model.PipelineTriggerRotateInput, error) {
+	var out model.PipelineTriggerRotateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerRotateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineTriggerTakeOwnershipInput(ctx context.Context, obj any) (model.PipelineTriggerTakeOwnershipInput, error) {
+	var it model.PipelineTriggerTakeOwnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerTakeOwnershipInput unmarshals raw into the PipelineTriggerTakeOwnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerTakeOwnershipInput(ctx context.Context, raw any) (model.PipelineTriggerTakeOwnershipInput, error) {
+	var out model.PipelineTriggerTakeOwnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerTakeOwnershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineTriggerUpdateInput(ctx context.Context, obj any) (model.PipelineTriggerUpdateInput, error) {
+	var it model.PipelineTriggerUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "description", "expiresAt", "allowedRefs", "allowedVariables", "allowedCidrs", "rateLimitPerMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = graphql.OmittableOf(data)
+		case "allowedRefs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedRefs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedRefs = data
+		case "allowedVariables":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedVariables"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedVariables = data
+		case "allowedCidrs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedCidrs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedCidrs = data
+		case "rateLimitPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateLimitPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateLimitPerMinute = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerUpdateInput unmarshals raw into the PipelineTriggerUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerUpdateInput(ctx context.Context, raw any) (model.PipelineTriggerUpdateInput, error) {
+	var out model.PipelineTriggerUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -9642,6 +13754,125 @@ func UnmarshalPipelineWhereInput(ctx context.Context, raw any) (ent.PipelineWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectCreateInput(ctx context.Context, obj any) (model.ProjectCreateInput, error) {
+	var it model.ProjectCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "path", "description", "defaultBranch"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "defaultBranch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranch"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultBranch = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectCreateInput unmarshals raw into the ProjectCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectCreateInput(ctx context.Context, raw any) (model.ProjectCreateInput, error) {
+	var out model.ProjectCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectMemberAddInput(ctx context.Context, obj any) (model.ProjectMemberAddInput, error) {
+	var it model.ProjectMemberAddInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "username", "accessLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalNAccessLevel2githubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessLevel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectMemberAddInput unmarshals raw into the ProjectMemberAddInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectMemberAddInput(ctx context.Context, raw any) (model.ProjectMemberAddInput, error) {
+	var out model.ProjectMemberAddInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectMemberAddInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectMemberOrder(ctx context.Context, obj any) (ent.ProjectMemberOrder, error) {
 	var it ent.ProjectMemberOrder
 	if obj == nil {
@@ -9695,6 +13926,111 @@ func UnmarshalProjectMemberOrder(ctx context.Context, raw any) (ent.ProjectMembe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectMemberRemoveInput(ctx context.Context, obj any) (model.ProjectMemberRemoveInput, error) {
+	var it model.ProjectMemberRemoveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "username"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectMemberRemoveInput unmarshals raw into the ProjectMemberRemoveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectMemberRemoveInput(ctx context.Context, raw any) (model.ProjectMemberRemoveInput, error) {
+	var out model.ProjectMemberRemoveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectMemberRemoveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectMemberUpdateInput(ctx context.Context, obj any) (model.ProjectMemberUpdateInput, error) {
+	var it model.ProjectMemberUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "username", "accessLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalNAccessLevel2githubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessLevel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectMemberUpdateInput unmarshals raw into the ProjectMemberUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectMemberUpdateInput(ctx context.Context, raw any) (model.ProjectMemberUpdateInput, error) {
+	var out model.ProjectMemberUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectMemberUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectOrder(ctx context.Context, obj any) (ent.ProjectOrder, error) {
 	var it ent.ProjectOrder
 	if obj == nil {
@@ -9745,6 +14081,69 @@ func (ec *executionContext) unmarshalInputProjectOrder(ctx context.Context, obj 
 func UnmarshalProjectOrder(ctx context.Context, raw any) (ent.ProjectOrder, error) {
 	var out ent.ProjectOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectUpdateInput(ctx context.Context, obj any) (model.ProjectUpdateInput, error) {
+	var it model.ProjectUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "name", "description", "defaultBranch"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "defaultBranch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultBranch"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultBranch = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectUpdateInput unmarshals raw into the ProjectUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectUpdateInput(ctx context.Context, raw any) (model.ProjectUpdateInput, error) {
+	var out model.ProjectUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -10336,6 +14735,111 @@ func UnmarshalProjectWhereInput(ctx context.Context, raw any) (ent.ProjectWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRefCreateInput(ctx context.Context, obj any) (model.RefCreateInput, error) {
+	var it model.RefCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "name", "type", "sha"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNRefType2githubᚗcomᚋkickoffᚑciᚋkickoffᚐRefType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "sha":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sha"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sha = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefCreateInput unmarshals raw into the RefCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefCreateInput(ctx context.Context, raw any) (model.RefCreateInput, error) {
+	var out model.RefCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefDeleteInput(ctx context.Context, obj any) (model.RefDeleteInput, error) {
+	var it model.RefDeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefDeleteInput unmarshals raw into the RefDeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefDeleteInput(ctx context.Context, raw any) (model.RefDeleteInput, error) {
+	var out model.RefDeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefDeleteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRefOrder(ctx context.Context, obj any) (ent.RefOrder, error) {
 	var it ent.RefOrder
 	if obj == nil {
@@ -10386,6 +14890,55 @@ func (ec *executionContext) unmarshalInputRefOrder(ctx context.Context, obj any)
 func UnmarshalRefOrder(ctx context.Context, raw any) (ent.RefOrder, error) {
 	var out ent.RefOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRefUpdateInput(ctx context.Context, obj any) (model.RefUpdateInput, error) {
+	var it model.RefUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "sha"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "sha":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sha"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sha = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRefUpdateInput unmarshals raw into the RefUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRefUpdateInput(ctx context.Context, raw any) (model.RefUpdateInput, error) {
+	var out model.RefUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RefUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -10990,11 +15543,6 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Project(ctx, sel, obj)
-	case *ent.PipelineVariable:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._PipelineVariable(ctx, sel, obj)
 	case *ent.PipelineTrigger:
 		if obj == nil {
 			return graphql.Null
@@ -11204,6 +15752,197 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ciVariableImplementors = []string{"CiVariable"}
+
+func (ec *executionContext) _CiVariable(ctx context.Context, sel ast.SelectionSet, obj *model.CiVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiVariable")
+		case "key":
+			out.Values[i] = ec._CiVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._CiVariable_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "pipelineCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectMemberAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectMemberAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectMemberUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectMemberUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectMemberRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectMemberRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineTriggerCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineTriggerUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineTriggerDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineTriggerTakeOwnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerTakeOwnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineTriggerRotate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerRotate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personalAccessTokenCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_personalAccessTokenCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personalAccessTokenRevoke":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_personalAccessTokenRevoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
@@ -11299,6 +16038,12 @@ func (ec *executionContext) _PersonalAccessToken(ctx context.Context, sel ast.Se
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PersonalAccessToken_user(ctx, field, obj)
 				})
+		case "revoked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalAccessToken_revoked(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11359,6 +16104,49 @@ func (ec *executionContext) _PersonalAccessTokenConnection(ctx context.Context, 
 	return out
 }
 
+var personalAccessTokenCreatePayloadImplementors = []string{"PersonalAccessTokenCreatePayload"}
+
+func (ec *executionContext) _PersonalAccessTokenCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalAccessTokenCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalAccessTokenCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalAccessTokenCreatePayload")
+		case "personalAccessToken":
+			out.Values[i] = ec._PersonalAccessTokenCreatePayload_personalAccessToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._PersonalAccessTokenCreatePayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PersonalAccessTokenCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personalAccessTokenEdgeImplementors = []string{"PersonalAccessTokenEdge"}
 
 func (ec *executionContext) _PersonalAccessTokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PersonalAccessTokenEdge) graphql.Marshaler {
@@ -11377,6 +16165,44 @@ func (ec *executionContext) _PersonalAccessTokenEdge(ctx context.Context, sel as
 			}
 		case "cursor":
 			out.Values[i] = ec._PersonalAccessTokenEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personalAccessTokenRevokePayloadImplementors = []string{"PersonalAccessTokenRevokePayload"}
+
+func (ec *executionContext) _PersonalAccessTokenRevokePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalAccessTokenRevokePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalAccessTokenRevokePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalAccessTokenRevokePayload")
+		case "personalAccessToken":
+			out.Values[i] = ec._PersonalAccessTokenRevokePayload_personalAccessToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PersonalAccessTokenRevokePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11508,6 +16334,30 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pipeline_downstream(ctx, field, obj)
 				})
+		case "variables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_variables(ctx, field, obj)
+				})
+		case "duration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_duration(ctx, field, obj)
+				})
+		case "queuedDuration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_queuedDuration(ctx, field, obj)
+				})
+		case "webUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_webUrl(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11548,6 +16398,44 @@ func (ec *executionContext) _PipelineConnection(ctx context.Context, sel ast.Sel
 			}
 		case "totalCount":
 			out.Values[i] = ec._PipelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineCreatePayloadImplementors = []string{"PipelineCreatePayload"}
+
+func (ec *executionContext) _PipelineCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineCreatePayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelineCreatePayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineCreatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11679,6 +16567,36 @@ func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PipelineTrigger_owner(ctx, field, obj)
 				})
+		case "token":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_token(ctx, field, obj)
+				})
+		case "hasTokenExposed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_hasTokenExposed(ctx, field, obj)
+				})
+		case "canAccessProject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_canAccessProject(ctx, field, obj)
+				})
+		case "expired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_expired(ctx, field, obj)
+				})
+		case "rotationGraceEndsAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_rotationGraceEndsAt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11739,6 +16657,77 @@ func (ec *executionContext) _PipelineTriggerConnection(ctx context.Context, sel 
 	return out
 }
 
+var pipelineTriggerCreatePayloadImplementors = []string{"PipelineTriggerCreatePayload"}
+
+func (ec *executionContext) _PipelineTriggerCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerCreatePayload")
+		case "pipelineTrigger":
+			out.Values[i] = ec._PipelineTriggerCreatePayload_pipelineTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerDeletePayloadImplementors = []string{"PipelineTriggerDeletePayload"}
+
+func (ec *executionContext) _PipelineTriggerDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerDeletePayload")
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerDeletePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pipelineTriggerEdgeImplementors = []string{"PipelineTriggerEdge"}
 
 func (ec *executionContext) _PipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PipelineTriggerEdge) graphql.Marshaler {
@@ -11777,29 +16766,100 @@ func (ec *executionContext) _PipelineTriggerEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
-var pipelineVariableImplementors = []string{"PipelineVariable", "Node"}
+var pipelineTriggerRotatePayloadImplementors = []string{"PipelineTriggerRotatePayload"}
 
-func (ec *executionContext) _PipelineVariable(ctx context.Context, sel ast.SelectionSet, obj *ent.PipelineVariable) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineVariableImplementors)
+func (ec *executionContext) _PipelineTriggerRotatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerRotatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerRotatePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("PipelineVariable")
-		case "id":
-			out.Values[i] = ec._PipelineVariable_id(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("PipelineTriggerRotatePayload")
+		case "pipelineTrigger":
+			out.Values[i] = ec._PipelineTriggerRotatePayload_pipelineTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerRotatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "key":
-			out.Values[i] = ec._PipelineVariable_key(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerTakeOwnershipPayloadImplementors = []string{"PipelineTriggerTakeOwnershipPayload"}
+
+func (ec *executionContext) _PipelineTriggerTakeOwnershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerTakeOwnershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerTakeOwnershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerTakeOwnershipPayload")
+		case "pipelineTrigger":
+			out.Values[i] = ec._PipelineTriggerTakeOwnershipPayload_pipelineTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerTakeOwnershipPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "file":
-			out.Values[i] = ec._PipelineVariable_file(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerUpdatePayloadImplementors = []string{"PipelineTriggerUpdatePayload"}
+
+func (ec *executionContext) _PipelineTriggerUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerUpdatePayload")
+		case "pipelineTrigger":
+			out.Values[i] = ec._PipelineTriggerUpdatePayload_pipelineTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerUpdatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11834,38 +16894,74 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Project_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Project_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Project_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Project_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fullPath":
 			out.Values[i] = ec._Project_fullPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Project_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultBranch":
 			out.Values[i] = ec._Project_defaultBranch(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "pipelines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelines(ctx, field, obj)
+				})
+		case "pipeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipeline(ctx, field, obj)
+				})
+		case "viewerAccessLevel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_viewerAccessLevel(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_members(ctx, field, obj)
+				})
+		case "refs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_refs(ctx, field, obj)
+				})
+		case "pipelineTriggers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelineTriggers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11906,6 +17002,44 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectCreatePayloadImplementors = []string{"ProjectCreatePayload"}
+
+func (ec *executionContext) _ProjectCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectCreatePayload")
+		case "project":
+			out.Values[i] = ec._ProjectCreatePayload_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectCreatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12024,6 +17158,44 @@ func (ec *executionContext) _ProjectMember(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var projectMemberAddPayloadImplementors = []string{"ProjectMemberAddPayload"}
+
+func (ec *executionContext) _ProjectMemberAddPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectMemberAddPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberAddPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberAddPayload")
+		case "member":
+			out.Values[i] = ec._ProjectMemberAddPayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectMemberAddPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectMemberConnectionImplementors = []string{"ProjectMemberConnection"}
 
 func (ec *executionContext) _ProjectMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMemberConnection) graphql.Marshaler {
@@ -12085,6 +17257,120 @@ func (ec *executionContext) _ProjectMemberEdge(ctx context.Context, sel ast.Sele
 			}
 		case "cursor":
 			out.Values[i] = ec._ProjectMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectMemberRemovePayloadImplementors = []string{"ProjectMemberRemovePayload"}
+
+func (ec *executionContext) _ProjectMemberRemovePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectMemberRemovePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberRemovePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberRemovePayload")
+		case "member":
+			out.Values[i] = ec._ProjectMemberRemovePayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectMemberRemovePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectMemberUpdatePayloadImplementors = []string{"ProjectMemberUpdatePayload"}
+
+func (ec *executionContext) _ProjectMemberUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectMemberUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberUpdatePayload")
+		case "member":
+			out.Values[i] = ec._ProjectMemberUpdatePayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectMemberUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectUpdatePayloadImplementors = []string{"ProjectUpdatePayload"}
+
+func (ec *executionContext) _ProjectUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectUpdatePayload")
+		case "project":
+			out.Values[i] = ec._ProjectUpdatePayload_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectUpdatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12292,6 +17578,82 @@ func (ec *executionContext) _RefConnection(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var refCreatePayloadImplementors = []string{"RefCreatePayload"}
+
+func (ec *executionContext) _RefCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefCreatePayload")
+		case "ref":
+			out.Values[i] = ec._RefCreatePayload_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RefCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refDeletePayloadImplementors = []string{"RefDeletePayload"}
+
+func (ec *executionContext) _RefDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefDeletePayload")
+		case "ref":
+			out.Values[i] = ec._RefDeletePayload_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RefDeletePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var refEdgeImplementors = []string{"RefEdge"}
 
 func (ec *executionContext) _RefEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RefEdge) graphql.Marshaler {
@@ -12310,6 +17672,44 @@ func (ec *executionContext) _RefEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "cursor":
 			out.Values[i] = ec._RefEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refUpdatePayloadImplementors = []string{"RefUpdatePayload"}
+
+func (ec *executionContext) _RefUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefUpdatePayload")
+		case "ref":
+			out.Values[i] = ec._RefUpdatePayload_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RefUpdatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12490,38 +17890,44 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._User_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._User_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "admin":
 			out.Values[i] = ec._User_admin(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._User_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "personalAccessTokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_personalAccessTokens(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13035,6 +18441,35 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCiVariable2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CiVariable) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiVariable2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariable(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCiVariable2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariable(ctx context.Context, sel ast.SelectionSet, v *model.CiVariable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CiVariable!")
+		return graphql.Null
+	}
+	return ec._CiVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCiVariableInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInput(ctx context.Context, v any) (*model.CiVariableInput, error) {
+	res, err := ec.unmarshalInputCiVariableInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	var res entgql.Cursor[int]
 	err := res.UnmarshalGQL(v)
@@ -13140,6 +18575,27 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPersonalAccessTokenConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessTokenConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PersonalAccessTokenConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalAccessTokenConnection!")
+		return graphql.Null
+	}
+	return ec._PersonalAccessTokenConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPersonalAccessTokenCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenCreateInput(ctx context.Context, v any) (model.PersonalAccessTokenCreateInput, error) {
+	res, err := ec.unmarshalInputPersonalAccessTokenCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPersonalAccessTokenCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PersonalAccessTokenCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalAccessTokenCreatePayload!")
+		return graphql.Null
+	}
+	return ec._PersonalAccessTokenCreatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPersonalAccessTokenOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessTokenOrderField(ctx context.Context, v any) (*ent.PersonalAccessTokenOrderField, error) {
 	var res = new(ent.PersonalAccessTokenOrderField)
 	err := res.UnmarshalGQL(v)
@@ -13154,12 +18610,38 @@ func (ec *executionContext) marshalNPersonalAccessTokenOrderField2ᚖgithubᚗco
 	return v
 }
 
+func (ec *executionContext) unmarshalNPersonalAccessTokenRevokeInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenRevokeInput(ctx context.Context, v any) (model.PersonalAccessTokenRevokeInput, error) {
+	res, err := ec.unmarshalInputPersonalAccessTokenRevokeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPersonalAccessTokenRevokePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPersonalAccessTokenRevokePayload(ctx context.Context, sel ast.SelectionSet, v *model.PersonalAccessTokenRevokePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalAccessTokenRevokePayload!")
+		return graphql.Null
+	}
+	return ec._PersonalAccessTokenRevokePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPipelineConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PipelineConnection!")
 		return graphql.Null
 	}
 	return ec._PipelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCreateInput(ctx context.Context, v any) (model.PipelineCreateInput, error) {
+	res, err := ec.unmarshalInputPipelineCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineCreatePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineOrderField(ctx context.Context, v any) (*ent.PipelineOrderField, error) {
@@ -13196,6 +18678,40 @@ func (ec *executionContext) marshalNPipelineStatusEnum2githubᚗcomᚋkickoffᚑ
 	return v
 }
 
+func (ec *executionContext) marshalNPipelineTriggerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PipelineTriggerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerConnection!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerCreateInput(ctx context.Context, v any) (model.PipelineTriggerCreateInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerCreatePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerDeleteInput(ctx context.Context, v any) (model.PipelineTriggerDeleteInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerDeletePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerDeletePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPipelineTriggerOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerOrderField(ctx context.Context, v any) (*ent.PipelineTriggerOrderField, error) {
 	var res = new(ent.PipelineTriggerOrderField)
 	err := res.UnmarshalGQL(v)
@@ -13208,6 +18724,45 @@ func (ec *executionContext) marshalNPipelineTriggerOrderField2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerRotateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerRotateInput(ctx context.Context, v any) (model.PipelineTriggerRotateInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerRotateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerRotatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerRotatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerRotatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerRotatePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerRotatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerTakeOwnershipInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerTakeOwnershipInput(ctx context.Context, v any) (model.PipelineTriggerTakeOwnershipInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerTakeOwnershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerTakeOwnershipPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerTakeOwnershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerTakeOwnershipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerTakeOwnershipPayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerTakeOwnershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerUpdateInput(ctx context.Context, v any) (model.PipelineTriggerUpdateInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineTriggerWhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerWhereInput(ctx context.Context, v any) (*ent.PipelineTriggerWhereInput, error) {
@@ -13236,6 +18791,40 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋkickoff�
 	return ec._ProjectConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProjectCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectCreateInput(ctx context.Context, v any) (model.ProjectCreateInput, error) {
+	res, err := ec.unmarshalInputProjectCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectCreatePayload!")
+		return graphql.Null
+	}
+	return ec._ProjectCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectMemberAddInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberAddInput(ctx context.Context, v any) (model.ProjectMemberAddInput, error) {
+	res, err := ec.unmarshalInputProjectMemberAddInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectMemberAddPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberAddPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectMemberAddPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectMemberAddPayload!")
+		return graphql.Null
+	}
+	return ec._ProjectMemberAddPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectMemberConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMemberConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ProjectMemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectMemberConnection!")
+		return graphql.Null
+	}
+	return ec._ProjectMemberConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProjectMemberOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMemberOrderField(ctx context.Context, v any) (*ent.ProjectMemberOrderField, error) {
 	var res = new(ent.ProjectMemberOrderField)
 	err := res.UnmarshalGQL(v)
@@ -13248,6 +18837,32 @@ func (ec *executionContext) marshalNProjectMemberOrderField2ᚖgithubᚗcomᚋki
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNProjectMemberRemoveInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberRemoveInput(ctx context.Context, v any) (model.ProjectMemberRemoveInput, error) {
+	res, err := ec.unmarshalInputProjectMemberRemoveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectMemberRemovePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberRemovePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectMemberRemovePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectMemberRemovePayload!")
+		return graphql.Null
+	}
+	return ec._ProjectMemberRemovePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectMemberUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberUpdateInput(ctx context.Context, v any) (model.ProjectMemberUpdateInput, error) {
+	res, err := ec.unmarshalInputProjectMemberUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectMemberUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectMemberUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectMemberUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._ProjectMemberUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProjectOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectOrderField(ctx context.Context, v any) (*ent.ProjectOrderField, error) {
@@ -13264,9 +18879,56 @@ func (ec *executionContext) marshalNProjectOrderField2ᚖgithubᚗcomᚋkickoff�
 	return v
 }
 
+func (ec *executionContext) unmarshalNProjectUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectUpdateInput(ctx context.Context, v any) (model.ProjectUpdateInput, error) {
+	res, err := ec.unmarshalInputProjectUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._ProjectUpdatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProjectWhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectWhereInput(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
 	res, err := ec.unmarshalInputProjectWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRefConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RefConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefConnection!")
+		return graphql.Null
+	}
+	return ec._RefConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefCreateInput(ctx context.Context, v any) (model.RefCreateInput, error) {
+	res, err := ec.unmarshalInputRefCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RefCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefCreatePayload!")
+		return graphql.Null
+	}
+	return ec._RefCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefDeleteInput(ctx context.Context, v any) (model.RefDeleteInput, error) {
+	res, err := ec.unmarshalInputRefDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.RefDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefDeletePayload!")
+		return graphql.Null
+	}
+	return ec._RefDeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRefOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRefOrderField(ctx context.Context, v any) (*ent.RefOrderField, error) {
@@ -13291,6 +18953,19 @@ func (ec *executionContext) unmarshalNRefType2githubᚗcomᚋkickoffᚑciᚋkick
 
 func (ec *executionContext) marshalNRefType2githubᚗcomᚋkickoffᚑciᚋkickoffᚐRefType(ctx context.Context, sel ast.SelectionSet, v kickoff.RefType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRefUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefUpdateInput(ctx context.Context, v any) (model.RefUpdateInput, error) {
+	res, err := ec.unmarshalInputRefUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRefUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RefUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._RefUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRefWhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRefWhereInput(ctx context.Context, v any) (*ent.RefWhereInput, error) {
@@ -13324,6 +18999,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -13648,6 +19352,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCiVariableInput2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx context.Context, v any) ([]*model.CiVariableInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CiVariableInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCiVariableInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 	if v == nil {
 		return nil, nil
@@ -13662,6 +19383,23 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
@@ -13970,6 +19708,14 @@ func (ec *executionContext) marshalOPipelineTriggerEdge2ᚖgithubᚗcomᚋkickof
 	return ec._PipelineTriggerEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPipelineTriggerOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerOrder(ctx context.Context, v any) (*ent.PipelineTriggerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPipelineTriggerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOPipelineTriggerWhereInput2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerWhereInputᚄ(ctx context.Context, v any) ([]*ent.PipelineTriggerWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -14072,6 +19818,14 @@ func (ec *executionContext) marshalOProjectMemberEdge2ᚖgithubᚗcomᚋkickoff�
 		return graphql.Null
 	}
 	return ec._ProjectMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectMemberOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMemberOrder(ctx context.Context, v any) (*ent.ProjectMemberOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectMemberOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProjectOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectOrder(ctx context.Context, v any) (*ent.ProjectOrder, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/services"
 )
 
 // Limits of SPEC §7. They hold for every operation, introspection included.
@@ -38,8 +39,8 @@ const (
 // NewHandler returns the GraphQL endpoint: POST and GET for queries and
 // mutations, graphql-transport-ws for subscriptions, with the limits above.
 // Authentication, CSRF checks and the body size limit are the HTTP layer's.
-func NewHandler(client *ent.Client, logger *slog.Logger) http.Handler {
-	srv := handler.New(NewSchema(client))
+func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.Handler {
+	srv := handler.New(NewSchema(client, set))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,

@@ -21,3 +21,10 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -9,12 +9,79 @@ import (
 	"context"
 	"strings"
 
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/ent/project"
-
 	"entgo.io/contrib/entgql"
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/project"
+	"github.com/kickoff-ci/kickoff/graph/model"
+	"github.com/kickoff-ci/kickoff/projects"
 )
+
+// ProjectCreate is the resolver for the projectCreate field.
+func (r *mutationResolver) ProjectCreate(ctx context.Context, input model.ProjectCreateInput) (*model.ProjectCreatePayload, error) {
+	p, err := r.Projects.Create(ctx, projects.NewProject{
+		Name: input.Name, Path: input.Path,
+		Description: deref(input.Description), DefaultBranch: deref(input.DefaultBranch),
+	})
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.ProjectCreatePayload{Errors: errs}, err
+	}
+	return &model.ProjectCreatePayload{Project: p, Errors: errs}, nil
+}
+
+// ProjectUpdate is the resolver for the projectUpdate field.
+func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.ProjectUpdateInput) (*model.ProjectUpdatePayload, error) {
+	p, err := r.Projects.Update(ctx, input.ProjectPath, projects.ProjectUpdate{
+		Name: input.Name, Description: input.Description, DefaultBranch: input.DefaultBranch,
+	})
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.ProjectUpdatePayload{Errors: errs}, err
+	}
+	return &model.ProjectUpdatePayload{Project: p, Errors: errs}, nil
+}
+
+// ProjectMemberAdd is the resolver for the projectMemberAdd field.
+func (r *mutationResolver) ProjectMemberAdd(ctx context.Context, input model.ProjectMemberAddInput) (*model.ProjectMemberAddPayload, error) {
+	m, err := r.Projects.AddMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.ProjectMemberAddPayload{Errors: errs}, err
+	}
+	return &model.ProjectMemberAddPayload{Member: m, Errors: errs}, nil
+}
+
+// ProjectMemberUpdate is the resolver for the projectMemberUpdate field.
+func (r *mutationResolver) ProjectMemberUpdate(ctx context.Context, input model.ProjectMemberUpdateInput) (*model.ProjectMemberUpdatePayload, error) {
+	m, err := r.Projects.UpdateMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.ProjectMemberUpdatePayload{Errors: errs}, err
+	}
+	return &model.ProjectMemberUpdatePayload{Member: m, Errors: errs}, nil
+}
+
+// ProjectMemberRemove is the resolver for the projectMemberRemove field.
+func (r *mutationResolver) ProjectMemberRemove(ctx context.Context, input model.ProjectMemberRemoveInput) (*model.ProjectMemberRemovePayload, error) {
+	m, err := r.Projects.RemoveMember(ctx, input.ProjectPath, input.Username)
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.ProjectMemberRemovePayload{Errors: errs}, err
+	}
+	return &model.ProjectMemberRemovePayload{Member: m, Errors: errs}, nil
+}
+
+// ViewerAccessLevel is the resolver for the viewerAccessLevel field.
+func (r *projectResolver) ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error) {
+	return r.Projects.ViewerAccessLevel(ctx, obj)
+}
+
+// Members is the resolver for the members field.
+func (r *projectResolver) Members(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) (*ent.ProjectMemberConnection, error) {
+	return obj.QueryMembers().Paginate(ctx, after, first, before, last, ent.WithProjectMemberOrder(orderBy))
+}
 
 // Project is the resolver for the project field.
 func (r *queryResolver) Project(ctx context.Context, fullPath string) (*ent.Project, error) {

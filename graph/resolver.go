@@ -8,14 +8,16 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/services"
 )
 
 // Resolver holds the dependencies every resolver needs; nothing else.
 type Resolver struct {
 	client *ent.Client
+	services.Set
 }
 
-// NewSchema builds the executable schema on the given ent client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})
+// NewSchema builds the executable schema on the given ent client and services.
+func NewSchema(client *ent.Client, set services.Set) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set}})
 }

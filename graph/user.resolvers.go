@@ -8,12 +8,68 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/authz"
-
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
+	"github.com/kickoff-ci/kickoff/graph/model"
 )
+
+// PersonalAccessTokenCreate is the resolver for the personalAccessTokenCreate field.
+func (r *mutationResolver) PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error) {
+	u := authz.UserFrom(ctx)
+	if u == nil {
+		return nil, kickoff.Errorf(kickoff.EUnauthorized, "sign in to create personal access tokens")
+	}
+	pat, token, err := r.Identity.CreatePersonalAccessToken(ctx, u, input.Name, input.ExpiresAt)
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.PersonalAccessTokenCreatePayload{Errors: errs}, err
+	}
+	return &model.PersonalAccessTokenCreatePayload{PersonalAccessToken: pat, Token: &token, Errors: errs}, nil
+}
+
+// PersonalAccessTokenRevoke is the resolver for the personalAccessTokenRevoke field.
+func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error) {
+	id, err := parseID(input.ID)
+	if err != nil {
+		return nil, err
+	}
+	pat, err := r.Identity.RevokePersonalAccessToken(ctx, id)
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return &model.PersonalAccessTokenRevokePayload{Errors: errs}, err
+	}
+	return &model.PersonalAccessTokenRevokePayload{PersonalAccessToken: pat, Errors: errs}, nil
+}
+
+// Revoked is the resolver for the revoked field.
+func (r *personalAccessTokenResolver) Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error) {
+	return obj.RevokedAt != nil, nil
+}
 
 // CurrentUser is the resolver for the currentUser field.
 func (r *queryResolver) CurrentUser(ctx context.Context) (*ent.User, error) {
 	return authz.UserFrom(ctx), nil
 }
+
+// PersonalAccessTokens is the resolver for the personalAccessTokens field.
+func (r *userResolver) PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error) {
+	viewer := authz.UserFrom(ctx)
+	if viewer == nil || (viewer.ID != obj.ID && !viewer.Admin) {
+		return nil, kickoff.Errorf(kickoff.EForbidden, "only %s can list their personal access tokens", obj.Username)
+	}
+	q := obj.QueryPersonalAccessTokens()
+	if includeRevoked == nil || !*includeRevoked {
+		q.Where(personalaccesstoken.RevokedAtIsNil())
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithPersonalAccessTokenOrder(&ent.PersonalAccessTokenOrder{
+		Direction: entgql.OrderDirectionDesc, Field: ent.PersonalAccessTokenOrderFieldCreatedAt,
+	}))
+}
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+type mutationResolver struct{ *Resolver }

@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -14,6 +17,9 @@ import (
 
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/graph"
+	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/ratelimit"
+	"github.com/kickoff-ci/kickoff/services"
 )
 
 // MaxBodyBytes bounds every API request body (SPEC §7, §11).
@@ -25,10 +31,76 @@ type Config struct {
 	Logger *slog.Logger
 	// WebApp is the built single-page app (frontend.Dist's "dist" directory).
 	WebApp fs.FS
+	services.Set
+	// SecureCookies adds the Secure attribute to session cookies (public URL is https).
+	SecureCookies bool
+	// PublicURL is where users reach Kickoff (scheme and host only). It
+	// builds web_url links and is an accepted Origin for cookie-authenticated
+	// requests. When nil, both come from the request's Host.
+	PublicURL *url.URL
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when working out a client's IP address. Empty: none is, and
+	// the client is the TCP peer.
+	TrustedProxies []netip.Prefix
 }
 
+// server holds what the handlers share.
+type server struct {
+	logger    *slog.Logger
+	ids       *identity.Service
+	publicURL *url.URL
+	trusted   []netip.Prefix
+	secure    bool
+	logins    *loginLimits
+}
+
+// routeGitLab registers the GitLab-compatible REST API and the one-URL trigger.
+func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
+	triggersAPI := &triggerAPI{triggers: cfg.Triggers, publicURL: s.publicBaseURL, logger: s.logger}
+	rest := func(h http.HandlerFunc) http.Handler { return s.withViewer(h, authREST) }
+	mux.Handle("GET /api/v4/projects/{id}/triggers", rest(triggersAPI.list))
+	mux.Handle("POST /api/v4/projects/{id}/triggers", rest(triggersAPI.create))
+	mux.Handle("GET /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.get))
+	mux.Handle("PUT /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.update))
+	mux.Handle("DELETE /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.delete))
+
+	// Trigger endpoints authenticate by the token parameter, never by
+	// cookies or PAT headers.
+	pipelinesAPI := &triggerPipelineAPI{
+		pipelines: cfg.Pipelines, publicURL: s.publicBaseURL, clientIP: s.clientAddr,
+		failures: ratelimit.New(triggerFailuresPerMinute, time.Minute, triggerFailuresPerMinute, 100_000),
+		logger:   s.logger,
+	}
+	mux.HandleFunc("POST /api/v4/projects/{id}/trigger/pipeline", pipelinesAPI.gitlab)
+	mux.HandleFunc("POST /api/v4/projects/{id}/ref/{rest...}", pipelinesAPI.webhook)
+	mux.HandleFunc("POST /api/trigger/{token}", pipelinesAPI.oneURL)
+}
+
+// triggerFailuresPerMinute is how many invalid trigger tokens one client IP
+// may present per minute before it gets 429 for them (valid tokens still work).
+const triggerFailuresPerMinute = 60
+
 // New returns the handler serving all of Kickoff.
+//
+// Every request passes, outermost first: securityHeaders, recoverPanics,
+// observe (log, metrics, deadlines), withRequestInfo (client IP and user
+// agent for the audit log). Routes that accept credentials opt into
+// withViewer, which authenticates, enforces CSRF rules for cookies and puts
+// the viewer into the request context.
 func New(cfg Config) http.Handler {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{
+		logger:    logger,
+		ids:       cfg.Identity,
+		publicURL: cfg.PublicURL,
+		trusted:   cfg.TrustedProxies,
+		secure:    cfg.SecureCookies,
+		logins:    newLoginLimits(),
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
@@ -38,14 +110,20 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", readyz(cfg.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	gql := graph.NewHandler(cfg.DB.Client, cfg.Logger)
+	gql := graph.NewHandler(cfg.DB.Client, cfg.Set, logger)
 	mux.Handle("/api/graphql", methods(map[string]http.Handler{
-		http.MethodGet:     gql,
-		http.MethodPost:    graphQLBody(gql),
+		http.MethodGet:  s.withViewer(gql, authGraphQL),
+		http.MethodPost: s.withViewer(graphQLBody(gql), authGraphQL),
+		// CORS preflights carry no credentials and execute nothing.
 		http.MethodOptions: gql,
 	}))
+	mux.Handle("/api/session", methods(map[string]http.Handler{
+		http.MethodPost:   http.HandlerFunc(s.login),
+		http.MethodDelete: http.HandlerFunc(s.logout),
+	}))
+	s.routeGitLab(mux, cfg)
 	mux.HandleFunc("/api/", notFoundAPI)
 	mux.Handle("/", spa(cfg.WebApp))
 
-	return securityHeaders(recoverPanics(observe(mux, cfg.Logger, m), cfg.Logger))
+	return securityHeaders(recoverPanics(observe(s.withRequestInfo(mux), logger, m), logger))
 }

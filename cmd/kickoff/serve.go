@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -16,8 +17,10 @@ import (
 
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/frontend"
+	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/keyring"
 	"github.com/kickoff-ci/kickoff/server"
+	"github.com/kickoff-ci/kickoff/services"
 )
 
 // shutdownGrace is how long in-flight requests may take after SIGTERM.
@@ -29,6 +32,8 @@ func serveCommand() *cli.Command {
 			Usage: "address to listen on"},
 		&cli.StringFlag{Name: "public-url", Sources: envFlag("public-url"),
 			Usage: "URL users reach Kickoff at, e.g. https://kickoff.example.com (used in links; https makes session cookies Secure)"},
+		&cli.StringFlag{Name: "trusted-proxies", Sources: envFlag("trusted-proxies"),
+			Usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For gives the client IP, e.g. 10.0.0.0/8,127.0.0.1/32 (default: none, the TCP peer is the client)"},
 		&cli.BoolFlag{Name: "no-migrate", Sources: envFlag("no-migrate"),
 			Usage: "refuse to start when migrations are pending instead of applying them"},
 	)
@@ -50,27 +55,59 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	trustedProxies, err := server.ParseTrustedProxies(cmd.String("trusted-proxies"))
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	db, err := openDatabase(ctx, cmd)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// The key is checked before migrating, so a misconfigured replica
+	// changes nothing.
+	kr, err := loadKeyring(cmd, db.Dialect)
+	if err != nil {
+		return err
+	}
 	if err := prepareSchema(ctx, db, cmd.Bool("no-migrate"), logger); err != nil {
 		return err
 	}
-	if _, err := loadKeyring(cmd, db.Dialect); err != nil {
+	set := services.New(db.Client, kr, publicURL)
+	if err := announceInitialAdmin(ctx, set.Identity, cmd.String("data-dir"), logger); err != nil {
 		return err
 	}
 	webApp, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return fmt.Errorf("opening embedded web app: %w", err)
 	}
-	handler := server.New(server.Config{DB: db, Logger: logger, WebApp: webApp})
+	handler := server.New(server.Config{
+		DB: db, Logger: logger, WebApp: webApp,
+		Set:           set,
+		SecureCookies: publicURL.Scheme == "https",
+		PublicURL:     publicURL, TrustedProxies: trustedProxies,
+	})
 	return listenAndServe(ctx, cmd.String("listen"), handler, logger, func(addr net.Addr) {
 		logger.Info("kickoff is ready",
 			"version", versionString(), "listen", addr.String(), "public_url", publicURL.String(),
 			"database", db.Dialect, "startup_ms", time.Since(started).Milliseconds())
 	})
+}
+
+// announceInitialAdmin creates the first admin on an empty database and logs
+// its password once: the one secret Kickoff deliberately logs, so a newcomer
+// can sign in (it is also in <data-dir>/initial_admin_password).
+func announceInitialAdmin(ctx context.Context, ids *identity.Service, dataDir string, logger *slog.Logger) error {
+	password, err := ids.EnsureInitialAdmin(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	if password != "" {
+		logger.Info("created the initial admin user; sign in and change the password",
+			"username", "admin", "password", password,
+			"password_file", filepath.Join(dataDir, identity.InitialAdminFile))
+	}
+	return nil
 }
 
 // prepareSchema applies pending migrations, or with noMigrate refuses to run

@@ -9,8 +9,9 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// PipelineVariable is one CI variable of a pipeline. Its value is shown only
-// to Maintainers, so GraphQL resolves it by hand.
+// PipelineVariable is one CI variable stored with a pipeline (user-sent ones
+// and TRIGGER_PAYLOAD). GraphQL shows a pipeline's variables merged with the
+// predefined CI_ ones, values only to Maintainers, so the type is not exposed.
 type PipelineVariable struct{ ent.Schema }
 
 func (PipelineVariable) Fields() []ent.Field {
@@ -36,5 +37,5 @@ func (PipelineVariable) Indexes() []ent.Index {
 }
 
 func (PipelineVariable) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput)}
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

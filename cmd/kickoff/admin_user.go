@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/kickoff-ci/kickoff/identity"
+)
+
+func adminUserCreateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "create a user",
+		UsageText: "kickoff admin user create --username U --email E (--password P | --password-stdin) [--name N] [--admin]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "username", Required: true, Usage: "login name (letters, digits, '_', '.', '-'; case-insensitive)"},
+			&cli.StringFlag{Name: "email", Required: true, Usage: "email address"},
+			&cli.StringFlag{Name: "name", Usage: "display name (default: the username)"},
+			&cli.StringFlag{Name: "password", Usage: "the password (visible in the process list and shell history: prefer --password-stdin)"},
+			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from the first line of standard input"},
+			&cli.BoolFlag{Name: "admin", Usage: "make the user an administrator"},
+		},
+		OnUsageError: usageError,
+		Action:       runAdminUserCreate,
+	}
+}
+
+func runAdminUserCreate(ctx context.Context, cmd *cli.Command) error {
+	password, err := passwordFromFlags(cmd)
+	if err != nil {
+		return err
+	}
+	env, err := openAdminEnv(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	u, err := env.ids.CreateUser(ctx, identity.NewUser{
+		Username: cmd.String("username"),
+		Name:     cmd.String("name"),
+		Email:    cmd.String("email"),
+		Password: password,
+		Admin:    cmd.Bool("admin"),
+	})
+	if err != nil {
+		return fmt.Errorf("creating user %q: %w", cmd.String("username"), err)
+	}
+	_, err = fmt.Fprintf(cmd.Writer, "created user %s (id %d)\n", u.Username, u.ID)
+	return err
+}
+
+// passwordFromFlags returns the password from exactly one of --password and
+// --password-stdin.
+func passwordFromFlags(cmd *cli.Command) (string, error) {
+	fromFlag, fromStdin := cmd.IsSet("password"), cmd.Bool("password-stdin")
+	switch {
+	case fromFlag && fromStdin:
+		return "", errors.New("give either --password or --password-stdin, not both")
+	case fromFlag:
+		return cmd.String("password"), nil
+	case fromStdin:
+		return readPasswordLine(cmd.Reader)
+	}
+	return "", errors.New("a password is required: pass --password-stdin (and the password on standard input) or --password")
+}
+
+// readPasswordLine reads the first line of r without its line ending.
+func readPasswordLine(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 512), 4*identity.MaxPasswordLen)
+	if sc.Scan() {
+		return sc.Text(), nil
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	return "", errors.New("--password-stdin: standard input is empty")
+}

@@ -1,0 +1,49 @@
+package graph
+
+import (
+	"time"
+
+	"github.com/kickoff-ci/kickoff/graph/model"
+	"github.com/kickoff-ci/kickoff/triggers"
+)
+
+func createPolicy(in model.PipelineTriggerCreateInput) triggers.Policy {
+	p := triggers.Policy{
+		AllowedRefs:      nonNil(in.AllowedRefs),
+		AllowedVariables: nonNil(in.AllowedVariables),
+		AllowedCIDRs:     nonNil(in.AllowedCidrs),
+	}
+	if in.RateLimitPerMinute != nil {
+		p.RateLimitPerMinute = &in.RateLimitPerMinute
+	}
+	return p
+}
+
+func updateOf(in model.PipelineTriggerUpdateInput) triggers.TriggerUpdate {
+	up := triggers.TriggerUpdate{
+		Description: in.Description,
+		Policy: triggers.Policy{
+			AllowedRefs:      nonNil(in.AllowedRefs),
+			AllowedVariables: nonNil(in.AllowedVariables),
+			AllowedCIDRs:     nonNil(in.AllowedCidrs),
+		},
+	}
+	if v, set := in.ExpiresAt.ValueOK(); set {
+		up.ExpiresAt = new(*time.Time)
+		*up.ExpiresAt = v
+	}
+	if v, set := in.RateLimitPerMinute.ValueOK(); set {
+		up.RateLimitPerMinute = new(*int)
+		*up.RateLimitPerMinute = v
+	}
+	return up
+}
+
+// nonNil turns an omitted list argument into "leave unchanged" (nil) and a
+// given one, even empty, into "set to this".
+func nonNil(list []string) *[]string {
+	if list == nil {
+		return nil
+	}
+	return &list
+}

@@ -1,0 +1,207 @@
+// Package identity manages who someone is: users and their passwords, web
+// sessions, personal access tokens and the first-run admin. It answers "which
+// user is this credential?"; authz answers "what may they do?".
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/audit"
+	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/passwords"
+	"github.com/kickoff-ci/kickoff/sessionjwt"
+)
+
+// Service is the identity domain. Build it with New.
+type Service struct {
+	client   *ent.Client
+	sessions *sessionjwt.Issuer
+	now      func() time.Time
+}
+
+// New returns the identity service; sessions may be nil for commands that
+// never sign anyone in (the admin CLI).
+func New(client *ent.Client, sessions *sessionjwt.Issuer) *Service {
+	return &Service{client: client, sessions: sessions, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Password rules: NIST SP 800-63B asks for length, not composition.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 256
+)
+
+var (
+	usernamePattern = regexp.MustCompile(`^[a-z0-9_][a-z0-9_.-]{0,254}$`)
+	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+)
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Username string
+	Name     string
+	Email    string
+	Password string
+	Admin    bool
+}
+
+// CreateUser validates and stores a user. Usernames and emails are unique
+// regardless of case and stored in lower case.
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*ent.User, error) {
+	username := strings.ToLower(strings.TrimSpace(nu.Username))
+	email := strings.ToLower(strings.TrimSpace(nu.Email))
+	switch {
+	case !usernamePattern.MatchString(username):
+		return nil, kickoff.Errorf(kickoff.EInvalid, "username must be 1-255 characters of letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+	case len(email) > 255 || !emailPattern.MatchString(email):
+		return nil, kickoff.Errorf(kickoff.EInvalid, "email is not a valid address")
+	case len(nu.Password) < MinPasswordLen:
+		return nil, kickoff.Errorf(kickoff.EInvalid, "password must be at least %d characters", MinPasswordLen)
+	case len(nu.Password) > MaxPasswordLen:
+		return nil, kickoff.Errorf(kickoff.EInvalid, "password must be at most %d characters", MaxPasswordLen)
+	case len(nu.Name) > 255:
+		return nil, kickoff.Errorf(kickoff.EInvalid, "name must be at most 255 characters")
+	}
+	c := database.ClientFrom(ctx, s.client)
+	taken, err := c.User.Query().Where(user.Or(user.Username(username), user.Email(email))).Exist(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checking username: %w", err)
+	}
+	if taken {
+		return nil, kickoff.Errorf(kickoff.EConflict, "username or email is already taken")
+	}
+	hash, err := passwords.Hash(nu.Password)
+	if err != nil {
+		return nil, fmt.Errorf("hashing password: %w", err)
+	}
+	name := strings.TrimSpace(nu.Name)
+	if name == "" {
+		name = username
+	}
+	u, err := c.User.Create().
+		SetUsername(username).SetName(name).SetEmail(email).
+		SetPasswordHash(hash).SetAdmin(nu.Admin).
+		Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, kickoff.Errorf(kickoff.EConflict, "username or email is already taken")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByUsername finds a user regardless of the case of username.
+func (s *Service) UserByUsername(ctx context.Context, username string) (*ent.User, error) {
+	u, err := database.ClientFrom(ctx, s.client).User.Query().
+		Where(user.Username(strings.ToLower(strings.TrimSpace(username)))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, kickoff.Errorf(kickoff.ENotFound, "user %q not found", username)
+	}
+	return u, err
+}
+
+// errBadLogin is the one answer to every failed sign-in, so it reveals
+// neither whether the user exists nor whether it is blocked.
+var errBadLogin = kickoff.Errorf(kickoff.EUnauthorized, "invalid username or password")
+
+// Login checks a username and password and returns the user and a session
+// token (a signed JWT) valid until expires. Every attempt is audited.
+func (s *Service) Login(ctx context.Context, username, password string) (*ent.User, string, time.Time, error) {
+	u, err := s.checkPassword(ctx, username, password)
+	if err != nil {
+		reason := "invalid username or password"
+		if kickoff.ErrorCode(err) == kickoff.EInternal {
+			return nil, "", time.Time{}, err
+		}
+		if u != nil && u.State != user.StateActive {
+			reason = "user is blocked"
+		}
+		ev := audit.Event{Action: "session.login_failed", Outcome: audit.Failure, Reason: reason + " (username " + clipName(username) + ")", TargetType: "User"}
+		if u != nil {
+			ev.TargetID = &u.ID
+		}
+		if aerr := audit.Record(ctx, s.client, ev); aerr != nil {
+			return nil, "", time.Time{}, aerr
+		}
+		return nil, "", time.Time{}, errBadLogin
+	}
+	token, expires, err := s.sessions.Issue(u.ID)
+	if err != nil {
+		return nil, "", time.Time{}, fmt.Errorf("issuing session: %w", err)
+	}
+	err = audit.Record(ctx, s.client, audit.Event{Action: "session.login", Outcome: audit.Success, TargetType: "User", TargetID: &u.ID})
+	return u, token, expires, err
+}
+
+// checkPassword returns the user when the password matches and the user is
+// active; a non-nil user with an error means the user exists but may not sign in.
+func (s *Service) checkPassword(ctx context.Context, username, password string) (*ent.User, error) {
+	if len(password) > MaxPasswordLen || len(username) > 255 {
+		passwords.VerifyDummy(password)
+		return nil, errBadLogin
+	}
+	u, err := s.UserByUsername(ctx, username)
+	if kickoff.ErrorCode(err) == kickoff.ENotFound {
+		passwords.VerifyDummy(password) // same time as a real check: no user enumeration
+		return nil, errBadLogin
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := passwords.Verify(password, u.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("verifying password: %w", err)
+	}
+	if !ok {
+		return nil, errBadLogin
+	}
+	if u.State != user.StateActive {
+		return u, errBadLogin
+	}
+	return u, nil
+}
+
+// SessionUser returns the active user a session token belongs to.
+func (s *Service) SessionUser(ctx context.Context, token string) (*ent.User, error) {
+	id, err := s.sessions.Parse(token)
+	if err != nil {
+		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid session")
+	}
+	return s.activeUser(ctx, id)
+}
+
+func (s *Service) activeUser(ctx context.Context, id int) (*ent.User, error) {
+	u, err := database.ClientFrom(ctx, s.client).User.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid credentials")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading user: %w", err)
+	}
+	if u.State != user.StateActive {
+		return nil, kickoff.Errorf(kickoff.EUnauthorized, "user is blocked")
+	}
+	return u, nil
+}
+
+func clipName(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
+}
+
+// IsUnauthorized reports whether err means "these credentials do not work".
+func IsUnauthorized(err error) bool {
+	var e *kickoff.Error
+	return errors.As(err, &e) && e.Code == kickoff.EUnauthorized
+}

@@ -1,0 +1,189 @@
+// Package pipelines creates pipelines — from trigger tokens and from users —
+// and holds their variables. Every way of starting a pipeline (GitLab's REST
+// trigger endpoints, the one-URL trigger, GraphQL pipelineCreate) goes
+// through create, so the checks, the iid allocation, the variables and the
+// audit trail are written once.
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/audit"
+	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/project"
+	"github.com/kickoff-ci/kickoff/projects"
+	"github.com/kickoff-ci/kickoff/ratelimit"
+	"github.com/kickoff-ci/kickoff/triggers"
+)
+
+// Service is the pipelines domain.
+type Service struct {
+	client   *ent.Client
+	triggers *triggers.Service
+	projects *projects.Service
+	perToken *ratelimit.PerMinute
+	now      func() time.Time
+	// PublicURL builds CI_PIPELINE_URL and web_url links.
+	PublicURL *url.URL
+}
+
+// New returns the pipelines service.
+func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, publicURL *url.URL) *Service {
+	return &Service{
+		client: client, triggers: triggers, projects: projects,
+		perToken:  ratelimit.NewPerMinute(100_000),
+		now:       func() time.Time { return time.Now().UTC() },
+		PublicURL: publicURL,
+	}
+}
+
+// Errors with GitLab's wording; the REST layer gives each GitLab's status and body.
+var (
+	ErrOwnerForbidden   = kickoff.Errorf(kickoff.EForbidden, "Trigger owner has insufficient permissions to project")
+	ErrDuplicatePayload = kickoff.Errorf(kickoff.EInvalid, "Duplicate variable name: TRIGGER_PAYLOAD")
+	errRateLimited      = kickoff.Errorf(kickoff.ERateLimited, "Too many pipelines created in the last minute. Try again later.")
+)
+
+// RateLimitedError is returned when a trigger's rateLimitPerMinute is used up.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string { return errRateLimited.Message }
+
+// Unwrap makes it an ERateLimited domain error.
+func (e *RateLimitedError) Unwrap() error { return errRateLimited }
+
+// RetryAfter returns how long a rate-limited caller should wait, if err says so.
+func RetryAfter(err error) (time.Duration, bool) {
+	var rl *RateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	return 0, false
+}
+
+// spec is everything create needs, whoever asked.
+type spec struct {
+	project   *ent.Project
+	ref       *ent.Ref
+	source    pipeline.Source
+	user      *ent.User
+	trigger   *ent.PipelineTrigger // nil unless source is trigger
+	variables []Variable           // user-sent, already validated
+	idem      *idempotency         // nil without an Idempotency-Key
+}
+
+// create allocates the iid, then writes the pipeline, its variables, the
+// trigger's last use, the idempotency record and the audit entry in one
+// transaction. It returns the existing pipeline (replayed) when a concurrent
+// request with the same Idempotency-Key won.
+func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, error) {
+	if sp.idem != nil {
+		if p, err := s.replay(ctx, sp.idem); p != nil || err != nil {
+			return p, p != nil, err
+		}
+	}
+	iid, err := s.nextIID(ctx, sp.project.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	var created *ent.Pipeline
+	err = database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+		created, err = s.insert(ctx, c, sp, iid)
+		return err
+	})
+	if sp.idem != nil && ent.IsConstraintError(err) {
+		// Lost the race for this Idempotency-Key: answer the winner's pipeline.
+		if p, rerr := s.replay(ctx, sp.idem); p != nil || rerr != nil {
+			return p, p != nil, rerr
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return created, false, nil
+}
+
+// nextIID takes the project's next pipeline iid in a transaction of its own,
+// so the row lock on the project lasts one statement, not the whole request.
+// A failed request leaves a gap; iids are never reused or duplicated. Inside
+// a caller's transaction (a GraphQL mutation) it joins that transaction:
+// SQLite allows one writer at a time, so a second connection would wait on it.
+func (s *Service) nextIID(ctx context.Context, projectID int) (int, error) {
+	p, err := database.ClientFrom(ctx, s.client).Project.UpdateOneID(projectID).AddLastPipelineIid(1).Select(project.FieldLastPipelineIid).Save(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("allocating pipeline iid: %w", err)
+	}
+	return p.LastPipelineIid, nil
+}
+
+func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (*ent.Pipeline, error) {
+	now := s.now()
+	create := c.Pipeline.Create().
+		SetProjectID(sp.project.ID).
+		SetIid(iid).
+		SetRef(sp.ref.Name).
+		SetNillableSha(sp.ref.Sha).
+		SetTag(sp.ref.Type == kickoff.RefTag).
+		SetSource(sp.source).
+		SetCreatedAt(now).SetUpdatedAt(now)
+	if sp.user != nil {
+		create.SetUserID(sp.user.ID)
+	}
+	if sp.trigger != nil {
+		create.SetTriggerID(sp.trigger.ID).SetTriggerShortToken(sp.trigger.ShortToken)
+	}
+	p, err := create.Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("creating pipeline: %w", err)
+	}
+	// The callers answer with the project and user; they are at hand.
+	p.Edges.Project, p.Edges.User = sp.project, sp.user
+	if err := insertVariables(ctx, c, p.ID, sp.variables); err != nil {
+		return nil, err
+	}
+	if sp.trigger != nil {
+		if err := c.PipelineTrigger.UpdateOneID(sp.trigger.ID).SetLastUsedAt(now).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("recording trigger use: %w", err)
+		}
+	}
+	if sp.idem != nil {
+		if err := sp.idem.record(ctx, c, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	return p, s.audit(ctx, c, sp, p)
+}
+
+func insertVariables(ctx context.Context, c *ent.Client, pipelineID int, vars []Variable) error {
+	if len(vars) == 0 {
+		return nil
+	}
+	builders := make([]*ent.PipelineVariableCreate, len(vars))
+	for i, v := range vars {
+		builders[i] = c.PipelineVariable.Create().SetPipelineID(pipelineID).SetKey(v.Key).SetValue(v.Value).SetFile(v.File)
+	}
+	if err := c.PipelineVariable.CreateBulk(builders...).Exec(ctx); err != nil {
+		return fmt.Errorf("storing variables: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) audit(ctx context.Context, c *ent.Client, sp spec, p *ent.Pipeline) error {
+	ev := audit.Event{Outcome: audit.Success, ProjectID: &sp.project.ID, TargetType: "Pipeline", TargetID: &p.ID}
+	if sp.trigger != nil {
+		ev.Action = "trigger.used"
+		ev.Reason = fmt.Sprintf("trigger %d started pipeline #%d on %s", sp.trigger.ID, p.Iid, p.Ref)
+		ev.ActorTokenKind, ev.ActorShortToken = "trigger_token", sp.trigger.ShortToken
+	} else {
+		ev.Action = "pipeline.created"
+		ev.Reason = fmt.Sprintf("pipeline #%d on %s", p.Iid, p.Ref)
+	}
+	return audit.Record(ctx, c, ev)
+}

@@ -1,0 +1,125 @@
+package pipelines
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/ent"
+)
+
+// Limits on user-sent variables.
+const (
+	MaxVariables     = 200
+	MaxVariableKey   = 255
+	MaxVariableValue = 64 << 10
+)
+
+// PayloadVariable is the file variable holding the webhook form's request.
+const PayloadVariable = "TRIGGER_PAYLOAD"
+
+var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Variable is one CI variable; File variables are written to a file by the runner.
+type Variable struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	File  bool   `json:"file"`
+}
+
+// validateVariables checks user-sent variables and returns them sorted by key.
+func validateVariables(vars map[string]string) ([]Variable, error) {
+	if len(vars) > MaxVariables {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "variables: at most %d variables are allowed", MaxVariables)
+	}
+	out := make([]Variable, 0, len(vars))
+	for k, v := range vars {
+		switch {
+		case len(k) > MaxVariableKey || !variableKey.MatchString(k):
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", clip(k), MaxVariableKey)
+		case len(v) > MaxVariableValue:
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s is longer than %d bytes", k, MaxVariableValue)
+		}
+		out = append(out, Variable{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Variables returns what a pipeline's job sees: the predefined CI_ variables,
+// overridden by the variables stored with the pipeline (user-sent ones and
+// TRIGGER_PAYLOAD), sorted by key. p must have its project and variables loaded
+// or loadable.
+func (s *Service) Variables(p *ent.Pipeline, proj *ent.Project, stored []*ent.PipelineVariable) []Variable {
+	byKey := map[string]Variable{}
+	for _, v := range s.predefined(p, proj) {
+		byKey[v.Key] = v
+	}
+	for _, v := range stored {
+		byKey[v.Key] = Variable{Key: v.Key, Value: v.Value, File: v.File}
+	}
+	out := make([]Variable, 0, len(byKey))
+	for _, v := range byKey {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// predefined are GitLab's CI_ variables for p (SPEC §6). They are derived, not
+// stored, so they always match the pipeline.
+func (s *Service) predefined(p *ent.Pipeline, proj *ent.Project) []Variable {
+	sha := ""
+	if p.Sha != nil {
+		sha = *p.Sha
+	}
+	vars := []Variable{
+		{Key: "CI_PIPELINE_ID", Value: strconv.Itoa(p.ID)},
+		{Key: "CI_PIPELINE_IID", Value: strconv.Itoa(p.Iid)},
+		{Key: "CI_PIPELINE_SOURCE", Value: string(p.Source)},
+		{Key: "CI_COMMIT_REF_NAME", Value: p.Ref},
+		{Key: "CI_COMMIT_SHA", Value: sha},
+		{Key: "CI_PROJECT_ID", Value: strconv.Itoa(proj.ID)},
+		{Key: "CI_PROJECT_PATH", Value: proj.FullPath},
+		{Key: "CI_PIPELINE_URL", Value: s.WebURL(proj, p)},
+	}
+	if p.Source == "trigger" {
+		vars = append(vars, Variable{Key: "CI_PIPELINE_TRIGGERED", Value: "true"})
+	}
+	if p.Tag {
+		vars = append(vars, Variable{Key: "CI_COMMIT_TAG", Value: p.Ref})
+	}
+	return vars
+}
+
+// WebURL is the pipeline's page in the web app.
+func (s *Service) WebURL(proj *ent.Project, p *ent.Pipeline) string {
+	return s.PublicURL.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String()
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+
+// Duration is the seconds from start to finish, once finished.
+func Duration(p *ent.Pipeline) *int {
+	if p.StartedAt == nil || p.FinishedAt == nil {
+		return nil
+	}
+	d := int(p.FinishedAt.Sub(*p.StartedAt).Seconds())
+	return &d
+}
+
+// QueuedDuration is the seconds a pipeline waited for a runner, once started.
+func QueuedDuration(p *ent.Pipeline) *float64 {
+	if p.StartedAt == nil {
+		return nil
+	}
+	q := p.StartedAt.Sub(p.CreatedAt).Seconds()
+	return &q
+}

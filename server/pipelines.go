@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/pipelines"
+)
+
+// pipelineJSON is GitLab's Entities::Ci::Pipeline.
+type pipelineJSON struct {
+	ID             int            `json:"id"`
+	IID            int            `json:"iid"`
+	ProjectID      int            `json:"project_id"`
+	SHA            *string        `json:"sha"`
+	Ref            string         `json:"ref"`
+	Status         string         `json:"status"`
+	Source         string         `json:"source"`
+	CreatedAt      gitlabTime     `json:"created_at"`
+	UpdatedAt      gitlabTime     `json:"updated_at"`
+	WebURL         string         `json:"web_url"`
+	BeforeSHA      string         `json:"before_sha"`
+	Tag            bool           `json:"tag"`
+	YAMLErrors     *string        `json:"yaml_errors"`
+	User           *userBasic     `json:"user"`
+	StartedAt      *gitlabTime    `json:"started_at"`
+	FinishedAt     *gitlabTime    `json:"finished_at"`
+	CommittedAt    *gitlabTime    `json:"committed_at"`
+	Duration       *int           `json:"duration"`
+	QueuedDuration *float64       `json:"queued_duration"`
+	Coverage       *string        `json:"coverage"`
+	DetailedStatus detailedStatus `json:"detailed_status"`
+}
+
+// detailedStatus is GitLab's DetailedStatus entity.
+type detailedStatus struct {
+	Icon         string  `json:"icon"`
+	Text         string  `json:"text"`
+	Label        string  `json:"label"`
+	Group        string  `json:"group"`
+	Tooltip      string  `json:"tooltip"`
+	HasDetails   bool    `json:"has_details"`
+	DetailsPath  string  `json:"details_path"`
+	Illustration *string `json:"illustration"`
+	Favicon      string  `json:"favicon"`
+}
+
+// statusLabels are GitLab's labels where they differ from the status name.
+var statusLabels = map[kickoff.PipelineStatus]string{kickoff.StatusSuccess: "passed"}
+
+// renderPipeline builds the entity; project and user edges are loaded when
+// the caller did not already have them.
+func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipelineJSON, error) {
+	proj, err := p.Edges.ProjectOrErr()
+	if err != nil {
+		if proj, err = p.QueryProject().Only(ctx); err != nil {
+			return pipelineJSON{}, err
+		}
+	}
+	u := p.Edges.User
+	if u == nil && p.UserID != nil {
+		if u, err = p.QueryUser().Only(ctx); err != nil {
+			return pipelineJSON{}, err
+		}
+	}
+	path := "/" + proj.FullPath + "/-/pipelines/" + strconv.Itoa(p.Iid)
+	label := string(p.Status)
+	if l, ok := statusLabels[p.Status]; ok {
+		label = l
+	}
+	j := pipelineJSON{
+		ID: p.ID, IID: p.Iid, ProjectID: p.ProjectID, SHA: p.Sha, Ref: p.Ref,
+		Status: string(p.Status), Source: string(p.Source),
+		CreatedAt: gitlabTime(p.CreatedAt), UpdatedAt: gitlabTime(p.UpdatedAt),
+		WebURL:    base.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String(),
+		BeforeSHA: p.BeforeSha, Tag: p.Tag, User: newUserBasic(u, base),
+		StartedAt: timePtr(p.StartedAt), FinishedAt: timePtr(p.FinishedAt),
+		Duration: pipelines.Duration(p), QueuedDuration: pipelines.QueuedDuration(p),
+		DetailedStatus: detailedStatus{
+			Icon: "status_" + string(p.Status), Text: string(p.Status), Label: label,
+			Group: string(p.Status), Tooltip: label, HasDetails: true, DetailsPath: path,
+			Favicon: "/assets/ci_favicons/favicon_status_" + string(p.Status) + ".png",
+		},
+	}
+	return j, nil
+}

@@ -1,0 +1,277 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/server"
+	"github.com/kickoff-ci/kickoff/sessionjwt"
+)
+
+func TestSessionLoginAndLogout(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		alice := e.createUser(t, "alice", true)
+
+		res, session := e.login(t, "Alice", testPassword) // usernames are case-insensitive
+		if res.status != http.StatusOK || session == "" {
+			t.Fatalf("login = %d %s, want 200 with a session cookie", res.status, truncate(res.body))
+		}
+		t.Run("user JSON", func(t *testing.T) {
+			var got map[string]any
+			if err := json.Unmarshal([]byte(res.body), &got); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{
+				"id": float64(alice.ID), "username": "alice", "name": "alice", "state": "active",
+				"admin": true, "avatar_url": nil, "web_url": e.srv.URL + "/alice",
+			}
+			if len(got) != len(want) {
+				t.Errorf("user JSON has fields %v, want exactly %v", got, want)
+			}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("user JSON %s = %v, want %v", k, got[k], v)
+				}
+			}
+			if strings.Contains(res.body, session) || strings.Contains(res.body, testPassword) {
+				t.Error("login response body holds a secret")
+			}
+		})
+		t.Run("cookie attributes", func(t *testing.T) {
+			raw := res.header.Get("Set-Cookie")
+			c := setCookie(res)
+			if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Secure {
+				t.Fatalf("Set-Cookie = %q, want HttpOnly; SameSite=Strict; Path=/ without Secure", raw)
+			}
+			ttl := int(sessionjwt.DefaultTTL.Seconds())
+			if c.MaxAge < ttl-60 || c.MaxAge > ttl {
+				t.Errorf("Max-Age = %d, want about %d (the JWT's lifetime)", c.MaxAge, ttl)
+			}
+		})
+		t.Run("cookie with CSRF header authenticates GraphQL POST", func(t *testing.T) {
+			wantCurrentUser(t, e.graphQL(t, currentUserQuery, csrf(session)), "alice")
+		})
+		t.Run("cookie with CSRF header authenticates GraphQL GET", func(t *testing.T) {
+			res := e.send(t, http.MethodGet, "/api/graphql?query=%7BcurrentUser%7Busername%7D%7D", "", csrf(session))
+			wantCurrentUser(t, res, "alice")
+		})
+		t.Run("same-origin Origin is accepted", func(t *testing.T) {
+			h := csrf(session)
+			h["Origin"] = e.srv.URL
+			h["Sec-Fetch-Site"] = "same-origin"
+			wantCurrentUser(t, e.graphQL(t, currentUserQuery, h), "alice")
+		})
+		t.Run("session is audited with the client IP", func(t *testing.T) {
+			ev, err := db.Client.AuditEvent.Query().Where(auditevent.Action("session.login")).Only(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.IPAddress != "127.0.0.1" || ev.UserAgent == "" {
+				t.Errorf("audit ip %q user agent %q, want 127.0.0.1 and Go's user agent", ev.IPAddress, ev.UserAgent)
+			}
+		})
+		t.Run("logout clears the cookie", func(t *testing.T) {
+			res := e.send(t, http.MethodDelete, "/api/session", "", map[string]string{"Cookie": session})
+			c := setCookie(res)
+			if res.status != http.StatusNoContent || c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly {
+				t.Fatalf("logout = %d Set-Cookie %q, want 204 clearing the cookie", res.status, res.header.Get("Set-Cookie"))
+			}
+			if !strings.Contains(res.header.Get("Set-Cookie"), "Max-Age=0") {
+				t.Errorf("Set-Cookie %q lacks Max-Age=0", res.header.Get("Set-Cookie"))
+			}
+		})
+		t.Run("logout without a session is fine", func(t *testing.T) {
+			if res := e.send(t, http.MethodDelete, "/api/session", "", nil); res.status != http.StatusNoContent {
+				t.Fatalf("logout = %d, want 204", res.status)
+			}
+		})
+		t.Run("cross-origin logout is refused", func(t *testing.T) {
+			res := e.send(t, http.MethodDelete, "/api/session", "", map[string]string{"Origin": "https://evil.example"})
+			if res.status != http.StatusForbidden {
+				t.Fatalf("logout = %d, want 403", res.status)
+			}
+		})
+	})
+}
+
+func TestSessionCookieSecureWhenConfigured(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db, secureCookies)
+		e.createUser(t, "alice", false)
+		res, _ := e.login(t, "alice", testPassword)
+		if c := setCookie(res); res.status != http.StatusOK || c == nil || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+			t.Fatalf("login = %d Set-Cookie %q, want Secure; HttpOnly; SameSite=Strict", res.status, res.header.Get("Set-Cookie"))
+		}
+		res = e.send(t, http.MethodDelete, "/api/session", "", nil)
+		if c := setCookie(res); c == nil || !c.Secure {
+			t.Fatalf("logout Set-Cookie %q, want Secure", res.header.Get("Set-Cookie"))
+		}
+	})
+}
+
+func TestLoginErrors(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		e.createUser(t, "alice", false)
+		blocked := e.createUser(t, "blocked", false)
+		e.block(t, blocked)
+		tests := []struct {
+			name, method, contentType, body string
+			wantStatus                      int
+			wantBody                        string
+		}{
+			{"wrong password", "POST", "application/json", `{"username":"alice","password":"wrong password"}`,
+				401, `{"message":"invalid username or password"}`},
+			{"unknown user", "POST", "application/json", `{"username":"nobody","password":"wrong password"}`,
+				401, `{"message":"invalid username or password"}`},
+			{"blocked user with the right password", "POST", "application/json", `{"username":"blocked","password":"` + testPassword + `"}`,
+				401, `{"message":"invalid username or password"}`},
+			{"malformed JSON", "POST", "application/json", `{"username":"alice","password":`,
+				400, `{"error":"request body must be a JSON object {\"username\": string, \"password\": string}"}`},
+			{"not an object", "POST", "application/json", `["alice"]`,
+				400, `"error":`},
+			{"password not a string", "POST", "application/json", `{"username":"alice","password":12345678}`,
+				400, `"error":`},
+			{"missing fields", "POST", "application/json", `{}`,
+				400, `{"error":"username is missing, password is missing"}`},
+			{"blank username", "POST", "application/json", `{"username":"  ","password":"x"}`,
+				400, `{"error":"username is missing"}`},
+			{"missing password", "POST", "application/json", `{"username":"alice"}`,
+				400, `{"error":"password is missing"}`},
+			{"content type with charset is fine", "POST", "application/json; charset=utf-8", `{}`,
+				400, `{"error":"username is missing, password is missing"}`},
+			{"wrong content type", "POST", "text/plain", `{"username":"alice","password":"` + testPassword + `"}`,
+				415, `{"error":"Content-Type must be application/json"}`},
+			{"form post", "POST", "application/x-www-form-urlencoded", `username=alice&password=x`,
+				415, `{"error":"Content-Type must be application/json"}`},
+			{"body too large", "POST", "application/json", `{"username":"alice","password":"` + strings.Repeat("a", server.MaxBodyBytes) + `"}`,
+				413, `"error":`},
+			{"GET", "GET", "", "", 405, `{"message":"405 Method Not Allowed"}`},
+			{"PUT", "PUT", "application/json", `{}`, 405, `{"message":"405 Method Not Allowed"}`},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				h := map[string]string{}
+				if tc.contentType != "" {
+					h["Content-Type"] = tc.contentType
+				}
+				res := e.send(t, tc.method, "/api/session", tc.body, h)
+				if res.status != tc.wantStatus || !strings.Contains(res.body, tc.wantBody) {
+					t.Fatalf("%s /api/session = %d %s, want %d containing %s", tc.method, res.status, truncate(res.body), tc.wantStatus, tc.wantBody)
+				}
+				if ct := res.header.Get("Content-Type"); ct != "application/json" {
+					t.Errorf("Content-Type = %q, want application/json", ct)
+				}
+				if c := setCookie(res); c != nil {
+					t.Errorf("failed login set a cookie: %q", res.header.Get("Set-Cookie"))
+				}
+				if strings.Contains(res.body, testPassword) {
+					t.Error("response echoes the password")
+				}
+			})
+		}
+	})
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		t.Run("per username, checked before the password", func(t *testing.T) {
+			e := newAuthEnv(t, db)
+			e.createUser(t, "alice", false)
+			for i := range 5 {
+				if res, _ := e.login(t, "alice", "wrong password"); res.status != http.StatusUnauthorized {
+					t.Fatalf("failure %d = %d, want 401", i+1, res.status)
+				}
+			}
+			audited := loginAudits(t, db)
+			res, session := e.login(t, "ALICE", testPassword) // right password, other spelling
+			wantTooMany(t, res)
+			if session != "" {
+				t.Fatal("a locked account signed in")
+			}
+			if n := loginAudits(t, db); n != audited {
+				t.Errorf("a refused attempt reached the password check (%d audit events, want %d)", n, audited)
+			}
+		})
+		t.Run("success resets the username count", func(t *testing.T) {
+			e := newAuthEnv(t, db)
+			e.createUser(t, "bob", false)
+			for range 2 {
+				for range 4 {
+					if res, _ := e.login(t, "bob", "wrong password"); res.status != http.StatusUnauthorized {
+						t.Fatalf("failure = %d, want 401", res.status)
+					}
+				}
+				if res, _ := e.login(t, "bob", testPassword); res.status != http.StatusOK {
+					t.Fatalf("login = %d %s, want 200", res.status, truncate(res.body))
+				}
+			}
+		})
+		t.Run("per client IP across usernames", func(t *testing.T) {
+			e := newAuthEnv(t, db)
+			e.createUser(t, "carol", false)
+			for i := range 10 {
+				if res, _ := e.login(t, "guess"+strconv.Itoa(i), "wrong password"); res.status != http.StatusUnauthorized {
+					t.Fatalf("failure %d = %d, want 401", i+1, res.status)
+				}
+			}
+			res, _ := e.login(t, "carol", testPassword)
+			wantTooMany(t, res)
+		})
+		t.Run("per client IP behind a trusted proxy", func(t *testing.T) {
+			e := newAuthEnv(t, db, trustProxies("127.0.0.0/8", "::1/128"))
+			dave := e.createUser(t, "dave", false)
+			attacker := map[string]string{"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}
+			for i := range 10 {
+				body := `{"username":"guess` + strconv.Itoa(i) + `","password":"wrong password"}`
+				if res := e.send(t, http.MethodPost, "/api/session", body, attacker); res.status != http.StatusUnauthorized {
+					t.Fatalf("failure %d = %d, want 401", i+1, res.status)
+				}
+			}
+			wantTooMany(t, e.send(t, http.MethodPost, "/api/session", `{"username":"dave","password":"x"}`, attacker))
+			// The same proxy forwarding someone else is not blocked, and a
+			// client cannot pick its IP by prepending its own entries.
+			other := map[string]string{"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+			res := e.send(t, http.MethodPost, "/api/session", `{"username":"dave","password":"`+testPassword+`"}`, other)
+			if res.status != http.StatusOK {
+				t.Fatalf("another client behind the proxy = %d %s, want 200", res.status, truncate(res.body))
+			}
+			ev, err := db.Client.AuditEvent.Query().
+				Where(auditevent.Action("session.login"), auditevent.TargetID(dave.ID)).Only(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.IPAddress != "198.51.100.7" {
+				t.Errorf("audited IP %q, want the forwarded client 198.51.100.7", ev.IPAddress)
+			}
+		})
+	})
+}
+
+func wantTooMany(t *testing.T, res response) {
+	t.Helper()
+	want := `{"message":"Too many failed sign-in attempts. Try again later."}`
+	if res.status != http.StatusTooManyRequests || strings.TrimSpace(res.body) != want {
+		t.Fatalf("got %d %s, want 429 %s", res.status, truncate(res.body), want)
+	}
+	if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 || s > 300 {
+		t.Errorf("Retry-After = %q, want whole seconds", res.header.Get("Retry-After"))
+	}
+}
+
+func loginAudits(t *testing.T, db *database.DB) int {
+	t.Helper()
+	n, err := db.Client.AuditEvent.Query().Where(auditevent.ActionHasPrefix("session.")).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,172 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/pipelines"
+	"github.com/kickoff-ci/kickoff/ratelimit"
+	"github.com/kickoff-ci/kickoff/refs"
+	"github.com/kickoff-ci/kickoff/server/restparams"
+)
+
+// triggerPipelineAPI serves the endpoints that start pipelines with a trigger
+// token: GitLab's POST /projects/:id/trigger/pipeline, its webhook form
+// /projects/:id/ref/:ref/trigger/pipeline, and the one-URL /api/trigger/:token.
+type triggerPipelineAPI struct {
+	pipelines *pipelines.Service
+	publicURL func(*http.Request) *url.URL
+	clientIP  func(*http.Request) netip.Addr
+	// failures counts rejected tokens per client IP, so a flood of guesses
+	// gets 429 while valid tokens, even from that IP, still work.
+	failures *ratelimit.Limiter
+	logger   *slog.Logger
+}
+
+// form says which endpoint a request came to.
+type form int
+
+const (
+	formGitLab  form = iota // POST /projects/:id/trigger/pipeline
+	formWebhook             // POST /projects/:id/ref/:ref/trigger/pipeline
+	formOneURL              // POST /api/trigger/:token
+)
+
+func (a *triggerPipelineAPI) gitlab(w http.ResponseWriter, r *http.Request) {
+	a.serve(w, r, formGitLab, r.PathValue("id"), "")
+}
+
+// webhook handles /projects/:id/ref/<ref>/trigger/pipeline. The ref may hold
+// unescaped slashes (GitLab's route allows any ref), so the route is a
+// catch-all and the suffix is cut here.
+func (a *triggerPipelineAPI) webhook(w http.ResponseWriter, r *http.Request) {
+	rest := r.PathValue("rest")
+	ref, ok := strings.CutSuffix(rest, "/trigger/pipeline")
+	if !ok || ref == "" {
+		notFoundAPI(w, r)
+		return
+	}
+	a.serve(w, r, formWebhook, r.PathValue("id"), ref)
+}
+
+func (a *triggerPipelineAPI) oneURL(w http.ResponseWriter, r *http.Request) {
+	a.serve(w, r, formOneURL, "", "")
+}
+
+// serve runs SPEC §5's checks in order and answers with GitLab's bodies.
+func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f form, projectRef, pathRef string) {
+	if r.Header.Get("X-Gitlab-Event") == "Pipeline Hook" {
+		// A pipeline event webhook pointed back at a trigger would loop forever.
+		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		return
+	}
+	params, err := restparams.Parse(r, MaxBodyBytes)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	req, err := a.request(r, params, f, projectRef, pathRef)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, replayed, err := a.pipelines.Trigger(r.Context(), req)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	body, err := renderPipeline(r.Context(), p, a.publicURL(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	status := http.StatusCreated
+	if f == formOneURL {
+		status = http.StatusOK // the one-URL trigger answers 200, as its users' scripts expect
+	}
+	writeJSON(w, status, body)
+}
+
+// request reads the parameters, answering missing ones like GitLab's Grape:
+// "ref is missing, ref is empty, token is missing", only the parts that apply.
+func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params, f form, projectRef, pathRef string) (pipelines.TriggerRequest, error) {
+	req := pipelines.TriggerRequest{
+		ProjectRef: projectRef, Ref: pathRef,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		ClientIP:       a.clientIP(r),
+	}
+	var missing []string
+	if f != formWebhook {
+		ref, present := params.String("ref")
+		switch {
+		case !present && f == formGitLab:
+			missing = append(missing, "ref is missing", "ref is empty")
+		case present && strings.TrimSpace(ref) == "":
+			missing = append(missing, "ref is empty")
+		}
+		req.Ref = ref
+	}
+	if f == formOneURL {
+		req.Token = r.PathValue("token")
+	} else {
+		token, present := params.String("token")
+		switch {
+		case !present:
+			missing = append(missing, "token is missing")
+		case strings.TrimSpace(token) == "":
+			missing = append(missing, "token is empty")
+		}
+		req.Token = token
+	}
+	if len(missing) > 0 {
+		return req, kickoff.Errorf(kickoff.EInvalid, "%s", strings.Join(missing, ", "))
+	}
+	vars, err := params.Variables()
+	if err != nil {
+		return req, err
+	}
+	req.Variables = vars
+	if f == formWebhook {
+		if req.Payload, err = params.Payload("token"); err != nil {
+			return req, err
+		}
+	}
+	return req, nil
+}
+
+// fail answers an error with GitLab's status and body for the trigger endpoints.
+func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
+		writeMessage(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+		return
+	case errors.Is(err, pipelines.ErrDuplicatePayload):
+		writeMessage(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
+		return
+	}
+	if wait, ok := pipelines.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
+	}
+	if kickoff.ErrorCode(err) == kickoff.ENotFound {
+		ip := a.clientIP(r).String()
+		if ok, wait := a.failures.Allow(ip); !ok {
+			w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
+			writeMessage(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
+			return
+		}
+	}
+	writeGitLabError(w, r, a.logger, err, plainNotFound)
+}
+
+// baseErrors is GitLab's validation body: {"base": [msg]}.
+func baseErrors(msg string) map[string][]string {
+	return map[string][]string{"base": {msg}}
+}

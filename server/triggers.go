@@ -1,0 +1,199 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/triggers"
+)
+
+// triggerAPI serves GitLab's pipeline trigger token API
+// (/api/v4/projects/:id/triggers). Handlers translate; triggers decides.
+type triggerAPI struct {
+	triggers  *triggers.Service
+	publicURL func(*http.Request) *url.URL
+	logger    *slog.Logger
+}
+
+// triggerJSON is GitLab's Ci::Trigger entity.
+type triggerJSON struct {
+	ID          int         `json:"id"`
+	Description string      `json:"description"`
+	CreatedAt   gitlabTime  `json:"created_at"`
+	UpdatedAt   gitlabTime  `json:"updated_at"`
+	LastUsed    *gitlabTime `json:"last_used"`
+	ExpiresAt   *gitlabTime `json:"expires_at"`
+	Owner       *userBasic  `json:"owner"`
+	Token       string      `json:"token"`
+}
+
+func (a *triggerAPI) render(r *http.Request, t *ent.PipelineTrigger) (triggerJSON, error) {
+	token, _, err := a.triggers.Token(r.Context(), t)
+	if err != nil {
+		return triggerJSON{}, err
+	}
+	owner := t.Edges.Owner
+	if owner == nil {
+		if owner, err = t.QueryOwner().Only(r.Context()); err != nil {
+			return triggerJSON{}, err
+		}
+	}
+	return triggerJSON{
+		ID: t.ID, Description: t.Description,
+		CreatedAt: gitlabTime(t.CreatedAt), UpdatedAt: gitlabTime(t.UpdatedAt),
+		LastUsed: timePtr(t.LastUsedAt), ExpiresAt: timePtr(t.ExpiresAt),
+		Owner: newUserBasic(owner, a.publicURL(r)), Token: token,
+	}, nil
+}
+
+func (a *triggerAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	nf := projectNotFound
+	if triggers.IsTriggerNotFound(err) {
+		nf = triggerNotFound
+	}
+	writeGitLabError(w, r, a.logger, err, nf)
+}
+
+// list answers GET /projects/:id/triggers, paginated like GitLab.
+func (a *triggerAPI) list(w http.ResponseWriter, r *http.Request) {
+	page, err := parsePage(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	q, _, err := a.triggers.ListQuery(r.Context(), r.PathValue("id"), false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	total, err := q.Clone().Count(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	list, err := q.WithOwner().Order(ent.Asc("id")).Offset(page.offset()).Limit(page.PerPage).All(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]triggerJSON, 0, len(list))
+	for _, t := range list {
+		j, err := a.render(r, t)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out = append(out, j)
+	}
+	page.writeHeaders(w, r, a.publicURL(r), total)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *triggerAPI) get(w http.ResponseWriter, r *http.Request) {
+	t, err := a.lookup(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK, t)
+}
+
+func (a *triggerAPI) create(w http.ResponseWriter, r *http.Request) {
+	params, err := restparams.Parse(r, MaxBodyBytes)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	description, _ := params.String("description")
+	expiresAt, err := optionalTime(params, "expires_at")
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t, err := a.triggers.Create(r.Context(), r.PathValue("id"), triggers.NewTrigger{Description: description, ExpiresAt: expiresAt})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusCreated, t)
+}
+
+func (a *triggerAPI) update(w http.ResponseWriter, r *http.Request) {
+	params, err := restparams.Parse(r, MaxBodyBytes)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t, err := a.lookup(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var up triggers.TriggerUpdate
+	if d, ok := params.String("description"); ok {
+		up.Description = &d
+	}
+	if params.Has("expires_at") {
+		at, err := optionalTime(params, "expires_at")
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		up.ExpiresAt = &at
+	}
+	if t, err = a.triggers.Update(r.Context(), t.ID, up); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK, t)
+}
+
+func (a *triggerAPI) delete(w http.ResponseWriter, r *http.Request) {
+	t, err := a.lookup(r)
+	if err == nil {
+		_, err = a.triggers.Revoke(r.Context(), t.ID)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// lookup loads the :trigger_id of the :id project for a Maintainer.
+func (a *triggerAPI) lookup(r *http.Request) (*ent.PipelineTrigger, error) {
+	id, err := strconv.Atoi(r.PathValue("trigger_id"))
+	if err != nil || id <= 0 {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "trigger_id is invalid")
+	}
+	return a.triggers.Get(r.Context(), r.PathValue("id"), id)
+}
+
+func (a *triggerAPI) respond(w http.ResponseWriter, r *http.Request, status int, t *ent.PipelineTrigger) {
+	j, err := a.render(r, t)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, j)
+}
+
+// optionalTime reads an ISO 8601 date or date-time parameter; blank is nil.
+func optionalTime(p *restparams.Params, name string) (*time.Time, error) {
+	raw, ok := p.String(name)
+	if !ok || raw == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, raw); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, kickoff.Errorf(kickoff.EInvalid, "%s is invalid", name)
+}
