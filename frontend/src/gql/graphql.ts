@@ -194,12 +194,22 @@ export type AuditEventWhereInput = {
   userAgentNotIn?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+export type CiVariableInput = {
+  key: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
 /** Possible directions in which to order a list of items when provided an `orderBy` argument. */
 export type OrderDirection =
   /** Specifies an ascending order for a given `orderBy` argument. */
   | 'ASC'
   /** Specifies a descending order for a given `orderBy` argument. */
   | 'DESC';
+
+export type PersonalAccessTokenCreateInput = {
+  expiresAt?: InputMaybe<Scalars['Time']['input']>;
+  name: Scalars['String']['input'];
+};
 
 /** Ordering options for PersonalAccessToken connections */
 export type PersonalAccessTokenOrder = {
@@ -212,6 +222,17 @@ export type PersonalAccessTokenOrder = {
 /** Properties by which PersonalAccessToken connections can be ordered. */
 export type PersonalAccessTokenOrderField =
   | 'CREATED_AT';
+
+export type PersonalAccessTokenRevokeInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type PipelineCreateInput = {
+  projectPath: Scalars['ID']['input'];
+  /** Branch or tag; the project's default branch when omitted. */
+  ref?: InputMaybe<Scalars['String']['input']>;
+  variables?: InputMaybe<Array<CiVariableInput>>;
+};
 
 /** Ordering options for Pipeline connections */
 export type PipelineOrder = {
@@ -245,6 +266,25 @@ export type PipelineStatusEnum =
   | 'SKIPPED'
   | 'SUCCESS';
 
+export type PipelineTriggerCreateInput = {
+  /** Networks callers must come from, e.g. 10.0.0.0/8. Empty: any. */
+  allowedCidrs?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Glob patterns of refs the token may run, e.g. main, release/*. Empty: any. */
+  allowedRefs?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Variable names callers may set. Empty: any. */
+  allowedVariables?: InputMaybe<Array<Scalars['String']['input']>>;
+  description: Scalars['String']['input'];
+  /** At most 365 days ahead. */
+  expiresAt?: InputMaybe<Scalars['Time']['input']>;
+  projectPath: Scalars['ID']['input'];
+  /** Pipelines the token may create per minute. Null: no limit. */
+  rateLimitPerMinute?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type PipelineTriggerDeleteInput = {
+  id: Scalars['ID']['input'];
+};
+
 /** Ordering options for PipelineTrigger connections */
 export type PipelineTriggerOrder = {
   /** The ordering direction. */
@@ -257,6 +297,28 @@ export type PipelineTriggerOrder = {
 export type PipelineTriggerOrderField =
   | 'CREATED_AT'
   | 'UPDATED_AT';
+
+export type PipelineTriggerRotateInput = {
+  /** How long the current value keeps working, at most 604800 (7 days). 0 retires it at once. */
+  graceSeconds: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type PipelineTriggerTakeOwnershipInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type PipelineTriggerUpdateInput = {
+  allowedCidrs?: InputMaybe<Array<Scalars['String']['input']>>;
+  allowedRefs?: InputMaybe<Array<Scalars['String']['input']>>;
+  allowedVariables?: InputMaybe<Array<Scalars['String']['input']>>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Null removes the expiry; omit to keep it. */
+  expiresAt?: InputMaybe<Scalars['Time']['input']>;
+  id: Scalars['ID']['input'];
+  /** Null removes the limit; omit to keep it. */
+  rateLimitPerMinute?: InputMaybe<Scalars['Int']['input']>;
+};
 
 /**
  * PipelineTriggerWhereInput is used for filtering PipelineTrigger objects.
@@ -514,6 +576,21 @@ export type PipelineWhereInput = {
   updatedAtNotIn?: InputMaybe<Array<Scalars['Time']['input']>>;
 };
 
+export type ProjectCreateInput = {
+  /** Defaults to main. */
+  defaultBranch?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  /** Full path of the new project, e.g. group/name. */
+  path: Scalars['ID']['input'];
+};
+
+export type ProjectMemberAddInput = {
+  accessLevel: AccessLevel;
+  projectPath: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
+
 /** Ordering options for ProjectMember connections */
 export type ProjectMemberOrder = {
   /** The ordering direction. */
@@ -527,6 +604,17 @@ export type ProjectMemberOrderField =
   | 'ACCESS_LEVEL'
   | 'CREATED_AT'
   | 'UPDATED_AT';
+
+export type ProjectMemberRemoveInput = {
+  projectPath: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
+
+export type ProjectMemberUpdateInput = {
+  accessLevel: AccessLevel;
+  projectPath: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
 
 /** Ordering options for Project connections */
 export type ProjectOrder = {
@@ -542,6 +630,13 @@ export type ProjectOrderField =
   | 'FULL_PATH'
   | 'NAME'
   | 'UPDATED_AT';
+
+export type ProjectUpdateInput = {
+  defaultBranch?: InputMaybe<Scalars['String']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  projectPath: Scalars['ID']['input'];
+};
 
 /**
  * ProjectWhereInput is used for filtering Project objects.
@@ -636,6 +731,18 @@ export type ProjectWhereInput = {
   updatedAtNotIn?: InputMaybe<Array<Scalars['Time']['input']>>;
 };
 
+export type RefCreateInput = {
+  name: Scalars['String']['input'];
+  projectPath: Scalars['ID']['input'];
+  /** The commit the ref points at: 40 lowercase hex characters. Optional. */
+  sha?: InputMaybe<Scalars['String']['input']>;
+  type: RefType;
+};
+
+export type RefDeleteInput = {
+  id: Scalars['ID']['input'];
+};
+
 /** Ordering options for Ref connections */
 export type RefOrder = {
   /** The ordering direction. */
@@ -654,6 +761,12 @@ export type RefOrderField =
 export type RefType =
   | 'BRANCH'
   | 'TAG';
+
+export type RefUpdateInput = {
+  id: Scalars['ID']['input'];
+  /** The new commit; null or empty clears it. */
+  sha?: InputMaybe<Scalars['String']['input']>;
+};
 
 /**
  * RefWhereInput is used for filtering Ref objects.
