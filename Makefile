@@ -43,7 +43,7 @@ lint:
 	$(GO) vet ./...
 	@# ent's generated packages are excluded: their findings are upstream's.
 	$(GO) tool staticcheck $$($(GO) list ./... | grep -v '/ent/' | grep -v '/ent$$') ./ent/schema
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	@test -z "$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go'))" || { gofmt -l $$(git ls-files -co --exclude-standard '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 
 fuzz: ## run every fuzz test for FUZZTIME each (not part of CI)
 	@for pkg in $$($(GO) list ./...); do \

@@ -152,3 +152,7 @@ func redactErr(err error, dsn string) error {
 	}
 	return err
 }
+
+// DataSource is the driver DSN the database was opened with (a postgres://
+// URL, or file:<path>?… for SQLite). It may hold a password: never log it.
+func (db *DB) DataSource() string { return db.dsn }

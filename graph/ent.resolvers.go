@@ -35,31 +35,79 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return out, nil
 }
 
+// AuditEventConnection returns AuditEventConnectionResolver implementation.
+func (r *Resolver) AuditEventConnection() AuditEventConnectionResolver {
+	return &auditEventConnectionResolver{r}
+}
+
 // PersonalAccessToken returns PersonalAccessTokenResolver implementation.
 func (r *Resolver) PersonalAccessToken() PersonalAccessTokenResolver {
 	return &personalAccessTokenResolver{r}
 }
 
+// PersonalAccessTokenConnection returns PersonalAccessTokenConnectionResolver implementation.
+func (r *Resolver) PersonalAccessTokenConnection() PersonalAccessTokenConnectionResolver {
+	return &personalAccessTokenConnectionResolver{r}
+}
+
 // Pipeline returns PipelineResolver implementation.
 func (r *Resolver) Pipeline() PipelineResolver { return &pipelineResolver{r} }
+
+// PipelineConnection returns PipelineConnectionResolver implementation.
+func (r *Resolver) PipelineConnection() PipelineConnectionResolver {
+	return &pipelineConnectionResolver{r}
+}
 
 // PipelineTrigger returns PipelineTriggerResolver implementation.
 func (r *Resolver) PipelineTrigger() PipelineTriggerResolver { return &pipelineTriggerResolver{r} }
 
+// PipelineTriggerConnection returns PipelineTriggerConnectionResolver implementation.
+func (r *Resolver) PipelineTriggerConnection() PipelineTriggerConnectionResolver {
+	return &pipelineTriggerConnectionResolver{r}
+}
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
+
+// ProjectConnection returns ProjectConnectionResolver implementation.
+func (r *Resolver) ProjectConnection() ProjectConnectionResolver {
+	return &projectConnectionResolver{r}
+}
+
+// ProjectMemberConnection returns ProjectMemberConnectionResolver implementation.
+func (r *Resolver) ProjectMemberConnection() ProjectMemberConnectionResolver {
+	return &projectMemberConnectionResolver{r}
+}
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// RefConnection returns RefConnectionResolver implementation.
+func (r *Resolver) RefConnection() RefConnectionResolver { return &refConnectionResolver{r} }
+
+// RunnerConnection returns RunnerConnectionResolver implementation.
+func (r *Resolver) RunnerConnection() RunnerConnectionResolver { return &runnerConnectionResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+// UserConnection returns UserConnectionResolver implementation.
+func (r *Resolver) UserConnection() UserConnectionResolver { return &userConnectionResolver{r} }
+
 type (
-	personalAccessTokenResolver struct{ *Resolver }
-	pipelineResolver            struct{ *Resolver }
-	pipelineTriggerResolver     struct{ *Resolver }
-	projectResolver             struct{ *Resolver }
-	queryResolver               struct{ *Resolver }
-	userResolver                struct{ *Resolver }
+	auditEventConnectionResolver          struct{ *Resolver }
+	personalAccessTokenResolver           struct{ *Resolver }
+	personalAccessTokenConnectionResolver struct{ *Resolver }
+	pipelineResolver                      struct{ *Resolver }
+	pipelineConnectionResolver            struct{ *Resolver }
+	pipelineTriggerResolver               struct{ *Resolver }
+	pipelineTriggerConnectionResolver     struct{ *Resolver }
+	projectResolver                       struct{ *Resolver }
+	projectConnectionResolver             struct{ *Resolver }
+	projectMemberConnectionResolver       struct{ *Resolver }
+	queryResolver                         struct{ *Resolver }
+	refConnectionResolver                 struct{ *Resolver }
+	runnerConnectionResolver              struct{ *Resolver }
+	userResolver                          struct{ *Resolver }
+	userConnectionResolver                struct{ *Resolver }
 )

@@ -36,13 +36,22 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEventConnection() AuditEventConnectionResolver
 	Mutation() MutationResolver
 	PersonalAccessToken() PersonalAccessTokenResolver
+	PersonalAccessTokenConnection() PersonalAccessTokenConnectionResolver
 	Pipeline() PipelineResolver
+	PipelineConnection() PipelineConnectionResolver
 	PipelineTrigger() PipelineTriggerResolver
+	PipelineTriggerConnection() PipelineTriggerConnectionResolver
 	Project() ProjectResolver
+	ProjectConnection() ProjectConnectionResolver
+	ProjectMemberConnection() ProjectMemberConnectionResolver
 	Query() QueryResolver
+	RefConnection() RefConnectionResolver
+	RunnerConnection() RunnerConnectionResolver
 	User() UserResolver
+	UserConnection() UserConnectionResolver
 }
 
 type DirectiveRoot struct {
@@ -67,6 +76,7 @@ type ComplexityRoot struct {
 
 	AuditEventConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -121,6 +131,7 @@ type ComplexityRoot struct {
 
 	PersonalAccessTokenConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -169,6 +180,7 @@ type ComplexityRoot struct {
 
 	PipelineConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -205,6 +217,7 @@ type ComplexityRoot struct {
 
 	PipelineTriggerConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -256,6 +269,7 @@ type ComplexityRoot struct {
 
 	ProjectConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -286,6 +300,7 @@ type ComplexityRoot struct {
 
 	ProjectMemberConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -330,6 +345,7 @@ type ComplexityRoot struct {
 
 	RefConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -366,6 +382,7 @@ type ComplexityRoot struct {
 
 	RunnerConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -388,6 +405,7 @@ type ComplexityRoot struct {
 
 	UserConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -402,6 +420,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AuditEventConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.AuditEventConnection) ([]*ent.AuditEvent, error)
+}
 type MutationResolver interface {
 	PipelineCreate(ctx context.Context, input model.PipelineCreateInput) (*model.PipelineCreatePayload, error)
 	ProjectCreate(ctx context.Context, input model.ProjectCreateInput) (*model.ProjectCreatePayload, error)
@@ -423,11 +444,17 @@ type MutationResolver interface {
 type PersonalAccessTokenResolver interface {
 	Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error)
 }
+type PersonalAccessTokenConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.PersonalAccessTokenConnection) ([]*ent.PersonalAccessToken, error)
+}
 type PipelineResolver interface {
 	Variables(ctx context.Context, obj *ent.Pipeline) ([]*model.CiVariable, error)
 	Duration(ctx context.Context, obj *ent.Pipeline) (*int, error)
 	QueuedDuration(ctx context.Context, obj *ent.Pipeline) (*float64, error)
 	WebURL(ctx context.Context, obj *ent.Pipeline) (string, error)
+}
+type PipelineConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.PipelineConnection) ([]*ent.Pipeline, error)
 }
 type PipelineTriggerResolver interface {
 	Token(ctx context.Context, obj *ent.PipelineTrigger) (string, error)
@@ -435,6 +462,9 @@ type PipelineTriggerResolver interface {
 	CanAccessProject(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
 	Expired(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
 	RotationGraceEndsAt(ctx context.Context, obj *ent.PipelineTrigger) (*time.Time, error)
+}
+type PipelineTriggerConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.PipelineTriggerConnection) ([]*ent.PipelineTrigger, error)
 }
 type ProjectResolver interface {
 	Pipelines(ctx context.Context, obj *ent.Project, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) (*ent.PipelineConnection, error)
@@ -444,6 +474,12 @@ type ProjectResolver interface {
 	Refs(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) (*ent.RefConnection, error)
 	PipelineTriggers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) (*ent.PipelineTriggerConnection, error)
 }
+type ProjectConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.ProjectConnection) ([]*ent.Project, error)
+}
+type ProjectMemberConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.ProjectMemberConnection) ([]*ent.ProjectMember, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
@@ -451,8 +487,17 @@ type QueryResolver interface {
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	CurrentUser(ctx context.Context) (*ent.User, error)
 }
+type RefConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.RefConnection) ([]*ent.Ref, error)
+}
+type RunnerConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.RunnerConnection) ([]*ent.Runner, error)
+}
 type UserResolver interface {
 	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error)
+}
+type UserConnectionResolver interface {
+	Nodes(ctx context.Context, obj *ent.UserConnection) ([]*ent.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -558,6 +603,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.nodes":
+		if e.ComplexityRoot.AuditEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Nodes(childComplexity), true
 	case "AuditEventConnection.pageInfo":
 		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
 			break
@@ -860,6 +911,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalAccessTokenConnection.Edges(childComplexity), true
+	case "PersonalAccessTokenConnection.nodes":
+		if e.ComplexityRoot.PersonalAccessTokenConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalAccessTokenConnection.Nodes(childComplexity), true
 	case "PersonalAccessTokenConnection.pageInfo":
 		if e.ComplexityRoot.PersonalAccessTokenConnection.PageInfo == nil {
 			break
@@ -1068,6 +1125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineConnection.Edges(childComplexity), true
+	case "PipelineConnection.nodes":
+		if e.ComplexityRoot.PipelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineConnection.Nodes(childComplexity), true
 	case "PipelineConnection.pageInfo":
 		if e.ComplexityRoot.PipelineConnection.PageInfo == nil {
 			break
@@ -1216,6 +1279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTriggerConnection.Edges(childComplexity), true
+	case "PipelineTriggerConnection.nodes":
+		if e.ComplexityRoot.PipelineTriggerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Nodes(childComplexity), true
 	case "PipelineTriggerConnection.pageInfo":
 		if e.ComplexityRoot.PipelineTriggerConnection.PageInfo == nil {
 			break
@@ -1411,6 +1480,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectConnection.Edges(childComplexity), true
+	case "ProjectConnection.nodes":
+		if e.ComplexityRoot.ProjectConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.Nodes(childComplexity), true
 	case "ProjectConnection.pageInfo":
 		if e.ComplexityRoot.ProjectConnection.PageInfo == nil {
 			break
@@ -1506,6 +1581,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberConnection.Edges(childComplexity), true
+	case "ProjectMemberConnection.nodes":
+		if e.ComplexityRoot.ProjectMemberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberConnection.Nodes(childComplexity), true
 	case "ProjectMemberConnection.pageInfo":
 		if e.ComplexityRoot.ProjectMemberConnection.PageInfo == nil {
 			break
@@ -1672,6 +1753,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RefConnection.Edges(childComplexity), true
+	case "RefConnection.nodes":
+		if e.ComplexityRoot.RefConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefConnection.Nodes(childComplexity), true
 	case "RefConnection.pageInfo":
 		if e.ComplexityRoot.RefConnection.PageInfo == nil {
 			break
@@ -1786,6 +1873,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RunnerConnection.Edges(childComplexity), true
+	case "RunnerConnection.nodes":
+		if e.ComplexityRoot.RunnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerConnection.Nodes(childComplexity), true
 	case "RunnerConnection.pageInfo":
 		if e.ComplexityRoot.RunnerConnection.PageInfo == nil {
 			break
@@ -1872,6 +1965,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserConnection.Edges(childComplexity), true
+	case "UserConnection.nodes":
+		if e.ComplexityRoot.UserConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.Nodes(childComplexity), true
 	case "UserConnection.pageInfo":
 		if e.ComplexityRoot.UserConnection.PageInfo == nil {
 			break
@@ -2013,7 +2112,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "enums.graphql" "pipeline.graphql" "project.graphql" "ref.graphql" "trigger.graphql" "user.graphql"
+//go:embed "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "project.graphql" "ref.graphql" "trigger.graphql" "user.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2025,6 +2124,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "connections.graphql", Input: sourceData("connections.graphql"), BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "enums.graphql", Input: sourceData("enums.graphql"), BuiltIn: false},
 	{Name: "pipeline.graphql", Input: sourceData("pipeline.graphql"), BuiltIn: false},
@@ -2137,6 +2237,8 @@ func (ec *executionContext) childFields_PersonalAccessTokenConnection(ctx contex
 		return ec.fieldContext_PersonalAccessTokenConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PersonalAccessTokenConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PersonalAccessTokenConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalAccessTokenConnection", field.Name)
 }
@@ -2233,6 +2335,8 @@ func (ec *executionContext) childFields_PipelineConnection(ctx context.Context, 
 		return ec.fieldContext_PipelineConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PipelineConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineConnection", field.Name)
 }
@@ -2305,6 +2409,8 @@ func (ec *executionContext) childFields_PipelineTriggerConnection(ctx context.Co
 		return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PipelineTriggerConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerConnection", field.Name)
 }
@@ -2407,6 +2513,8 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ProjectConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
 }
@@ -2467,6 +2575,8 @@ func (ec *executionContext) childFields_ProjectMemberConnection(ctx context.Cont
 		return ec.fieldContext_ProjectMemberConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProjectMemberConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ProjectMemberConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberConnection", field.Name)
 }
@@ -2539,6 +2649,8 @@ func (ec *executionContext) childFields_RefConnection(ctx context.Context, field
 		return ec.fieldContext_RefConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_RefConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RefConnection_nodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RefConnection", field.Name)
 }
@@ -3951,6 +4063,38 @@ func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("AuditEventConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AuditEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEventConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐAuditEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5151,6 +5295,38 @@ func (ec *executionContext) fieldContext_PersonalAccessTokenConnection_totalCoun
 	return graphql.NewScalarFieldContext("PersonalAccessTokenConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PersonalAccessTokenConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalAccessTokenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalAccessTokenConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalAccessTokenConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PersonalAccessToken) graphql.Marshaler {
+			return ec.marshalNPersonalAccessToken2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalAccessTokenConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalAccessTokenConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonalAccessTokenCreatePayload_personalAccessToken(ctx context.Context, field graphql.CollectedField, obj *model.PersonalAccessTokenCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6021,6 +6197,38 @@ func (ec *executionContext) fieldContext_PipelineConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("PipelineConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PipelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Pipeline) graphql.Marshaler {
+			return ec.marshalNPipeline2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineCreatePayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6625,6 +6833,38 @@ func (ec *executionContext) _PipelineTriggerConnection_totalCount(ctx context.Co
 }
 func (ec *executionContext) fieldContext_PipelineTriggerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineTriggerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTriggerConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalNPipelineTrigger2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PipelineTriggerCreatePayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerCreatePayload) (ret graphql.Marshaler) {
@@ -7416,6 +7656,38 @@ func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ProjectConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectCreatePayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7822,6 +8094,38 @@ func (ec *executionContext) _ProjectMemberConnection_totalCount(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_ProjectMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectMemberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectMemberConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ProjectMember) graphql.Marshaler {
+			return ec.marshalNProjectMember2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProjectMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMemberEdge) (ret graphql.Marshaler) {
@@ -8585,6 +8889,38 @@ func (ec *executionContext) fieldContext_RefConnection_totalCount(_ context.Cont
 	return graphql.NewScalarFieldContext("RefConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RefConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RefConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RefConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Ref) graphql.Marshaler {
+			return ec.marshalNRef2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ref(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RefCreatePayload_ref(ctx context.Context, field graphql.CollectedField, obj *model.RefCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9071,6 +9407,38 @@ func (ec *executionContext) fieldContext_RunnerConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("RunnerConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RunnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.RunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RunnerConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Runner) graphql.Marshaler {
+			return ec.marshalNRunner2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunnerConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Runner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RunnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RunnerEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9416,6 +9784,38 @@ func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserConnection().Nodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
@@ -15685,18 +16085,24 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._AuditEventConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEventConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16075,18 +16481,24 @@ func (ec *executionContext) _PersonalAccessTokenConnection(ctx context.Context, 
 		case "edges":
 			out.Values[i] = ec._PersonalAccessTokenConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PersonalAccessTokenConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._PersonalAccessTokenConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalAccessTokenConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16389,18 +16801,24 @@ func (ec *executionContext) _PipelineConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._PipelineConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PipelineConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._PipelineConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16628,18 +17046,24 @@ func (ec *executionContext) _PipelineTriggerConnection(ctx context.Context, sel 
 		case "edges":
 			out.Values[i] = ec._PipelineTriggerConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PipelineTriggerConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._PipelineTriggerConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTriggerConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16993,18 +17417,24 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._ProjectConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProjectConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17210,18 +17640,24 @@ func (ec *executionContext) _ProjectMemberConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._ProjectMemberConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProjectMemberConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectMemberConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectMemberConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17549,18 +17985,24 @@ func (ec *executionContext) _RefConnection(ctx context.Context, sel ast.Selectio
 		case "edges":
 			out.Values[i] = ec._RefConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._RefConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._RefConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RefConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17809,18 +18251,24 @@ func (ec *executionContext) _RunnerConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._RunnerConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._RunnerConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._RunnerConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RunnerConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17959,18 +18407,24 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._UserConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._UserConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._UserConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserConnection_nodes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18398,6 +18852,16 @@ func (ec *executionContext) marshalNAccessLevel2githubᚗcomᚋkickoffᚑciᚋki
 	return v
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAuditEvent2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
 	var res = new(ent.AuditEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -18575,6 +19039,16 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPersonalAccessToken2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessToken(ctx context.Context, sel ast.SelectionSet, v []*ent.PersonalAccessToken) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPersonalAccessToken2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessToken(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPersonalAccessTokenConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPersonalAccessTokenConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PersonalAccessTokenConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PersonalAccessTokenConnection!")
@@ -18621,6 +19095,16 @@ func (ec *executionContext) marshalNPersonalAccessTokenRevokePayload2ᚖgithub�
 		return graphql.Null
 	}
 	return ec._PersonalAccessTokenRevokePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPipeline2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx context.Context, sel ast.SelectionSet, v []*ent.Pipeline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPipelineConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
@@ -18676,6 +19160,16 @@ func (ec *executionContext) unmarshalNPipelineStatusEnum2githubᚗcomᚋkickoff�
 
 func (ec *executionContext) marshalNPipelineStatusEnum2githubᚗcomᚋkickoffᚑciᚋkickoffᚐPipelineStatus(ctx context.Context, sel ast.SelectionSet, v kickoff.PipelineStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPipelineTrigger2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx context.Context, sel ast.SelectionSet, v []*ent.PipelineTrigger) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPipelineTriggerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PipelineTriggerConnection) graphql.Marshaler {
@@ -18775,6 +19269,16 @@ func (ec *executionContext) unmarshalNPipelineWhereInput2ᚖgithubᚗcomᚋkicko
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNProject2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx context.Context, sel ast.SelectionSet, v []*ent.Project) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOProject2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProject(ctx context.Context, sel ast.SelectionSet, v *ent.Project) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Project!")
@@ -18802,6 +19306,16 @@ func (ec *executionContext) marshalNProjectCreatePayload2ᚖgithubᚗcomᚋkicko
 		return graphql.Null
 	}
 	return ec._ProjectCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectMember2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx context.Context, sel ast.SelectionSet, v []*ent.ProjectMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOProjectMember2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectMember(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNProjectMemberAddInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectMemberAddInput(ctx context.Context, v any) (model.ProjectMemberAddInput, error) {
@@ -18897,6 +19411,16 @@ func (ec *executionContext) unmarshalNProjectWhereInput2ᚖgithubᚗcomᚋkickof
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRef2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx context.Context, sel ast.SelectionSet, v []*ent.Ref) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORef2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRef(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRefConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRefConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RefConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RefConnection!")
@@ -18973,6 +19497,16 @@ func (ec *executionContext) unmarshalNRefWhereInput2ᚖgithubᚗcomᚋkickoffᚑ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRunner2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunner(ctx context.Context, sel ast.SelectionSet, v []*ent.Runner) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORunner2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunner(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRunnerOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerOrderField(ctx context.Context, v any) (*ent.RunnerOrderField, error) {
 	var res = new(ent.RunnerOrderField)
 	err := res.UnmarshalGQL(v)
@@ -19042,6 +19576,16 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOUser2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -28,3 +28,12 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// nodesOf lists the nodes of a connection's edges.
+func nodesOf[E, N any](edges []*E, node func(*E) *N) []*N {
+	out := make([]*N, len(edges))
+	for i, e := range edges {
+		out[i] = node(e)
+	}
+	return out
+}

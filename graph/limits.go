@@ -5,9 +5,24 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
+
+// Limit errors are protocol errors: gqlgen answers them with 422, like
+// parse and validation failures, not 200.
+const (
+	codeQueryTooLong = "QUERY_TOO_LONG"
+	codeQueryTooDeep = "QUERY_TOO_DEEP"
+	codeComplexity   = "COMPLEXITY_LIMIT_EXCEEDED" // gqlgen's own code
+)
+
+func init() {
+	for _, code := range []string{codeQueryTooLong, codeQueryTooDeep, codeComplexity} {
+		errcode.RegisterErrorType(code, errcode.KindProtocol)
+	}
+}
 
 // queryLengthLimit rejects query texts longer than max before they are parsed.
 type queryLengthLimit struct{ max int }
@@ -21,7 +36,7 @@ func (queryLengthLimit) ExtensionName() string                   { return "Query
 func (queryLengthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (l queryLengthLimit) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
 	if len(p.Query) > l.max {
-		return limitError("QUERY_TOO_LONG", "query is %d characters long, over the limit of %d", len(p.Query), l.max)
+		return limitError(codeQueryTooLong, "query is %d characters long, over the limit of %d", len(p.Query), l.max)
 	}
 	return nil
 }
@@ -40,7 +55,7 @@ func (depthLimit) ExtensionName() string                   { return "DepthLimit"
 func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (l depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if d := selectionDepth(oc.Operation.SelectionSet, 0, l.max); d > l.max {
-		return limitError("QUERY_TOO_DEEP", "query is nested more than %d levels deep", l.max)
+		return limitError(codeQueryTooDeep, "query is nested more than %d levels deep", l.max)
 	}
 	return nil
 }

@@ -168,4 +168,3 @@ func (s *Service) reject(ctx context.Context, req TriggerRequest, proj *ent.Proj
 	}
 	return err
 }
-

@@ -105,7 +105,6 @@ func clip(s string) string {
 	return s
 }
 
-
 // Duration is the seconds from start to finish, once finished.
 func Duration(p *ent.Pipeline) *int {
 	if p.StartedAt == nil || p.FinishedAt == nil {
