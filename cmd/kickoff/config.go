@@ -27,6 +27,8 @@ func databaseFlags() []cli.Flag {
 			Usage: "directory for the embedded SQLite database and generated secrets"},
 		&cli.StringFlag{Name: "secret-key", Sources: envFlag("secret-key"),
 			Usage: "at least 32 characters keying token encryption and session signing; generated into --data-dir when unset with embedded SQLite, required with PostgreSQL"},
+		&cli.StringSliceFlag{Name: "previous-secret-keys", Sources: envFlag("previous-secret-keys"),
+			Usage: "older secret keys (comma-separated) still accepted for decrypting tokens and verifying sessions while you rotate --secret-key"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Sources: envFlag("log-format"),
 			Usage: "log format: text or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Sources: envFlag("log-level"),

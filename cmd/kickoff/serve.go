@@ -150,7 +150,7 @@ func loadKeyring(cmd *cli.Command, dialectName string) (*keyring.Keyring, error)
 			return nil, fmt.Errorf("loading the generated secret key: %w", err)
 		}
 	}
-	kr, err := keyring.New(secret)
+	kr, err := keyring.New(secret, cmd.StringSlice("previous-secret-keys")...)
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
