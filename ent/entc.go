@@ -6,7 +6,10 @@
 package main
 
 import (
+	"fmt"
 	"log"
+	"os"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -38,4 +41,62 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+	if err := patchNodesField("./ent/gql_pagination.go"); err != nil {
+		log.Fatalf("patching gql_pagination.go: %v", err)
+	}
+}
+
+// entgql only knows Relay's edges { node { … } }; GitLab's clients select a
+// connection's nodes { … } instead. Without this patch, a query selecting
+// only nodes would fetch nothing (entgql skips loading when edges is not
+// selected) and would not eager-load the nodes' edges. The patch teaches
+// entgql's one field-lookup function that "edges", "node" may be spelled
+// "nodes"; graph/connections.graphql declares the field.
+func patchNodesField(path string) error {
+	const from = `walk:
+	for _, name := range path {
+		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
+			if f.Alias == name {
+				field = f
+				continue walk
+			}
+		}
+		return nil
+	}
+	return &field
+}`
+	const to = `walk:
+	for i := 0; i < len(path); i++ {
+		fields := graphql.CollectFields(oc, field.Selections, nil)
+		for _, f := range fields {
+			if f.Alias == path[i] {
+				field = f
+				continue walk
+			}
+		}
+		// Kickoff: a connection's "nodes" stands for "edges { node }".
+		if path[i] == edgesField {
+			for _, f := range fields {
+				if f.Name == "nodes" {
+					field = f
+					if i+1 < len(path) && path[i+1] == nodeField {
+						i++
+					}
+					continue walk
+				}
+			}
+		}
+		return nil
+	}
+	return &field
+}`
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	src := string(b)
+	if !strings.Contains(src, from) {
+		return fmt.Errorf("entgql's collectedField changed; update the nodes patch in ent/entc.go")
+	}
+	return os.WriteFile(path, []byte(strings.Replace(src, from, to, 1)), 0o644)
 }

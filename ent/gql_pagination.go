@@ -70,11 +70,24 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 	field := fc.Field
 	oc := graphql.GetOperationContext(ctx)
 walk:
-	for _, name := range path {
-		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
-			if f.Alias == name {
+	for i := 0; i < len(path); i++ {
+		fields := graphql.CollectFields(oc, field.Selections, nil)
+		for _, f := range fields {
+			if f.Alias == path[i] {
 				field = f
 				continue walk
+			}
+		}
+		// Kickoff: a connection's "nodes" stands for "edges { node }".
+		if path[i] == edgesField {
+			for _, f := range fields {
+				if f.Name == "nodes" {
+					field = f
+					if i+1 < len(path) && path[i+1] == nodeField {
+						i++
+					}
+					continue walk
+				}
 			}
 		}
 		return nil
