@@ -75,7 +75,7 @@ func addPipelines(t *testing.T, c *ent.Client, p *ent.Project, tr *ent.PipelineT
 	}
 	builders := make([]*ent.PipelineCreate, n)
 	for i := range builders {
-		builders[i] = c.Pipeline.Create().SetProjectID(p.ID).SetIid(start+i+1).SetRef("main").
+		builders[i] = c.Pipeline.Create().SetProjectID(p.ID).SetIid(start + i + 1).SetRef("main").
 			SetSource("trigger").SetTriggerID(tr.ID).SetUserID(u.ID)
 	}
 	c.Pipeline.CreateBulk(builders...).ExecX(context.Background())
@@ -110,4 +110,3 @@ func post(t *testing.T, url, query string) string {
 	}
 	return buf.String()
 }
-
