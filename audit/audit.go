@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff/authz"
@@ -78,7 +79,13 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 }
 
 // clip shortens s to at most n bytes without splitting a UTF-8 character.
+// Invalid UTF-8 and NUL bytes (from a User-Agent header or a path segment)
+// become U+FFFD first: PostgreSQL text columns refuse both, and an audit
+// entry that cannot be written would fail the action it records.
 func clip(s string, n int) string {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
 	if len(s) <= n {
 		return s
 	}

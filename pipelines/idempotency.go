@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/database"
@@ -30,6 +31,10 @@ func newIdempotency(key string, tokenDigest []byte, now time.Time) (*idempotency
 	}
 	if len(key) > MaxIdempotencyKey {
 		return nil, kickoff.Errorf(kickoff.EInvalid, "Idempotency-Key must be at most %d characters", MaxIdempotencyKey)
+	}
+	// HTTP allows any byte above 0x7f in a header; PostgreSQL stores only UTF-8.
+	if !utf8.ValidString(key) {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "Idempotency-Key must be valid UTF-8")
 	}
 	return &idempotency{key: key, tokenDigest: tokenDigest, since: now.Add(-IdempotencyWindow)}, nil
 }

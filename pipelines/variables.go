@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -40,6 +42,9 @@ func validateVariables(vars map[string]string) ([]Variable, error) {
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", clip(k), MaxVariableKey)
 		case len(v) > MaxVariableValue:
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s is longer than %d bytes", k, MaxVariableValue)
+		case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+			// The REST parser refuses these already; GraphQL's "\u0000" gets here.
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s must be valid UTF-8 without NUL characters", k)
 		}
 		out = append(out, Variable{Key: k, Value: v})
 	}
@@ -98,11 +103,17 @@ func (s *Service) WebURL(proj *ent.Project, p *ent.Pipeline) string {
 	return s.PublicURL.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String()
 }
 
+// clip shortens what a caller sent for a message, without splitting a character.
 func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= 64 {
+		return s
 	}
-	return s
+	n := 64
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Duration is the seconds from start to finish, once finished.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"math"
 	"net/url"
 	"strconv"
 
@@ -30,7 +31,7 @@ type pipelineJSON struct {
 	FinishedAt     *gitlabTime    `json:"finished_at"`
 	CommittedAt    *gitlabTime    `json:"committed_at"`
 	Duration       *int           `json:"duration"`
-	QueuedDuration *float64       `json:"queued_duration"`
+	QueuedDuration *int           `json:"queued_duration"` // whole seconds: GitLab's Go client decodes an int
 	Coverage       *string        `json:"coverage"`
 	DetailedStatus detailedStatus `json:"detailed_status"`
 }
@@ -78,7 +79,7 @@ func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipeli
 		WebURL:    base.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String(),
 		BeforeSHA: p.BeforeSha, Tag: p.Tag, User: newUserBasic(u, base),
 		StartedAt: timePtr(p.StartedAt), FinishedAt: timePtr(p.FinishedAt),
-		Duration: pipelines.Duration(p), QueuedDuration: pipelines.QueuedDuration(p),
+		Duration: pipelines.Duration(p), QueuedDuration: wholeSeconds(pipelines.QueuedDuration(p)),
 		DetailedStatus: detailedStatus{
 			Icon: "status_" + string(p.Status), Text: string(p.Status), Label: label,
 			Group: string(p.Status), Tooltip: label, HasDetails: true, DetailsPath: path,
@@ -86,4 +87,12 @@ func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipeli
 		},
 	}
 	return j, nil
+}
+
+func wholeSeconds(f *float64) *int {
+	if f == nil {
+		return nil
+	}
+	n := int(math.Round(*f))
+	return &n
 }

@@ -62,12 +62,13 @@ func (a *triggerAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // list answers GET /projects/:id/triggers, paginated like GitLab.
 func (a *triggerAPI) list(w http.ResponseWriter, r *http.Request) {
-	page, err := parsePage(r)
+	// Access first: who may not list learns nothing about its parameters.
+	q, _, err := a.triggers.ListQuery(r.Context(), r.PathValue("id"), false)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	q, _, err := a.triggers.ListQuery(r.Context(), r.PathValue("id"), false)
+	page, err := parsePage(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -111,12 +112,9 @@ func (a *triggerAPI) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	description, _ := params.String("description")
-	expiresAt, err := optionalTime(params, "expires_at")
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t, err := a.triggers.Create(r.Context(), r.PathValue("id"), triggers.NewTrigger{Description: description, ExpiresAt: expiresAt})
+	expiresAt, inputErr := optionalTime(params, "expires_at")
+	t, err := a.triggers.Create(r.Context(), r.PathValue("id"),
+		triggers.NewTrigger{Description: description, ExpiresAt: expiresAt, InputErr: inputErr})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -140,12 +138,11 @@ func (a *triggerAPI) update(w http.ResponseWriter, r *http.Request) {
 		up.Description = &d
 	}
 	if params.Has("expires_at") {
-		at, err := optionalTime(params, "expires_at")
-		if err != nil {
-			a.fail(w, r, err)
-			return
+		if at, err := optionalTime(params, "expires_at"); err != nil {
+			up.InputErr = err // reported once the viewer may edit the trigger
+		} else {
+			up.ExpiresAt = &at
 		}
-		up.ExpiresAt = &at
 	}
 	if t, err = a.triggers.Update(r.Context(), t.ID, up); err != nil {
 		a.fail(w, r, err)
@@ -170,6 +167,10 @@ func (a *triggerAPI) delete(w http.ResponseWriter, r *http.Request) {
 func (a *triggerAPI) lookup(r *http.Request) (*ent.PipelineTrigger, error) {
 	id, err := strconv.Atoi(r.PathValue("trigger_id"))
 	if err != nil || id <= 0 {
+		// Access first, as for every input error.
+		if _, _, err := a.triggers.ListQuery(r.Context(), r.PathValue("id"), false); err != nil {
+			return nil, err
+		}
 		return nil, kickoff.Errorf(kickoff.EInvalid, "trigger_id is invalid")
 	}
 	return a.triggers.Get(r.Context(), r.PathValue("id"), id)

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/audit"
@@ -62,17 +63,25 @@ type NewTrigger struct {
 	Description string
 	ExpiresAt   *time.Time
 	Policy
+	// InputErr is a problem the caller found while decoding its input (such
+	// as an unparsable expires_at). It is reported after the access checks,
+	// like every other input error, so a caller without access is refused
+	// the same way whatever it sends.
+	InputErr error
 }
 
-// Create makes a trigger owned by the viewer in the project named by
+// create makes a trigger owned by the viewer in the project named by
 // projectRef (full path or numeric ID). Maintainer.
-func (s *Service) Create(ctx context.Context, projectRef string, nt NewTrigger) (*ent.PipelineTrigger, error) {
+func (s *Service) create(ctx context.Context, projectRef string, nt NewTrigger) (*ent.PipelineTrigger, error) {
 	p, _, err := s.projects.Authorized(ctx, projectRef, authz.ManageProject)
 	if err != nil {
 		return nil, err
 	}
 	if err := validateDescription(nt.Description); err != nil {
 		return nil, err
+	}
+	if nt.InputErr != nil {
+		return nil, nt.InputErr
 	}
 	if err := s.validateExpiry(nt.ExpiresAt); err != nil {
 		return nil, err
@@ -120,7 +129,7 @@ func validateDescription(d string) error {
 	if d == "" {
 		return kickoff.Errorf(kickoff.EInvalid, "description is missing")
 	}
-	if len(d) > 255 {
+	if utf8.RuneCountInString(d) > 255 {
 		return kickoff.Errorf(kickoff.EInvalid, "description is too long (maximum is 255 characters)")
 	}
 	return nil
@@ -254,16 +263,21 @@ type TriggerUpdate struct {
 	Description *string
 	ExpiresAt   **time.Time // a nil *time.Time removes the expiry
 	Policy
+	// InputErr is as in NewTrigger: reported once the viewer may edit.
+	InputErr error
 }
 
-// Update edits a trigger. Only its owner may, and only while Maintainer.
-func (s *Service) Update(ctx context.Context, id int, up TriggerUpdate) (*ent.PipelineTrigger, error) {
-	t, _, err := s.live(ctx, id)
+// update edits a trigger. Only its owner may, and only while Maintainer.
+func (s *Service) update(ctx context.Context, id int, up TriggerUpdate) (*ent.PipelineTrigger, error) {
+	t, level, err := s.live(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.OwnerID != authz.UserFrom(ctx).ID {
+	if !authz.ManagesTrigger(authz.UserFrom(ctx), t, level) {
 		return nil, kickoff.Errorf(kickoff.EForbidden, ErrForbiddenUpdate)
+	}
+	if up.InputErr != nil {
+		return nil, up.InputErr
 	}
 	u := t.Update()
 	if up.Description != nil {
@@ -292,23 +306,29 @@ func (s *Service) Update(ctx context.Context, id int, up TriggerUpdate) (*ent.Pi
 	return t, s.record(ctx, "trigger.updated", t, "")
 }
 
-// Revoke disables a trigger for good. The row stays so history and the audit
+// revoke disables a trigger for good. The row stays so history and the audit
 // log can still name it. Maintainer.
-func (s *Service) Revoke(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
+func (s *Service) revoke(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
 	t, _, err := s.live(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	t, err = t.Update().SetRevokedAt(s.now()).ClearPreviousTokenDigest().ClearPreviousTokenExpiresAt().Save(ctx)
+	// Only a live row: of two concurrent revocations, one wins and the
+	// other finds nothing, so the audit log records one revocation.
+	t, err = t.Update().Where(pipelinetrigger.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).ClearPreviousTokenDigest().ClearPreviousTokenExpiresAt().Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errTriggerNotFound
+	}
 	if err != nil {
 		return nil, fmt.Errorf("revoking trigger: %w", err)
 	}
 	return t, s.record(ctx, "trigger.revoked", t, "")
 }
 
-// TakeOwnership makes the viewer the owner and replaces the token value: the
+// takeOwnership makes the viewer the owner and replaces the token value: the
 // previous owner knew the old one, so it stops working at once. Maintainer.
-func (s *Service) TakeOwnership(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
+func (s *Service) takeOwnership(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
 	t, _, err := s.live(ctx, id)
 	if err != nil {
 		return nil, err
@@ -329,14 +349,14 @@ func (s *Service) TakeOwnership(ctx context.Context, id int) (*ent.PipelineTrigg
 	return t, s.record(ctx, "trigger.ownership_taken", t, fmt.Sprintf("from user %d", previousOwner))
 }
 
-// Rotate gives the trigger a new value now and keeps the current one working
+// rotate gives the trigger a new value now and keeps the current one working
 // for grace, so callers can be updated without downtime. Owner only.
-func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent.PipelineTrigger, error) {
-	t, _, err := s.live(ctx, id)
+func (s *Service) rotate(ctx context.Context, id int, grace time.Duration) (*ent.PipelineTrigger, error) {
+	t, level, err := s.live(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.OwnerID != authz.UserFrom(ctx).ID {
+	if !authz.ManagesTrigger(authz.UserFrom(ctx), t, level) {
 		return nil, kickoff.Errorf(kickoff.EForbidden, "only the trigger's owner can rotate it")
 	}
 	if grace < 0 || grace > MaxRotationGrace {
@@ -359,10 +379,15 @@ func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent
 }
 
 // Token is what the viewer may see of t's value: the whole token for its
-// owner, else the 4 characters after the prefix. exposed says which.
+// owner while still Maintainer, else the 4 characters after the prefix (an
+// owner demoted to Developer still sees pipelines and their trigger, but no
+// longer the secret). exposed says which.
 func (s *Service) Token(ctx context.Context, t *ent.PipelineTrigger) (value string, exposed bool, err error) {
-	u := authz.UserFrom(ctx)
-	if u == nil || u.ID != t.OwnerID {
+	ok, err := authz.CanManageTrigger(ctx, database.ClientFrom(ctx, s.client), t)
+	if err != nil {
+		return "", false, err
+	}
+	if !ok {
 		return t.ShortToken, false, nil
 	}
 	plain, err := s.keys.Open(t.TokenSealed, t.TokenDigest)
@@ -376,11 +401,12 @@ func (s *Service) Token(ctx context.Context, t *ent.PipelineTrigger) (value stri
 // and at least Developer. Otherwise the trigger is "invalid".
 func (s *Service) CanAccessProject(ctx context.Context, t *ent.PipelineTrigger) (bool, error) {
 	c := database.ClientFrom(ctx, s.client)
-	owner, err := t.Edges.OwnerOrErr()
+	// The owner is read again even when t.Edges has one: GraphQL loads only
+	// the columns a query selects, so an owner fetched for { username } has
+	// no state or admin flag and would look blocked.
+	owner, err := c.User.Get(ctx, t.OwnerID)
 	if err != nil {
-		if owner, err = c.User.Get(ctx, t.OwnerID); err != nil {
-			return false, fmt.Errorf("loading trigger owner: %w", err)
-		}
+		return false, fmt.Errorf("loading trigger owner: %w", err)
 	}
 	level, err := authz.AccessLevel(ctx, c, owner, t.ProjectID)
 	return authz.OwnTriggerToken.Allowed(level), err

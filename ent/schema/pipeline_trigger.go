@@ -18,7 +18,7 @@ func (PipelineTrigger) Mixin() []ent.Mixin { return []ent.Mixin{timestamps{}} }
 
 func (PipelineTrigger) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("description").NotEmpty().MaxLen(255),
+		field.String("description").NotEmpty().MaxRuneLen(255),
 		field.Bytes("token_digest").Sensitive().Unique().Annotations(entgql.Skip()),
 		field.Bytes("token_sealed").Sensitive().Annotations(entgql.Skip()),
 		// short_token is the 4 characters after the prefix that non-owners see.
