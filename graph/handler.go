@@ -58,6 +58,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	srv.Use(queryLengthLimit{max: MaxQueryLength})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(&extension.ComplexityLimit{Func: complexityLimit})
+	srv.Use(textGuard{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -3,11 +3,15 @@ package graph
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/kickoff-ci/kickoff"
 )
 
 // Limit errors are protocol errors: gqlgen answers them with 422, like
@@ -96,4 +100,58 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 		Message:    fmt.Sprintf(format, args...),
 		Extensions: map[string]any{"code": code},
 	}
+}
+
+// textGuard refuses arguments holding a NUL character: PostgreSQL cannot
+// store one in a text column, so it would otherwise surface as an internal
+// error instead of a clear BAD_USER_INPUT.
+type textGuard struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = textGuard{}
+
+func (textGuard) ExtensionName() string                   { return "TextGuard" }
+func (textGuard) Validate(graphql.ExecutableSchema) error { return nil }
+func (textGuard) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 && holdsNUL(fc.Args) {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "arguments must not contain NUL characters")
+	}
+	return next(ctx)
+}
+
+// holdsNUL walks decoded arguments — strings, pointers, maps, slices and
+// gqlgen's input structs — for a NUL character.
+func holdsNUL(v any) bool { return valueHoldsNUL(reflect.ValueOf(v), 0) }
+
+func valueHoldsNUL(v reflect.Value, depth int) bool {
+	if depth > 32 || !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && valueHoldsNUL(v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if valueHoldsNUL(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if valueHoldsNUL(it.Key(), depth+1) || valueHoldsNUL(it.Value(), depth+1) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && valueHoldsNUL(v.Field(i), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -89,3 +89,21 @@ func TestGraphQLLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestGraphQLRejectsNUL: PostgreSQL cannot store NUL characters, so any
+// argument holding one is refused as bad input, not an internal error.
+func TestGraphQLRejectsNUL(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		u := e.createUser(t, "nul", false)
+		_, pat := e.createPAT(t, u)
+		res := e.graphQL(t, `mutation { projectCreate(input: {name: "a\u0000b", path: "g/nul"}) { project { id } errors } }`,
+			map[string]string{"PRIVATE-TOKEN": pat})
+		if !strings.Contains(res.body, `"code":"BAD_USER_INPUT"`) || !strings.Contains(res.body, "NUL") {
+			t.Fatalf("got %d %s, want BAD_USER_INPUT about NUL", res.status, truncate(res.body))
+		}
+		if n := e.projectCount(t); n != 0 {
+			t.Fatalf("%d projects written, want 0", n)
+		}
+	})
+}
