@@ -92,6 +92,18 @@ func CanManageTrigger(ctx context.Context, client *ent.Client, t *ent.PipelineTr
 	return ManagesTrigger(u, t, level), err
 }
 
+// RequireAdmin checks that the viewer is an instance admin.
+func RequireAdmin(ctx context.Context) error {
+	u := UserFrom(ctx)
+	switch {
+	case u == nil:
+		return kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
+	case !u.Admin:
+		return kickoff.Errorf(kickoff.EForbidden, "only instance admins may do this")
+	}
+	return nil
+}
+
 // CanSeeNode reports whether the viewer may see n when it is fetched by its
 // global ID; unknown types are hidden.
 //

@@ -117,7 +117,7 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldTargetType)
 				fieldSeen[auditevent.FieldTargetType] = struct{}{}
 			}
-		case "targetID":
+		case "targetId":
 			if _, ok := fieldSeen[auditevent.FieldTargetID]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldTargetID)
 				fieldSeen[auditevent.FieldTargetID] = struct{}{}

@@ -28,7 +28,8 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("ip_address").Default("").MaxLen(64).Immutable(),
 		field.String("user_agent").Default("").MaxLen(512).Immutable(),
 		field.String("target_type").Default("").MaxLen(64).Immutable(),
-		field.Int("target_id").Optional().Nillable().Immutable(),
+		field.Int("target_id").Optional().Nillable().Immutable().
+			Annotations(entgql.MapsTo("targetId")),
 		field.Int("actor_user_id").Optional().Nillable().Immutable().
 			Annotations(entgql.Skip()),
 		field.Int("project_id").Optional().Nillable().Immutable().
