@@ -145,9 +145,9 @@ func TestPipelineCreateGraphQL(t *testing.T) {
 			{"Reporter", repPAT, "", "FORBIDDEN: "},
 			{"unknown ref", devPAT, `, ref: "nope"`, "Reference not found"},
 			{"commit SHA", devPAT, `, ref: "` + tpSHA + `"`, "Reference not found"},
-			{"ref with NUL", devPAT, `, ref: "a\u0000b"`, "Reference not found"},
+			{"ref with NUL", devPAT, `, ref: "a\u0000b"`, "BAD_USER_INPUT: arguments must not contain NUL characters"},
 			{"bad variable key", devPAT, `, variables: [{key: "A-B", value: "x"}]`, `variables: "A-B" is not a valid variable name`},
-			{"variable value with NUL", devPAT, `, variables: [{key: "A", value: "x\u0000y"}]`, "variables: the value of A must be valid UTF-8 without NUL characters"},
+			{"variable value with NUL", devPAT, `, variables: [{key: "A", value: "x\u0000y"}]`, "BAD_USER_INPUT: arguments must not contain NUL characters"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				iid, errs := e.tpPipelineCreate(t, tc.pat, tc.input)
