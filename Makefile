@@ -12,7 +12,7 @@ KICKOFF_TEST_POSTGRES_URL ?=
 export KICKOFF_TEST_POSTGRES_URL
 export CGO_ENABLED = 0
 
-.PHONY: run build web test test-go test-web generate lint fuzz bench migration clean
+.PHONY: run build web test test-go test-web test-e2e generate lint fuzz bench migration clean
 
 run: build ## build everything and serve on :8080 with embedded SQLite
 	./$(BIN) serve
@@ -26,7 +26,7 @@ node_modules/.package-lock.json: package-lock.json
 web: node_modules/.package-lock.json
 	npm run build
 
-test: test-go test-web ## all Go tests (SQLite, plus PostgreSQL when KICKOFF_TEST_POSTGRES_URL is set) and the web app's tests
+test: test-go test-web test-e2e ## all Go tests (SQLite, plus PostgreSQL when KICKOFF_TEST_POSTGRES_URL is set), the web app's unit tests and its end-to-end test
 
 test-go:
 	@echo "Go tests on: sqlite$(if $(KICKOFF_TEST_POSTGRES_URL), and postgres,) (set KICKOFF_TEST_POSTGRES_URL for PostgreSQL)"
@@ -34,6 +34,11 @@ test-go:
 
 test-web: node_modules/.package-lock.json
 	npm test
+
+# Drives /usr/bin/chromium (or $$CHROMIUM) through playwright-core against a
+# real `kickoff serve`; needs the binary with the web app built in.
+test-e2e: build
+	npm run test:e2e
 
 generate: node_modules/.package-lock.json ## regenerate ent, gqlgen and the web app's GraphQL types
 	$(GO) generate ./
@@ -51,6 +56,15 @@ fuzz: ## run every fuzz test for FUZZTIME each (not part of CI)
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# `make bench` reports SPEC §10's targets (docs/benchmarks.md). It creates and
+# drops a scratch database on this PostgreSQL server; set it empty to skip
+# the PostgreSQL part: make bench KICKOFF_BENCH_POSTGRES_URL=
+KICKOFF_BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+BENCHFLAGS ?=
+
+bench: ## measure SPEC §10's targets against baselines in one run (a report, not a test)
+	KICKOFF_BENCH_POSTGRES_URL='$(KICKOFF_BENCH_POSTGRES_URL)' GO='$(GO)' $(GO) run ./tools/bench $(BENCHFLAGS)
 
 migration: ## write the next migration for both dialects: make migration name=add_x
 	@test -n "$(name)" || { echo "usage: make migration name=add_something"; exit 2; }

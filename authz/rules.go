@@ -180,3 +180,33 @@ func allowed(ctx context.Context, client *ent.Client, u *ent.User, projectID int
 	level, err := AccessLevel(ctx, client, u, projectID)
 	return a.Allowed(level), err
 }
+
+// Allows reports whether u may do a in the project. Unlike Authorize it is
+// about any user, not the viewer: a job token's pipeline runs as its user.
+func Allows(ctx context.Context, client *ent.Client, u *ent.User, projectID int, a Action) (bool, error) {
+	return allowed(ctx, client, u, projectID, a)
+}
+
+// AuthorizeRunner checks that the viewer may manage runners in the project
+// (Maintainer), or instance runners when projectID is nil (admins only).
+func AuthorizeRunner(ctx context.Context, client *ent.Client, projectID *int) error {
+	if projectID != nil {
+		_, err := Authorize(ctx, client, *projectID, ManageProject)
+		return err
+	}
+	return RequireAdmin(ctx)
+}
+
+// AuthorizeRunnerAccess is AuthorizeRunner for an existing runner: viewers
+// who may not see it (an instance runner for non-admins, a project runner
+// outside their projects) get ENotFound, so its existence does not leak.
+func AuthorizeRunnerAccess(ctx context.Context, client *ent.Client, r *ent.Runner) error {
+	if r.ProjectID == nil {
+		if u := UserFrom(ctx); u == nil || !u.Admin {
+			return kickoff.Errorf(kickoff.ENotFound, "runner not found")
+		}
+		return nil
+	}
+	_, err := Authorize(ctx, client, *r.ProjectID, ManageProject)
+	return err
+}

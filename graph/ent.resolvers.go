@@ -85,6 +85,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RefConnection returns RefConnectionResolver implementation.
 func (r *Resolver) RefConnection() RefConnectionResolver { return &refConnectionResolver{r} }
 
+// Runner returns RunnerResolver implementation.
+func (r *Resolver) Runner() RunnerResolver { return &runnerResolver{r} }
+
 // RunnerConnection returns RunnerConnectionResolver implementation.
 func (r *Resolver) RunnerConnection() RunnerConnectionResolver { return &runnerConnectionResolver{r} }
 
@@ -107,6 +110,7 @@ type (
 	projectMemberConnectionResolver       struct{ *Resolver }
 	queryResolver                         struct{ *Resolver }
 	refConnectionResolver                 struct{ *Resolver }
+	runnerResolver                        struct{ *Resolver }
 	runnerConnectionResolver              struct{ *Resolver }
 	userResolver                          struct{ *Resolver }
 	userConnectionResolver                struct{ *Resolver }

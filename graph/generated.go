@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	ProjectMemberConnection() ProjectMemberConnectionResolver
 	Query() QueryResolver
 	RefConnection() RefConnectionResolver
+	Runner() RunnerResolver
 	RunnerConnection() RunnerConnectionResolver
 	User() UserResolver
 	UserConnection() UserConnectionResolver
@@ -95,7 +96,9 @@ type ComplexityRoot struct {
 	Mutation struct {
 		PersonalAccessTokenCreate    func(childComplexity int, input model.PersonalAccessTokenCreateInput) int
 		PersonalAccessTokenRevoke    func(childComplexity int, input model.PersonalAccessTokenRevokeInput) int
+		PipelineCancel               func(childComplexity int, input model.PipelineCancelInput) int
 		PipelineCreate               func(childComplexity int, input model.PipelineCreateInput) int
+		PipelineRetry                func(childComplexity int, input model.PipelineRetryInput) int
 		PipelineTriggerCreate        func(childComplexity int, input model.PipelineTriggerCreateInput) int
 		PipelineTriggerDelete        func(childComplexity int, input model.PipelineTriggerDeleteInput) int
 		PipelineTriggerRotate        func(childComplexity int, input model.PipelineTriggerRotateInput) int
@@ -109,6 +112,8 @@ type ComplexityRoot struct {
 		RefCreate                    func(childComplexity int, input model.RefCreateInput) int
 		RefDelete                    func(childComplexity int, input model.RefDeleteInput) int
 		RefUpdate                    func(childComplexity int, input model.RefUpdateInput) int
+		RunnerCreate                 func(childComplexity int, input model.RunnerCreateInput) int
+		RunnerDelete                 func(childComplexity int, input model.RunnerDeleteInput) int
 	}
 
 	PageInfo struct {
@@ -178,6 +183,11 @@ type ComplexityRoot struct {
 		WebURL            func(childComplexity int) int
 	}
 
+	PipelineCancelPayload struct {
+		Errors   func(childComplexity int) int
+		Pipeline func(childComplexity int) int
+	}
+
 	PipelineConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -193,6 +203,11 @@ type ComplexityRoot struct {
 	PipelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PipelineRetryPayload struct {
+		Errors   func(childComplexity int) int
+		Pipeline func(childComplexity int) int
 	}
 
 	PipelineTrigger struct {
@@ -264,6 +279,7 @@ type ComplexityRoot struct {
 		PipelineTriggers  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) int
 		Pipelines         func(childComplexity int, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) int
 		Refs              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) int
+		Runners           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) int
 		UpdatedAt         func(childComplexity int) int
 		ViewerAccessLevel func(childComplexity int) int
 	}
@@ -333,6 +349,7 @@ type ComplexityRoot struct {
 		Nodes       func(childComplexity int, ids []string) int
 		Project     func(childComplexity int, fullPath string) int
 		Projects    func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Runners     func(childComplexity int, typeArg *model.CiRunnerType, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) int
 	}
 
 	Ref struct {
@@ -379,6 +396,8 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Project     func(childComplexity int) int
+		RunnerType  func(childComplexity int) int
+		ShortSha    func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -387,6 +406,16 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	RunnerCreatePayload struct {
+		Errors func(childComplexity int) int
+		Runner func(childComplexity int) int
+		Token  func(childComplexity int) int
+	}
+
+	RunnerDeletePayload struct {
+		Errors func(childComplexity int) int
 	}
 
 	RunnerEdge struct {
@@ -427,6 +456,8 @@ type AuditEventConnectionResolver interface {
 }
 type MutationResolver interface {
 	PipelineCreate(ctx context.Context, input model.PipelineCreateInput) (*model.PipelineCreatePayload, error)
+	PipelineCancel(ctx context.Context, input model.PipelineCancelInput) (*model.PipelineCancelPayload, error)
+	PipelineRetry(ctx context.Context, input model.PipelineRetryInput) (*model.PipelineRetryPayload, error)
 	ProjectCreate(ctx context.Context, input model.ProjectCreateInput) (*model.ProjectCreatePayload, error)
 	ProjectUpdate(ctx context.Context, input model.ProjectUpdateInput) (*model.ProjectUpdatePayload, error)
 	ProjectMemberAdd(ctx context.Context, input model.ProjectMemberAddInput) (*model.ProjectMemberAddPayload, error)
@@ -435,6 +466,8 @@ type MutationResolver interface {
 	RefCreate(ctx context.Context, input model.RefCreateInput) (*model.RefCreatePayload, error)
 	RefUpdate(ctx context.Context, input model.RefUpdateInput) (*model.RefUpdatePayload, error)
 	RefDelete(ctx context.Context, input model.RefDeleteInput) (*model.RefDeletePayload, error)
+	RunnerCreate(ctx context.Context, input model.RunnerCreateInput) (*model.RunnerCreatePayload, error)
+	RunnerDelete(ctx context.Context, input model.RunnerDeleteInput) (*model.RunnerDeletePayload, error)
 	PipelineTriggerCreate(ctx context.Context, input model.PipelineTriggerCreateInput) (*model.PipelineTriggerCreatePayload, error)
 	PipelineTriggerUpdate(ctx context.Context, input model.PipelineTriggerUpdateInput) (*model.PipelineTriggerUpdatePayload, error)
 	PipelineTriggerDelete(ctx context.Context, input model.PipelineTriggerDeleteInput) (*model.PipelineTriggerDeletePayload, error)
@@ -475,6 +508,7 @@ type ProjectResolver interface {
 	ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error)
 	Members(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) (*ent.ProjectMemberConnection, error)
 	Refs(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) (*ent.RefConnection, error)
+	Runners(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) (*ent.RunnerConnection, error)
 	PipelineTriggers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) (*ent.PipelineTriggerConnection, error)
 }
 type ProjectConnectionResolver interface {
@@ -489,10 +523,15 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Project(ctx context.Context, fullPath string) (*ent.Project, error)
 	Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
+	Runners(ctx context.Context, typeArg *model.CiRunnerType, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) (*ent.RunnerConnection, error)
 	CurrentUser(ctx context.Context) (*ent.User, error)
 }
 type RefConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.RefConnection) ([]*ent.Ref, error)
+}
+type RunnerResolver interface {
+	RunnerType(ctx context.Context, obj *ent.Runner) (model.CiRunnerType, error)
+	ShortSha(ctx context.Context, obj *ent.Runner) (string, error)
 }
 type RunnerConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.RunnerConnection) ([]*ent.Runner, error)
@@ -680,6 +719,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PersonalAccessTokenRevoke(childComplexity, args["input"].(model.PersonalAccessTokenRevokeInput)), true
+	case "Mutation.pipelineCancel":
+		if e.ComplexityRoot.Mutation.PipelineCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineCancel(childComplexity, args["input"].(model.PipelineCancelInput)), true
 	case "Mutation.pipelineCreate":
 		if e.ComplexityRoot.Mutation.PipelineCreate == nil {
 			break
@@ -691,6 +741,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PipelineCreate(childComplexity, args["input"].(model.PipelineCreateInput)), true
+	case "Mutation.pipelineRetry":
+		if e.ComplexityRoot.Mutation.PipelineRetry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineRetry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineRetry(childComplexity, args["input"].(model.PipelineRetryInput)), true
 	case "Mutation.pipelineTriggerCreate":
 		if e.ComplexityRoot.Mutation.PipelineTriggerCreate == nil {
 			break
@@ -834,6 +895,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefUpdate(childComplexity, args["input"].(model.RefUpdateInput)), true
+	case "Mutation.runnerCreate":
+		if e.ComplexityRoot.Mutation.RunnerCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runnerCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunnerCreate(childComplexity, args["input"].(model.RunnerCreateInput)), true
+	case "Mutation.runnerDelete":
+		if e.ComplexityRoot.Mutation.RunnerDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runnerDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunnerDelete(childComplexity, args["input"].(model.RunnerDeleteInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1123,6 +1206,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pipeline.WebURL(childComplexity), true
 
+	case "PipelineCancelPayload.errors":
+		if e.ComplexityRoot.PipelineCancelPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCancelPayload.Errors(childComplexity), true
+	case "PipelineCancelPayload.pipeline":
+		if e.ComplexityRoot.PipelineCancelPayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCancelPayload.Pipeline(childComplexity), true
+
 	case "PipelineConnection.edges":
 		if e.ComplexityRoot.PipelineConnection.Edges == nil {
 			break
@@ -1173,6 +1269,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
+
+	case "PipelineRetryPayload.errors":
+		if e.ComplexityRoot.PipelineRetryPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRetryPayload.Errors(childComplexity), true
+	case "PipelineRetryPayload.pipeline":
+		if e.ComplexityRoot.PipelineRetryPayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRetryPayload.Pipeline(childComplexity), true
 
 	case "PipelineTrigger.allowedCidrs":
 		if e.ComplexityRoot.PipelineTrigger.AllowedCidrs == nil {
@@ -1476,6 +1585,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Refs(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["type"].(*kickoff.RefType), args["search"].(*string)), true
+	case "Project.runners":
+		if e.ComplexityRoot.Project.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Project_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Runners(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RunnerOrder)), true
 	case "Project.updatedAt":
 		if e.ComplexityRoot.Project.UpdatedAt == nil {
 			break
@@ -1729,6 +1849,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+	case "Query.runners":
+		if e.ComplexityRoot.Query.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Runners(childComplexity, args["type"].(*model.CiRunnerType), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RunnerOrder)), true
 
 	case "Ref.createdAt":
 		if e.ComplexityRoot.Ref.CreatedAt == nil {
@@ -1886,6 +2017,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Runner.Project(childComplexity), true
+	case "Runner.runnerType":
+		if e.ComplexityRoot.Runner.RunnerType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Runner.RunnerType(childComplexity), true
+	case "Runner.shortSha":
+		if e.ComplexityRoot.Runner.ShortSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Runner.ShortSha(childComplexity), true
 	case "Runner.updatedAt":
 		if e.ComplexityRoot.Runner.UpdatedAt == nil {
 			break
@@ -1917,6 +2060,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RunnerConnection.TotalCount(childComplexity), true
+
+	case "RunnerCreatePayload.errors":
+		if e.ComplexityRoot.RunnerCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerCreatePayload.Errors(childComplexity), true
+	case "RunnerCreatePayload.runner":
+		if e.ComplexityRoot.RunnerCreatePayload.Runner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerCreatePayload.Runner(childComplexity), true
+	case "RunnerCreatePayload.token":
+		if e.ComplexityRoot.RunnerCreatePayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerCreatePayload.Token(childComplexity), true
+
+	case "RunnerDeletePayload.errors":
+		if e.ComplexityRoot.RunnerDeletePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerDeletePayload.Errors(childComplexity), true
 
 	case "RunnerEdge.cursor":
 		if e.ComplexityRoot.RunnerEdge.Cursor == nil {
@@ -2038,8 +2207,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PersonalAccessTokenCreateInput", ec.unmarshalInputPersonalAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenOrder", ec.unmarshalInputPersonalAccessTokenOrder),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenRevokeInput", ec.unmarshalInputPersonalAccessTokenRevokeInput),
+			graphql.NewInputUnmarshaler("PipelineCancelInput", ec.unmarshalInputPipelineCancelInput),
 			graphql.NewInputUnmarshaler("PipelineCreateInput", ec.unmarshalInputPipelineCreateInput),
 			graphql.NewInputUnmarshaler("PipelineOrder", ec.unmarshalInputPipelineOrder),
+			graphql.NewInputUnmarshaler("PipelineRetryInput", ec.unmarshalInputPipelineRetryInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerCreateInput", ec.unmarshalInputPipelineTriggerCreateInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerDeleteInput", ec.unmarshalInputPipelineTriggerDeleteInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerOrder", ec.unmarshalInputPipelineTriggerOrder),
@@ -2061,6 +2232,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RefOrder", ec.unmarshalInputRefOrder),
 			graphql.NewInputUnmarshaler("RefUpdateInput", ec.unmarshalInputRefUpdateInput),
 			graphql.NewInputUnmarshaler("RefWhereInput", ec.unmarshalInputRefWhereInput),
+			graphql.NewInputUnmarshaler("RunnerCreateInput", ec.unmarshalInputRunnerCreateInput),
+			graphql.NewInputUnmarshaler("RunnerDeleteInput", ec.unmarshalInputRunnerDeleteInput),
 			graphql.NewInputUnmarshaler("RunnerOrder", ec.unmarshalInputRunnerOrder),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 		)
@@ -2138,7 +2311,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "project.graphql" "ref.graphql" "trigger.graphql" "user.graphql"
+//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "pipeline_lifecycle.graphql" "project.graphql" "ref.graphql" "runner.graphql" "trigger.graphql" "user.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2155,8 +2328,10 @@ var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "enums.graphql", Input: sourceData("enums.graphql"), BuiltIn: false},
 	{Name: "pipeline.graphql", Input: sourceData("pipeline.graphql"), BuiltIn: false},
+	{Name: "pipeline_lifecycle.graphql", Input: sourceData("pipeline_lifecycle.graphql"), BuiltIn: false},
 	{Name: "project.graphql", Input: sourceData("project.graphql"), BuiltIn: false},
 	{Name: "ref.graphql", Input: sourceData("ref.graphql"), BuiltIn: false},
+	{Name: "runner.graphql", Input: sourceData("runner.graphql"), BuiltIn: false},
 	{Name: "trigger.graphql", Input: sourceData("trigger.graphql"), BuiltIn: false},
 	{Name: "user.graphql", Input: sourceData("user.graphql"), BuiltIn: false},
 }
@@ -2368,6 +2543,16 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineCancelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelineCancelPayload_pipeline(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineCancelPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineCancelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PipelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -2400,6 +2585,16 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 		return ec.fieldContext_PipelineEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineRetryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelineRetryPayload_pipeline(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineRetryPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineRetryPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2542,6 +2737,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_members(ctx, field)
 	case "refs":
 		return ec.fieldContext_Project_refs(ctx, field)
+	case "runners":
+		return ec.fieldContext_Project_runners(ctx, field)
 	case "pipelineTriggers":
 		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	}
@@ -2754,8 +2951,46 @@ func (ec *executionContext) childFields_Runner(ctx context.Context, field graphq
 		return ec.fieldContext_Runner_project(ctx, field)
 	case "creator":
 		return ec.fieldContext_Runner_creator(ctx, field)
+	case "runnerType":
+		return ec.fieldContext_Runner_runnerType(ctx, field)
+	case "shortSha":
+		return ec.fieldContext_Runner_shortSha(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Runner", field.Name)
+}
+
+func (ec *executionContext) childFields_RunnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RunnerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RunnerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RunnerConnection_totalCount(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RunnerConnection_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RunnerCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "runner":
+		return ec.fieldContext_RunnerCreatePayload_runner(ctx, field)
+	case "token":
+		return ec.fieldContext_RunnerCreatePayload_token(ctx, field)
+	case "errors":
+		return ec.fieldContext_RunnerCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunnerCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RunnerDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "errors":
+		return ec.fieldContext_RunnerDeletePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunnerDeletePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RunnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2944,12 +3179,40 @@ func (ec *executionContext) field_Mutation_personalAccessTokenRevoke_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_pipelineCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineCancelInput, error) {
+			return ec.unmarshalNPipelineCancelInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCancelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pipelineCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PipelineCreateInput, error) {
 			return ec.unmarshalNPipelineCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineRetry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineRetryInput, error) {
+			return ec.unmarshalNPipelineRetryInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineRetryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3132,6 +3395,34 @@ func (ec *executionContext) field_Mutation_refUpdate_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RefUpdateInput, error) {
 			return ec.unmarshalNRefUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRefUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runnerCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RunnerCreateInput, error) {
+			return ec.unmarshalNRunnerCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runnerDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RunnerDeleteInput, error) {
+			return ec.unmarshalNRunnerDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerDeleteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3518,6 +3809,52 @@ func (ec *executionContext) field_Project_refs_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RunnerOrder, error) {
+			return ec.unmarshalORunnerOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3687,6 +4024,60 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*model.CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RunnerOrder, error) {
+			return ec.unmarshalORunnerOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -4414,6 +4805,94 @@ func (ec *executionContext) fieldContext_Mutation_pipelineCreate(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_pipelineCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineCancel(ctx, fc.Args["input"].(model.PipelineCancelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineCancelPayload) graphql.Marshaler {
+			return ec.marshalNPipelineCancelPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCancelPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineCancelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineRetry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineRetry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineRetry(ctx, fc.Args["input"].(model.PipelineRetryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineRetryPayload) graphql.Marshaler {
+			return ec.marshalNPipelineRetryPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineRetryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineRetry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineRetryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineRetry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_projectCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4760,6 +5239,94 @@ func (ec *executionContext) fieldContext_Mutation_refDelete(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_refDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runnerCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runnerCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunnerCreate(ctx, fc.Args["input"].(model.RunnerCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunnerCreatePayload) graphql.Marshaler {
+			return ec.marshalNRunnerCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerCreatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runnerCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunnerCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runnerCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runnerDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runnerDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunnerDelete(ctx, fc.Args["input"].(model.RunnerDeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunnerDeletePayload) graphql.Marshaler {
+			return ec.marshalNRunnerDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runnerDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunnerDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runnerDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6261,6 +6828,61 @@ func (ec *executionContext) fieldContext_Pipeline_webUrl(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "String")
 }
 
+func (ec *executionContext) _PipelineCancelPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCancelPayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCancelPayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineCancelPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCancelPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCancelPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineCancelPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _PipelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6488,6 +7110,61 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PipelineRetryPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRetryPayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRetryPayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRetryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRetryPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRetryPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRetryPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineRetryPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _PipelineTrigger_id(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
@@ -7720,6 +8397,50 @@ func (ec *executionContext) fieldContext_Project_refs(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_runners(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Runners(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RunnerOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RunnerConnection) graphql.Marshaler {
+			return ec.marshalNRunnerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8763,6 +9484,50 @@ func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_runners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Runners(ctx, fc.Args["type"].(*model.CiRunnerType), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RunnerOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RunnerConnection) graphql.Marshaler {
+			return ec.marshalNRunnerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9559,6 +10324,52 @@ func (ec *executionContext) fieldContext_Runner_creator(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Runner_runnerType(ctx context.Context, field graphql.CollectedField, obj *ent.Runner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Runner_runnerType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Runner().RunnerType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CiRunnerType) graphql.Marshaler {
+			return ec.marshalNCiRunnerType2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Runner_runnerType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Runner", field, true, true, "CiRunnerType")
+}
+
+func (ec *executionContext) _Runner_shortSha(ctx context.Context, field graphql.CollectedField, obj *ent.Runner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Runner_shortSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Runner().ShortSha(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Runner_shortSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Runner", field, true, true, "String")
+}
+
 func (ec *executionContext) _RunnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RunnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9676,6 +10487,107 @@ func (ec *executionContext) fieldContext_RunnerConnection_nodes(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RunnerCreatePayload_runner(ctx context.Context, field graphql.CollectedField, obj *model.RunnerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerCreatePayload_runner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Runner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Runner) graphql.Marshaler {
+			return ec.marshalORunner2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerCreatePayload_runner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunnerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Runner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RunnerCreatePayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RunnerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerCreatePayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerCreatePayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunnerCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunnerCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RunnerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunnerCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunnerDeletePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RunnerDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerDeletePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerDeletePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunnerDeletePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RunnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RunnerEdge) (ret graphql.Marshaler) {
@@ -12348,6 +13260,48 @@ func UnmarshalPersonalAccessTokenRevokeInput(ctx context.Context, raw any) (mode
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPipelineCancelInput(ctx context.Context, obj any) (model.PipelineCancelInput, error) {
+	var it model.PipelineCancelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineCancelInput unmarshals raw into the PipelineCancelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineCancelInput(ctx context.Context, raw any) (model.PipelineCancelInput, error) {
+	var out model.PipelineCancelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineCancelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPipelineCreateInput(ctx context.Context, obj any) (model.PipelineCreateInput, error) {
 	var it model.PipelineCreateInput
 	if obj == nil {
@@ -12454,6 +13408,48 @@ func (ec *executionContext) unmarshalInputPipelineOrder(ctx context.Context, obj
 func UnmarshalPipelineOrder(ctx context.Context, raw any) (ent.PipelineOrder, error) {
 	var out ent.PipelineOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineRetryInput(ctx context.Context, obj any) (model.PipelineRetryInput, error) {
+	var it model.PipelineRetryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineRetryInput unmarshals raw into the PipelineRetryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineRetryInput(ctx context.Context, raw any) (model.PipelineRetryInput, error) {
+	var out model.PipelineRetryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineRetryInput", raw, &out)
 	return out, err
 }
 
@@ -16043,6 +17039,97 @@ func UnmarshalRefWhereInput(ctx context.Context, raw any) (ent.RefWhereInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRunnerCreateInput(ctx context.Context, obj any) (model.RunnerCreateInput, error) {
+	var it model.RunnerCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRunnerCreateInput unmarshals raw into the RunnerCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRunnerCreateInput(ctx context.Context, raw any) (model.RunnerCreateInput, error) {
+	var out model.RunnerCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RunnerCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRunnerDeleteInput(ctx context.Context, obj any) (model.RunnerDeleteInput, error) {
+	var it model.RunnerDeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRunnerDeleteInput unmarshals raw into the RunnerDeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRunnerDeleteInput(ctx context.Context, raw any) (model.RunnerDeleteInput, error) {
+	var out model.RunnerDeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RunnerDeleteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRunnerOrder(ctx context.Context, obj any) (ent.RunnerOrder, error) {
 	var it ent.RunnerOrder
 	if obj == nil {
@@ -16466,6 +17553,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pipelineCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineRetry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineRetry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projectCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_projectCreate(ctx, field)
@@ -16518,6 +17619,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "refDelete":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_refDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runnerCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runnerCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runnerDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runnerDelete(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17026,6 +18141,44 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pipelineCancelPayloadImplementors = []string{"PipelineCancelPayload"}
+
+func (ec *executionContext) _PipelineCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineCancelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineCancelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineCancelPayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelineCancelPayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineCancelPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pipelineConnectionImplementors = []string{"PipelineConnection"}
 
 func (ec *executionContext) _PipelineConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PipelineConnection) graphql.Marshaler {
@@ -17131,6 +18284,44 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._PipelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineRetryPayloadImplementors = []string{"PipelineRetryPayload"}
+
+func (ec *executionContext) _PipelineRetryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineRetryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRetryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineRetryPayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelineRetryPayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineRetryPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17624,6 +18815,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_refs(ctx, field, obj)
+				})
+		case "runners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_runners(ctx, field, obj)
 				})
 		case "pipelineTriggers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -18121,6 +19318,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_projects(ctx, field)
 				})
+		case "runners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_runners(ctx, field)
+				})
 		case "currentUser":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -18471,6 +19674,18 @@ func (ec *executionContext) _Runner(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Runner_creator(ctx, field, obj)
 				})
+		case "runnerType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Runner_runnerType(ctx, field, obj)
+				})
+		case "shortSha":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Runner_shortSha(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18520,6 +19735,82 @@ func (ec *executionContext) _RunnerConnection(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RunnerConnection_nodes(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runnerCreatePayloadImplementors = []string{"RunnerCreatePayload"}
+
+func (ec *executionContext) _RunnerCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RunnerCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runnerCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunnerCreatePayload")
+		case "runner":
+			out.Values[i] = ec._RunnerCreatePayload_runner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._RunnerCreatePayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RunnerCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var runnerDeletePayloadImplementors = []string{"RunnerDeletePayload"}
+
+func (ec *executionContext) _RunnerDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RunnerDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runnerDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunnerDeletePayload")
+		case "errors":
+			out.Values[i] = ec._RunnerDeletePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19164,6 +20455,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiRunnerType2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, v any) (model.CiRunnerType, error) {
+	var res model.CiRunnerType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiRunnerType2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v model.CiRunnerType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCiVariable2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CiVariable) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19366,6 +20667,19 @@ func (ec *executionContext) marshalNPipeline2ᚕᚖgithubᚗcomᚋkickoffᚑci�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNPipelineCancelInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCancelInput(ctx context.Context, v any) (model.PipelineCancelInput, error) {
+	res, err := ec.unmarshalInputPipelineCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineCancelPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCancelPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineCancelPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineCancelPayload!")
+		return graphql.Null
+	}
+	return ec._PipelineCancelPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPipelineConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PipelineConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PipelineConnection!")
@@ -19399,6 +20713,19 @@ func (ec *executionContext) marshalNPipelineOrderField2ᚖgithubᚗcomᚋkickoff
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNPipelineRetryInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineRetryInput(ctx context.Context, v any) (model.PipelineRetryInput, error) {
+	res, err := ec.unmarshalInputPipelineRetryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineRetryPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineRetryPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineRetryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineRetryPayload!")
+		return graphql.Null
+	}
+	return ec._PipelineRetryPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineSource2githubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelineᚐSource(ctx context.Context, v any) (pipeline.Source, error) {
@@ -19764,6 +21091,40 @@ func (ec *executionContext) marshalNRunner2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋk
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNRunnerConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RunnerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunnerConnection!")
+		return graphql.Null
+	}
+	return ec._RunnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRunnerCreateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerCreateInput(ctx context.Context, v any) (model.RunnerCreateInput, error) {
+	res, err := ec.unmarshalInputRunnerCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunnerCreatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RunnerCreatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunnerCreatePayload!")
+		return graphql.Null
+	}
+	return ec._RunnerCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRunnerDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerDeleteInput(ctx context.Context, v any) (model.RunnerDeleteInput, error) {
+	res, err := ec.unmarshalInputRunnerDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunnerDeletePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.RunnerDeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunnerDeletePayload!")
+		return graphql.Null
+	}
+	return ec._RunnerDeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRunnerOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerOrderField(ctx context.Context, v any) (*ent.RunnerOrderField, error) {
@@ -20163,6 +21524,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCiRunnerType2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, v any) (*model.CiRunnerType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CiRunnerType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiRunnerType2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v *model.CiRunnerType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOCiVariableInput2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx context.Context, v any) ([]*model.CiVariableInput, error) {
 	if v == nil {
 		return nil, nil
@@ -20263,6 +21640,24 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalIntID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
 	return res
 }
 
@@ -20801,6 +22196,14 @@ func (ec *executionContext) marshalORunnerEdge2ᚖgithubᚗcomᚋkickoffᚑciᚋ
 		return graphql.Null
 	}
 	return ec._RunnerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORunnerOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐRunnerOrder(ctx context.Context, v any) (*ent.RunnerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRunnerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

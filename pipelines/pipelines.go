@@ -29,6 +29,7 @@ type Service struct {
 	triggers *triggers.Service
 	projects *projects.Service
 	perToken *ratelimit.PerMinute
+	queued   signal
 	now      func() time.Time
 	// PublicURL builds CI_PIPELINE_URL and web_url links.
 	PublicURL *url.URL
@@ -75,6 +76,8 @@ type spec struct {
 	source    pipeline.Source
 	user      *ent.User
 	trigger   *ent.PipelineTrigger // nil unless source is trigger
+	upstream  *ent.Pipeline        // the job token's pipeline when source is pipeline
+	jobToken  string               // the job token's short form, for the audit log
 	variables []Variable           // user-sent, already validated
 	idem      *idempotency         // nil without an Idempotency-Key
 }
@@ -107,6 +110,7 @@ func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, err
 	if err != nil {
 		return nil, false, err
 	}
+	afterCommit(ctx, s.queued.notify)
 	return created, false, nil
 }
 
@@ -138,6 +142,9 @@ func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (
 	}
 	if sp.trigger != nil {
 		create.SetTriggerID(sp.trigger.ID).SetTriggerShortToken(sp.trigger.ShortToken)
+	}
+	if sp.upstream != nil {
+		create.SetUpstreamID(sp.upstream.ID)
 	}
 	p, err := create.Save(ctx)
 	if err != nil {
@@ -184,6 +191,10 @@ func (s *Service) audit(ctx context.Context, c *ent.Client, sp spec, p *ent.Pipe
 	} else {
 		ev.Action = "pipeline.created"
 		ev.Reason = fmt.Sprintf("pipeline #%d on %s", p.Iid, p.Ref)
+	}
+	if sp.upstream != nil {
+		ev.Reason += fmt.Sprintf(", triggered by pipeline %d", sp.upstream.ID)
+		ev.ActorTokenKind, ev.ActorShortToken = jobTokenKind, sp.jobToken
 	}
 	return audit.Record(ctx, c, ev)
 }

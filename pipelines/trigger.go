@@ -10,8 +10,10 @@ import (
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/audit"
+	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/refs"
 	"github.com/kickoff-ci/kickoff/tokens"
 	"github.com/kickoff-ci/kickoff/triggers"
@@ -46,10 +48,11 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 	if err != nil {
 		return nil, false, err
 	}
-	t, proj, err := s.authenticate(ctx, req)
+	who, err := s.authenticate(ctx, req)
 	if err != nil {
 		return nil, false, err
 	}
+	proj := who.project
 	refName := req.Ref
 	if refName == "" {
 		refName = proj.DefaultBranch
@@ -64,47 +67,109 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		}
 		vars = append(vars, Variable{Key: PayloadVariable, Value: string(req.Payload), File: true})
 	}
-	if reason := policyViolation(t, ref, req); reason != "" {
-		return nil, false, s.reject(ctx, req, proj, kickoff.Errorf(kickoff.EForbidden, "%s", reason), reason)
+	if who.trigger != nil {
+		if reason := policyViolation(who.trigger, ref, req); reason != "" {
+			return nil, false, s.reject(ctx, req, proj, kickoff.Errorf(kickoff.EForbidden, "%s", reason), reason)
+		}
 	}
 	if idem != nil {
 		if p, err := s.replay(ctx, idem); p != nil || err != nil {
 			return p, p != nil, err
 		}
 	}
-	if t.RateLimitPerMinute != nil {
-		if ok, wait := s.perToken.Allow(strconv.Itoa(t.ID), *t.RateLimitPerMinute); !ok {
-			return nil, false, s.reject(ctx, req, proj, &RateLimitedError{RetryAfter: wait}, "rate limit exceeded")
-		}
+	if err := s.rateLimit(ctx, req, who); err != nil {
+		return nil, false, err
 	}
-	return s.create(ctx, spec{
-		project: proj, ref: ref, source: pipeline.SourceTrigger,
-		user: t.Edges.Owner, trigger: t, variables: vars, idem: idem,
-	})
+	sp := spec{project: proj, ref: ref, source: pipeline.SourceTrigger, user: who.user, trigger: who.trigger, variables: vars, idem: idem}
+	if who.upstream != nil {
+		sp.source, sp.upstream, sp.jobToken = pipeline.SourcePipeline, who.upstream, tokens.Short(req.Token)
+	}
+	return s.create(ctx, sp)
 }
 
-// authenticate resolves the token to a live trigger of the requested project
-// whose owner may still run pipelines.
-func (s *Service) authenticate(ctx context.Context, req TriggerRequest) (*ent.PipelineTrigger, *ent.Project, error) {
+// rateLimit applies a trigger's rateLimitPerMinute.
+func (s *Service) rateLimit(ctx context.Context, req TriggerRequest, who caller) error {
+	t := who.trigger
+	if t == nil || t.RateLimitPerMinute == nil {
+		return nil
+	}
+	if ok, wait := s.perToken.Allow(strconv.Itoa(t.ID), *t.RateLimitPerMinute); !ok {
+		return s.reject(ctx, req, who.project, &RateLimitedError{RetryAfter: wait}, "rate limit exceeded")
+	}
+	return nil
+}
+
+// caller is who a trigger call acts for: a trigger token's trigger and
+// owner, or a job token's pipeline (the upstream) and its user.
+type caller struct {
+	trigger  *ent.PipelineTrigger // nil for a job token
+	upstream *ent.Pipeline        // nil for a trigger token
+	user     *ent.User
+	project  *ent.Project // the project the pipeline starts in
+}
+
+// authenticate resolves the token to the caller starting a pipeline in the
+// requested project: a live trigger of that project whose owner may still
+// run pipelines, or a job token (koj_) of a pending or running pipeline
+// whose user is at least Developer in the requested project.
+func (s *Service) authenticate(ctx context.Context, req TriggerRequest) (caller, error) {
+	if kind, err := tokens.Parse(req.Token); err == nil && kind == tokens.Job {
+		return s.authenticateJob(ctx, req)
+	}
 	t, err := s.triggers.Lookup(ctx, req.Token)
 	if err != nil {
-		return nil, nil, s.reject(ctx, req, nil, err, "unknown, expired or revoked token")
+		return caller{}, s.reject(ctx, req, nil, err, "unknown, expired or revoked token")
 	}
 	proj, err := s.client.Project.Get(ctx, t.ProjectID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading project: %w", err)
+		return caller{}, fmt.Errorf("loading project: %w", err)
 	}
 	if req.ProjectRef != "" && req.ProjectRef != strconv.Itoa(proj.ID) && !strings.EqualFold(req.ProjectRef, proj.FullPath) {
-		return nil, nil, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "token of another project")
+		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "token of another project")
 	}
 	ok, err := s.triggers.CanAccessProject(ctx, t)
 	if err != nil {
-		return nil, nil, err
+		return caller{}, err
 	}
 	if !ok {
-		return nil, nil, s.reject(ctx, req, proj, ErrOwnerForbidden, "trigger owner has insufficient permissions")
+		return caller{}, s.reject(ctx, req, proj, ErrOwnerForbidden, "trigger owner has insufficient permissions")
 	}
-	return t, proj, nil
+	return caller{trigger: t, user: t.Edges.Owner, project: proj}, nil
+}
+
+// authenticateJob resolves a job token (SPEC §6). Every refusal is the
+// unknown token's 404, so a job token reveals nothing about projects its
+// pipeline's user cannot run pipelines in.
+func (s *Service) authenticateJob(ctx context.Context, req TriggerRequest) (caller, error) {
+	upstream, err := s.client.Pipeline.Query().
+		Where(pipeline.JobTokenDigest(tokens.Digest(req.Token)),
+			pipeline.StatusIn(kickoff.StatusPending, kickoff.StatusRunning)).
+		WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "unknown job token or its pipeline has finished")
+	}
+	if err != nil {
+		return caller{}, fmt.Errorf("looking up job token: %w", err)
+	}
+	if req.ProjectRef == "" {
+		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "a job token needs the project in the URL")
+	}
+	proj, err := s.projectByRef(ctx, req.ProjectRef)
+	if ent.IsNotFound(err) {
+		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "unknown project")
+	}
+	if err != nil {
+		return caller{}, err
+	}
+	ok, err := authz.Allows(ctx, s.client, upstream.Edges.User, proj.ID, authz.RunPipeline)
+	if err != nil {
+		return caller{}, err
+	}
+	if !ok {
+		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken,
+			fmt.Sprintf("the user of pipeline %d may not run pipelines in project %d", upstream.ID, proj.ID))
+	}
+	return caller{upstream: upstream, user: upstream.Edges.User, project: proj}, nil
 }
 
 // policyViolation checks Kickoff's optional per-token limits.
@@ -158,7 +223,7 @@ func inAnyPrefix(cidrs []string, ip netip.Addr) bool {
 func (s *Service) reject(ctx context.Context, req TriggerRequest, proj *ent.Project, err error, reason string) error {
 	ev := audit.Event{
 		Action: "trigger.rejected", Outcome: audit.Failure, Reason: reason,
-		ActorTokenKind: "trigger_token", ActorShortToken: tokens.Redact(req.Token),
+		ActorTokenKind: presentedKind(req.Token), ActorShortToken: tokens.Redact(req.Token),
 	}
 	if proj != nil {
 		ev.ProjectID = &proj.ID
@@ -167,4 +232,26 @@ func (s *Service) reject(ctx context.Context, req TriggerRequest, proj *ent.Proj
 		return aerr
 	}
 	return err
+}
+
+// presentedKind names the credential a trigger call presented, by its
+// prefix (even when malformed), for the audit log.
+func presentedKind(token string) string {
+	if strings.HasPrefix(token, tokens.Job.Prefix()) {
+		return jobTokenKind
+	}
+	return "trigger_token"
+}
+
+// projectByRef loads the project GitLab's :id names: a numeric ID or a full path.
+func (s *Service) projectByRef(ctx context.Context, ref string) (*ent.Project, error) {
+	where := project.FullPath(strings.ToLower(ref))
+	if id, err := strconv.Atoi(ref); err == nil {
+		where = project.ID(id)
+	}
+	p, err := s.client.Project.Query().Where(where).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading project: %w", err)
+	}
+	return p, nil
 }

@@ -74,6 +74,11 @@ func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("POST /api/v4/projects/{id}/trigger/pipeline", pipelinesAPI.gitlab)
 	mux.HandleFunc("POST /api/v4/projects/{id}/ref/{rest...}", pipelinesAPI.webhook)
 	mux.HandleFunc("POST /api/trigger/{token}", pipelinesAPI.oneURL)
+
+	// Runners authenticate by their own bearer tokens (kor_, koj_).
+	runnerAPI := &runnerAPI{runners: cfg.Runners, pipelines: cfg.Pipelines, publicURL: s.publicBaseURL, logger: s.logger}
+	mux.HandleFunc("POST /api/v1/runner/jobs/request", runnerAPI.requestJob)
+	mux.HandleFunc("PUT /api/v1/runner/pipelines/{id}", runnerAPI.updatePipeline)
 }
 
 // triggerFailuresPerMinute is how many invalid trigger tokens one client IP

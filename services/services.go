@@ -11,6 +11,7 @@ import (
 	"github.com/kickoff-ci/kickoff/pipelines"
 	"github.com/kickoff-ci/kickoff/projects"
 	"github.com/kickoff-ci/kickoff/refs"
+	"github.com/kickoff-ci/kickoff/runners"
 	"github.com/kickoff-ci/kickoff/sessionjwt"
 	"github.com/kickoff-ci/kickoff/triggers"
 )
@@ -29,6 +30,7 @@ type Set struct {
 	Triggers  *triggers.Service
 	Refs      *refs.Service
 	Pipelines *pipelines.Service
+	Runners   *runners.Service
 }
 
 // New builds the services on client. kr keys token encryption and session
@@ -36,11 +38,13 @@ type Set struct {
 func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL) Set {
 	prj := projects.New(client)
 	trg := triggers.New(client, kr, prj)
+	pip := pipelines.New(client, trg, prj, publicURL)
 	return Set{
 		Identity:  identity.New(client, sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil)),
 		Projects:  prj,
 		Triggers:  trg,
 		Refs:      refs.New(client, prj),
-		Pipelines: pipelines.New(client, trg, prj, publicURL),
+		Pipelines: pip,
+		Runners:   runners.New(client, prj, pip),
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/pipelines"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
 )
@@ -36,6 +37,8 @@ func serveCommand() *cli.Command {
 			Usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For gives the client IP, e.g. 10.0.0.0/8,127.0.0.1/32 (default: none, the TCP peer is the client)"},
 		&cli.BoolFlag{Name: "no-migrate", Sources: envFlag("no-migrate"),
 			Usage: "refuse to start when migrations are pending instead of applying them"},
+		&cli.DurationFlag{Name: "runner-timeout", Value: 10 * time.Minute, Sources: envFlag("runner-timeout"),
+			Usage: "a claimed pipeline whose runner sends no update for this long fails with runner_system_failure"},
 	)
 	return &cli.Command{
 		Name:   "serve",
@@ -59,6 +62,10 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	runnerTimeout := cmd.Duration("runner-timeout")
+	if runnerTimeout < time.Second {
+		return fmt.Errorf("--runner-timeout %s: want at least 1s", runnerTimeout)
+	}
 	db, err := openDatabase(ctx, cmd)
 	if err != nil {
 		return err
@@ -77,6 +84,11 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if err := announceInitialAdmin(ctx, set.Identity, cmd.String("data-dir"), logger); err != nil {
 		return err
 	}
+	go reapStalePipelines(ctx, set.Pipelines, runnerTimeout, logger)
+	go func() {
+		<-ctx.Done()
+		set.Runners.StopWaiting() // long-polls answer 204 now instead of holding up the shutdown
+	}()
 	webApp, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return fmt.Errorf("opening embedded web app: %w", err)
@@ -207,4 +219,26 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, logger *sl
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// reapStalePipelines fails claimed pipelines whose runner went silent for
+// timeout, checking a few times per timeout, until ctx ends. FailStale is
+// safe to run on every replica at once.
+func reapStalePipelines(ctx context.Context, p *pipelines.Service, timeout time.Duration, logger *slog.Logger) {
+	ticker := time.NewTicker(min(max(timeout/10, time.Second), time.Minute))
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		n, err := p.FailStale(ctx, timeout)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("failing stale pipelines", "err", err)
+		case n > 0:
+			logger.Info("failed pipelines whose runner stopped reporting", "count", n, "timeout", timeout.String())
+		}
+	}
 }

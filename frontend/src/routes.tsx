@@ -1,17 +1,35 @@
+import { lazy, Suspense } from 'react';
 import type { RouteObject } from 'react-router';
 import { Layout } from './components/Layout';
+import { Loading } from './components/States';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PersonalAccessTokensPage } from './pages/PersonalAccessTokensPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { SignInPage } from './pages/SignInPage';
+import { ProjectRoutes } from './project/ProjectLayout';
 
-// Paths follow GitLab's (SPEC §8) so habits carry over.
+// GraphiQL + Monaco are ~1.5 MB gz: only this route downloads them.
+const GraphQLExplorerPage = lazy(() => import('./explorer/GraphQLExplorerPage'));
+
+// Paths follow GitLab's (SPEC §8) so habits carry over. Reserved `/-/…`
+// paths come first; every other path is a project URL (`/<fullPath>[/-/…]`).
 export const routes: RouteObject[] = [
   {
     element: <Layout />,
     children: [
       { index: true, element: <ProjectsPage /> },
       { path: 'users/sign_in', element: <SignInPage /> },
-      { path: '*', element: <NotFoundPage /> },
+      { path: '-/user_settings/personal_access_tokens', element: <PersonalAccessTokensPage /> },
+      {
+        path: '-/graphql-explorer',
+        element: (
+          <Suspense fallback={<Loading>Loading the GraphQL explorer…</Loading>}>
+            <GraphQLExplorerPage />
+          </Suspense>
+        ),
+      },
+      { path: '-/*', element: <NotFoundPage /> },
+      { path: '*', element: <ProjectRoutes /> },
     ],
   },
 ];

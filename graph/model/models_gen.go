@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -45,6 +49,15 @@ type PersonalAccessTokenRevokePayload struct {
 	Errors              []string                 `json:"errors"`
 }
 
+type PipelineCancelInput struct {
+	ID string `json:"id"`
+}
+
+type PipelineCancelPayload struct {
+	Pipeline *ent.Pipeline `json:"pipeline,omitempty"`
+	Errors   []string      `json:"errors"`
+}
+
 type PipelineCreateInput struct {
 	ProjectPath string `json:"projectPath"`
 	// Branch or tag; the project's default branch when omitted.
@@ -53,6 +66,15 @@ type PipelineCreateInput struct {
 }
 
 type PipelineCreatePayload struct {
+	Pipeline *ent.Pipeline `json:"pipeline,omitempty"`
+	Errors   []string      `json:"errors"`
+}
+
+type PipelineRetryInput struct {
+	ID string `json:"id"`
+}
+
+type PipelineRetryPayload struct {
 	Pipeline *ent.Pipeline `json:"pipeline,omitempty"`
 	Errors   []string      `json:"errors"`
 }
@@ -211,4 +233,81 @@ type RefUpdateInput struct {
 type RefUpdatePayload struct {
 	Ref    *ent.Ref `json:"ref,omitempty"`
 	Errors []string `json:"errors"`
+}
+
+type RunnerCreateInput struct {
+	// The project of a project runner; omit for an instance runner.
+	ProjectPath *string `json:"projectPath,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+type RunnerCreatePayload struct {
+	Runner *ent.Runner `json:"runner,omitempty"`
+	// The runner token (kor_…), shown only in this response.
+	Token  *string  `json:"token,omitempty"`
+	Errors []string `json:"errors"`
+}
+
+type RunnerDeleteInput struct {
+	ID string `json:"id"`
+}
+
+type RunnerDeletePayload struct {
+	Errors []string `json:"errors"`
+}
+
+// GitLab's runner types: instance runners run any project's pipelines.
+type CiRunnerType string
+
+const (
+	CiRunnerTypeInstanceType CiRunnerType = "INSTANCE_TYPE"
+	CiRunnerTypeProjectType  CiRunnerType = "PROJECT_TYPE"
+)
+
+var AllCiRunnerType = []CiRunnerType{
+	CiRunnerTypeInstanceType,
+	CiRunnerTypeProjectType,
+}
+
+func (e CiRunnerType) IsValid() bool {
+	switch e {
+	case CiRunnerTypeInstanceType, CiRunnerTypeProjectType:
+		return true
+	}
+	return false
+}
+
+func (e CiRunnerType) String() string {
+	return string(e)
+}
+
+func (e *CiRunnerType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiRunnerType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiRunnerType", str)
+	}
+	return nil
+}
+
+func (e CiRunnerType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiRunnerType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiRunnerType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -27,3 +27,32 @@ describe('CurrentUser', () => {
     expect(screen.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/users/sign_in');
   });
 });
+
+describe('user menu', () => {
+  it('links to personal access tokens and signs out with DELETE /api/session and the CSRF header', async () => {
+    const { default: userEvent } = await import('@testing-library/user-event');
+    const { vi } = await import('vitest');
+    const fetchMock = vi.fn<typeof fetch>(async () => new Response(null, { status: 204 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const user = userEvent.setup();
+    renderWith({ __typename: 'User', id: 'u1', username: 'alice', name: 'Alice Liddell' });
+
+    const button = screen.getByRole('button', { name: /alice/ });
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    await user.click(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    expect(screen.getByRole('link', { name: 'Personal access tokens' }).getAttribute('href')).toBe(
+      '/-/user_settings/personal_access_tokens',
+    );
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('link', { name: 'Personal access tokens' })).toBeNull();
+    expect(document.activeElement).toBe(button);
+
+    await user.click(button);
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('/api/session');
+    expect(init?.method).toBe('DELETE');
+    expect(new Headers(init?.headers).get('x-kickoff-csrf')).toBe('1');
+  });
+});

@@ -1,6 +1,8 @@
-import { Link } from 'react-router';
+import { useEffect, useId, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
+import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
 
 const CurrentUserQuery = graphql(`
   query CurrentUser {
@@ -11,6 +13,22 @@ const CurrentUserQuery = graphql(`
     }
   }
 `);
+
+export const SESSION_URL = '/api/session';
+
+/** Signs out: DELETE /api/session with the CSRF header (the server clears the cookie). */
+export async function signOut(fetchImpl: typeof fetch = fetch): Promise<boolean> {
+  try {
+    const response = await fetchImpl(SESSION_URL, {
+      method: 'DELETE',
+      credentials: 'same-origin',
+      headers: { 'X-Kickoff-CSRF': '1' },
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
 
 export function CurrentUser() {
   const [{ data, fetching }] = useQuery({ query: CurrentUserQuery });
@@ -23,10 +41,82 @@ export function CurrentUser() {
       </Link>
     );
   }
+  return <UserMenu username={user.username} name={user.name} />;
+}
+
+/** A disclosure menu: Escape closes it and returns focus to its button. */
+function UserMenu({ username, name }: { username: string; name: string }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState(false);
+  const menuId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  const reset = useResetGraphQLClient();
+
+  useEffect(() => {
+    if (!open) return;
+    function onPointer(event: MouseEvent) {
+      if (!wrapRef.current?.contains(event.target as Node)) setOpen(false);
+    }
+    document.addEventListener('mousedown', onPointer);
+    return () => document.removeEventListener('mousedown', onPointer);
+  }, [open]);
+
   return (
-    <span className="current-user" title={user.name}>
-      <span className="visually-hidden">Signed in as </span>
-      {user.username}
-    </span>
+    <div
+      className="user-menu"
+      ref={wrapRef}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) {
+          setOpen(false);
+          buttonRef.current?.focus();
+        }
+      }}
+    >
+      <button
+        ref={buttonRef}
+        type="button"
+        className="btn btn-ghost current-user"
+        aria-expanded={open}
+        aria-controls={menuId}
+        title={name}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span className="visually-hidden">Signed in as </span>
+        {username}
+        <span aria-hidden="true"> ▾</span>
+      </button>
+      {open ? (
+        <div id={menuId} className="user-menu-panel">
+          <p className="user-menu-name">
+            {name}
+            <span className="muted"> @{username}</span>
+          </p>
+          <Link to="/-/user_settings/personal_access_tokens" className="menu-item" onClick={() => setOpen(false)}>
+            Personal access tokens
+          </Link>
+          <button
+            type="button"
+            className="menu-item"
+            onClick={async () => {
+              setError(false);
+              if (await signOut()) {
+                setOpen(false);
+                reset();
+                navigate('/users/sign_in');
+              } else setError(true);
+            }}
+          >
+            Sign out
+          </button>
+          {error ? (
+            <p className="alert alert-error" role="alert">
+              Could not sign out. Try again.
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { Link, Outlet } from 'react-router';
+import { NavLink, Outlet } from 'react-router';
 import { CurrentUser } from './CurrentUser';
 
 export function Layout() {
@@ -9,9 +9,15 @@ export function Layout() {
       </a>
       <header className="topbar">
         <nav className="topbar-inner" aria-label="Main">
-          <Link to="/" className="brand">
+          <NavLink to="/" className="brand" end>
             Kickoff
-          </Link>
+          </NavLink>
+          <NavLink to="/" className="topbar-link" end>
+            Projects
+          </NavLink>
+          <NavLink to="/-/graphql-explorer" className="topbar-link">
+            GraphQL explorer
+          </NavLink>
           <div className="topbar-end">
             <CurrentUser />
           </div>

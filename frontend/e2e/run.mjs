@@ -1,0 +1,272 @@
+// End-to-end test of the web app against the real server: builds nothing
+// itself unless bin/kickoff is missing, starts `kickoff serve` on a free port
+// with a temporary data dir, and drives the system Chromium through
+// playwright-core (browser downloads are not possible here; see README).
+//
+//   npm run test:e2e                      # from the repository root
+//   KICKOFF_BIN=path/to/kickoff CHROMIUM=/usr/bin/chromium npm run test:e2e
+//
+// On failure it keeps the temp dir with a screenshot per failed step and the
+// server log, and prints where they are.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = process.env.KICKOFF_BIN ?? join(root, 'bin/kickoff');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'kickoff-e2e-'));
+const dataDir = join(work, 'data');
+
+function log(message) {
+  console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitReady(base, server) {
+  for (let i = 0; i < 200; i++) {
+    if (server.exitCode !== null) throw new Error(`kickoff serve exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('kickoff serve did not become ready in 20 s');
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(`expectation failed: ${message}`);
+}
+
+if (!existsSync(bin)) {
+  log(`${bin} is missing: running make build`);
+  const r = spawnSync('make', ['build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+if (!existsSync(executablePath)) {
+  console.error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM)`);
+  process.exit(1);
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const serverLog = join(work, 'server.log');
+const logFd = openSync(serverLog, 'a');
+const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--public-url', base], {
+  stdio: ['ignore', logFd, logFd],
+  env: { ...process.env, KICKOFF_LOG_LEVEL: 'info' },
+});
+let failed = false;
+let browser;
+const cspViolations = [];
+
+async function stop() {
+  await browser?.close().catch(() => {});
+  if (server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((ok) => server.once('exit', ok)), sleep(5000)]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+}
+
+try {
+  await waitReady(base, server);
+  log(`kickoff serve ready on ${base}`);
+  const password = readFileSync(join(dataDir, 'initial_admin_password'), 'utf8').trim();
+
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('console', (msg) => {
+    if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  page.on('pageerror', (err) => log(`page error: ${err.message}`));
+
+  let stepNo = 0;
+  async function step(name, fn) {
+    stepNo++;
+    const t = Date.now();
+    try {
+      await fn();
+      log(`ok   ${stepNo}. ${name} (${Date.now() - t} ms)`);
+    } catch (err) {
+      const shot = join(work, `step-${stepNo}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      log(`FAIL ${stepNo}. ${name}: screenshot ${shot}`);
+      throw err;
+    }
+  }
+
+  const gql = (query, variables = {}) =>
+    page.evaluate(
+      async ([q, v]) => {
+        const r = await fetch('/api/graphql', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-kickoff-csrf': '1' },
+          body: JSON.stringify({ query: q, variables: v }),
+        });
+        return r.json();
+      },
+      [query, variables],
+    );
+  const trigger = (token) => fetch(`${base}/api/trigger/${token}`, { method: 'POST' });
+
+  const fullPath = 'e2e/demo';
+  let token = '';
+  let iid = 0;
+
+  await step('sign in as admin', async () => {
+    await page.goto('/users/sign_in');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await page.getByRole('button', { name: /admin/ }).waitFor();
+  });
+
+  await step('create a project through GraphQL', async () => {
+    const r = await gql(
+      'mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { fullPath } errors } }',
+      { input: { name: 'E2E Demo', path: fullPath } },
+    );
+    expect(r.data?.projectCreate?.errors?.length === 0, `projectCreate: ${JSON.stringify(r)}`);
+    await page.goto('/');
+    await page.getByRole('link', { name: 'E2E Demo' }).click();
+    await page.waitForURL(`**/${fullPath}`);
+    await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
+    await page.getByText('No pipelines yet').waitFor();
+  });
+
+  await step('add a trigger token in Settings › CI/CD', async () => {
+    await page.getByRole('link', { name: 'Settings › CI/CD' }).click();
+    await page.getByRole('heading', { name: 'Pipeline trigger tokens' }).waitFor();
+    await page.getByLabel('Description').fill('e2e deploy');
+    await page.getByRole('button', { name: 'Create pipeline trigger token' }).click();
+    token = (await page.getByTestId('new-trigger-token').textContent()).trim();
+    expect(/^kot_[A-Za-z0-9]{38}$/.test(token), `new token looks like kot_…: ${token}`);
+    const row = page.getByRole('row', { name: /e2e deploy/ });
+    await row.waitFor();
+    expect(!(await row.textContent()).includes(token), 'the table masks the token');
+  });
+
+  await step('copy and reveal show the full token', async () => {
+    const row = page.getByRole('row', { name: /e2e deploy/ });
+    await row.getByRole('button', { name: 'Copy trigger token' }).click();
+    await page.getByText('Copied to clipboard').waitFor({ state: 'attached' });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied === token, `clipboard holds the token (${copied})`);
+    await row.getByRole('button', { name: 'Reveal trigger token' }).click();
+    expect((await row.getByTestId('trigger-token').textContent()) === token, 'revealed token');
+    const curl = await page.getByRole('tabpanel').textContent();
+    expect(curl.includes(`${base}/api/v4/projects/`), 'usage example has the real URL');
+  });
+
+  await step('trigger a pipeline with the token', async () => {
+    const r = await trigger(token);
+    expect(r.status === 200, `POST /api/trigger/<token> answered ${r.status}`);
+    const body = await r.json();
+    iid = body.iid;
+    expect(iid === 1 && body.source === 'trigger', `pipeline JSON ${JSON.stringify(body)}`);
+  });
+
+  await step('the pipeline appears on the pipelines page', async () => {
+    await page.getByRole('link', { name: 'Pipelines', exact: true }).click();
+    const link = page.getByRole('link', { name: `#${iid}`, exact: true });
+    await link.waitFor();
+    const row = page.getByRole('row', { name: new RegExp(`#${iid}`) });
+    expect((await row.textContent()).includes(token.slice(4, 8)), 'row shows the trigger short token');
+    await page.getByLabel('Source').selectOption('trigger');
+    await page.waitForURL(/source=trigger/);
+    await link.waitFor();
+  });
+
+  await step('open the pipeline detail page', async () => {
+    await page.getByRole('link', { name: `#${iid}`, exact: true }).click();
+    await page.getByRole('heading', { name: `Pipeline #${iid}` }).waitFor();
+    const vars = page.getByRole('table', { name: 'Variables' });
+    await vars.getByRole('row', { name: /CI_PIPELINE_SOURCE\s*trigger/ }).waitFor();
+  });
+
+  await step('revoke the token through the confirmation dialog', async () => {
+    await page.goto(`/${fullPath}/-/settings/ci_cd`);
+    await page.getByRole('button', { name: 'Revoke trigger token e2e deploy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke trigger token?' });
+    await dialog
+      .getByText('By revoking a trigger token you will break any processes making use of it. Are you sure?')
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Revoke trigger' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('No trigger tokens have been created yet').waitFor();
+    expect((await page.getByRole('row', { name: /e2e deploy/ }).count()) === 0, 'the row is gone');
+    const r = await trigger(token);
+    expect(r.status === 404, `a revoked token answers 404, got ${r.status}`);
+  });
+
+  await step('GraphQL explorer runs { currentUser { username } }', async () => {
+    await page.getByRole('link', { name: 'GraphQL explorer' }).click();
+    await page.waitForURL('**/-/graphql-explorer');
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
+    await run.click();
+    const response = page.locator('.graphiql-response');
+    await response.getByText('"admin"').waitFor({ timeout: 30_000 });
+    expect(cspViolations.length === 0, `no CSP violations: ${cspViolations.join('\n')}`);
+  });
+
+  await step('sign out', async () => {
+    await page.getByRole('button', { name: /admin/ }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Kickoff' }).waitFor();
+    const r = await gql('{ currentUser { username } }');
+    expect(r.data?.currentUser === null, 'signed out');
+  });
+
+  log(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (err) {
+  failed = true;
+  console.error(err);
+  if (cspViolations.length) console.error(`CSP violations:\n${cspViolations.join('\n')}`);
+  console.error(`Screenshots and the server log are in ${work}`);
+  try {
+    console.error(`--- server log (tail) ---\n${readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n')}`);
+  } catch {
+    // no log
+  }
+} finally {
+  await stop();
+  if (!failed) rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,26 @@
+import { useProject } from '../project/ProjectContext';
+import { atLeast } from '../project/paths';
+import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
+
+export function CiCdSettingsPage() {
+  const project = useProject();
+  return (
+    <section className="page" aria-labelledby="cicd-title">
+      <title>{`CI/CD Settings · ${project.fullPath} · Kickoff`}</title>
+      <div className="page-header">
+        <h1 id="cicd-title">CI/CD Settings</h1>
+      </div>
+      {atLeast(project.viewerAccessLevel, 'MAINTAINER') ? (
+        <PipelineTriggersSection projectId={project.id} fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
+      ) : (
+        <div className="state" role="note">
+          <p className="state-title">You need the Maintainer role</p>
+          <p className="muted">
+            Pipeline trigger tokens and the other CI/CD settings of this project are managed by its Maintainers. Ask
+            one of them for access.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { atLeast, parseProjectUrl } from './paths';
+
+describe('parseProjectUrl', () => {
+  it.each([
+    ['acme/demo', { fullPath: 'acme/demo', view: { kind: 'pipelines' } }],
+    ['acme/demo/', { fullPath: 'acme/demo', view: { kind: 'pipelines' } }],
+    ['acme/sub/demo/-/pipelines', { fullPath: 'acme/sub/demo', view: { kind: 'pipelines' } }],
+    ['acme/demo/-/pipelines/12', { fullPath: 'acme/demo', view: { kind: 'pipeline', iid: '12' } }],
+    ['acme/demo/-/settings/ci_cd', { fullPath: 'acme/demo', view: { kind: 'settings-ci' } }],
+    ['acme/demo/-/audit_events', { fullPath: 'acme/demo', view: { kind: 'audit-events' } }],
+  ])('%s', (url, expected) => {
+    expect(parseProjectUrl(url)).toEqual(expected);
+  });
+
+  it.each(['', '-/x', 'acme/demo/-/nope', 'acme/demo/-/pipelines/abc', 'acme/../x', 'a b/c'])('rejects %j', (url) => {
+    expect(parseProjectUrl(url)).toBeNull();
+  });
+});
+
+describe('atLeast', () => {
+  it('orders GitLab access levels', () => {
+    expect(atLeast('OWNER', 'MAINTAINER')).toBe(true);
+    expect(atLeast('MAINTAINER', 'MAINTAINER')).toBe(true);
+    expect(atLeast('DEVELOPER', 'MAINTAINER')).toBe(false);
+    expect(atLeast(undefined, 'GUEST')).toBe(false);
+  });
+});

@@ -1,0 +1,262 @@
+import { useState, type FormEvent } from 'react';
+import { CopyButton } from '../components/CopyButton';
+import { ConfirmDialog, Modal } from '../components/Modal';
+import { Time } from '../components/Time';
+
+export type TriggerRow = {
+  id: string;
+  description: string;
+  token: string;
+  hasTokenExposed: boolean;
+  canAccessProject: boolean;
+  expired: boolean;
+  expiresAt?: string | null;
+  lastUsed?: string | null;
+  createdAt: string;
+  owner: { id: string; username: string; name: string };
+};
+
+export const REVOKE_CONFIRMATION =
+  'By revoking a trigger token you will break any processes making use of it. Are you sure?';
+
+/** What a hidden full token looks like: the prefix, then dots. */
+export function maskToken(token: string): string {
+  const prefix = token.startsWith('kot_') ? 'kot_' : '';
+  return `${prefix}${'•'.repeat(Math.min(24, Math.max(8, token.length - prefix.length)))}`;
+}
+
+type Action = (id: string) => Promise<string | null>;
+
+/**
+ * GitLab's trigger token table. Own tokens (hasTokenExposed) are masked with
+ * reveal and copy; others show the 4 characters the API gives. Revoke, edit and
+ * take ownership go through modal dialogs; each callback resolves to an error
+ * message or null.
+ */
+export function TriggerTokensTable({
+  triggers,
+  onRevoke,
+  onEdit,
+  onTakeOwnership,
+}: {
+  triggers: readonly TriggerRow[];
+  onRevoke: Action;
+  onEdit: (id: string, description: string) => Promise<string | null>;
+  onTakeOwnership: Action;
+}) {
+  const [dialog, setDialog] = useState<{ kind: 'revoke' | 'edit' | 'own'; trigger: TriggerRow } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  function open(kind: 'revoke' | 'edit' | 'own', trigger: TriggerRow) {
+    setError(null);
+    setDialog({ kind, trigger });
+  }
+  async function run(action: () => Promise<string | null>) {
+    setBusy(true);
+    const failure = await action();
+    setBusy(false);
+    if (failure) setError(failure);
+    else setDialog(null);
+  }
+
+  if (triggers.length === 0) {
+    return <p className="muted empty-note">No trigger tokens have been created yet. Add one above.</p>;
+  }
+  return (
+    <>
+      <div className="table-wrap">
+        <table className="table" aria-label="Trigger tokens">
+          <thead>
+            <tr>
+              <th scope="col">Token</th>
+              <th scope="col">Description</th>
+              <th scope="col">Owner</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {triggers.map((t) => (
+              <tr key={t.id}>
+                <td data-label="Token">
+                  <TokenCell trigger={t} />
+                </td>
+                <td data-label="Description" className="wrap">
+                  {t.description}
+                </td>
+                <td data-label="Owner">
+                  <span title={t.owner.name}>{t.owner.username}</span>
+                </td>
+                <td data-label="Last used">
+                  <Time value={t.lastUsed} fallback="Never" />
+                </td>
+                <td data-label="Expires">
+                  <Time value={t.expiresAt} fallback="Never" />
+                  {t.expired ? <span className="badge badge-muted">expired</span> : null}
+                </td>
+                <td data-label="Actions" className="actions">
+                  {t.hasTokenExposed ? (
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      aria-label={`Edit trigger token ${t.description}`}
+                      onClick={() => open('edit', t)}
+                    >
+                      Edit
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      aria-label={`Take ownership of trigger token ${t.description}`}
+                      onClick={() => open('own', t)}
+                    >
+                      Take ownership
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-danger-outline"
+                    aria-label={`Revoke trigger token ${t.description}`}
+                    onClick={() => open('revoke', t)}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {dialog?.kind === 'revoke' ? (
+        <ConfirmDialog
+          title="Revoke trigger token?"
+          message={REVOKE_CONFIRMATION}
+          confirmLabel="Revoke trigger"
+          danger
+          busy={busy}
+          error={error}
+          onCancel={() => setDialog(null)}
+          onConfirm={() => run(() => onRevoke(dialog.trigger.id))}
+        />
+      ) : null}
+      {dialog?.kind === 'own' ? (
+        <ConfirmDialog
+          title="Take ownership?"
+          message={`Pipelines started with “${dialog.trigger.description}” will run as you, and the token gets a new value: the old one stops working at once.`}
+          confirmLabel="Take ownership"
+          busy={busy}
+          error={error}
+          onCancel={() => setDialog(null)}
+          onConfirm={() => run(() => onTakeOwnership(dialog.trigger.id))}
+        />
+      ) : null}
+      {dialog?.kind === 'edit' ? (
+        <EditDialog
+          trigger={dialog.trigger}
+          busy={busy}
+          error={error}
+          onCancel={() => setDialog(null)}
+          onSave={(description) => run(() => onEdit(dialog.trigger.id, description))}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function TokenCell({ trigger }: { trigger: TriggerRow }) {
+  const [revealed, setRevealed] = useState(false);
+  return (
+    <div className="token-cell">
+      {trigger.hasTokenExposed ? (
+        <>
+          <code className="token" data-testid="trigger-token">
+            {revealed ? trigger.token : maskToken(trigger.token)}
+          </code>
+          <button
+            type="button"
+            className="btn btn-sm"
+            aria-pressed={revealed}
+            aria-label={revealed ? 'Hide trigger token' : 'Reveal trigger token'}
+            onClick={() => setRevealed((r) => !r)}
+          >
+            {revealed ? 'Hide' : 'Reveal'}
+          </button>
+          <CopyButton text={trigger.token} label="Copy trigger token" />
+        </>
+      ) : (
+        <code className="token" data-testid="trigger-token" title="Only the owner can see the full token">
+          {trigger.token}
+        </code>
+      )}
+      {trigger.canAccessProject ? null : (
+        <span
+          className="badge badge-danger"
+          title="The owner of this trigger token no longer has the Developer role (or is blocked): it starts no pipelines."
+        >
+          invalid
+        </span>
+      )}
+    </div>
+  );
+}
+
+function EditDialog({
+  trigger,
+  busy,
+  error,
+  onCancel,
+  onSave,
+}: {
+  trigger: TriggerRow;
+  busy: boolean;
+  error: string | null;
+  onCancel: () => void;
+  onSave: (description: string) => void;
+}) {
+  const [description, setDescription] = useState(trigger.description);
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (description.trim()) onSave(description.trim());
+  }
+  return (
+    <Modal
+      title="Edit trigger token"
+      onClose={onCancel}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" form="edit-trigger-form" className="btn btn-primary" disabled={busy}>
+            Save changes
+          </button>
+        </>
+      }
+    >
+      <form id="edit-trigger-form" className="form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="edit-trigger-description">Description</label>
+          <input
+            id="edit-trigger-description"
+            type="text"
+            required
+            maxLength={255}
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+            data-autofocus
+          />
+        </div>
+        {error ? (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </Modal>
+  );
+}

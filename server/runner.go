@@ -1,0 +1,165 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/pipelines"
+	"github.com/kickoff-ci/kickoff/runners"
+)
+
+// runnerAPI serves the runner endpoints (SPEC §6): claiming pipelines with a
+// runner token and reporting on them with the job token a claim hands out.
+// Both authenticate by "Authorization: Bearer", never by cookies or PATs.
+type runnerAPI struct {
+	runners   *runners.Service
+	pipelines *pipelines.Service
+	publicURL func(*http.Request) *url.URL
+	logger    *slog.Logger
+}
+
+// jobJSON is the answer to a successful claim.
+type jobJSON struct {
+	Pipeline  pipelineJSON         `json:"pipeline"`
+	Variables []pipelines.Variable `json:"variables"`
+	JobToken  string               `json:"job_token"`
+}
+
+// errBodyTooLarge is answered with 413.
+var errBodyTooLarge = errors.New("request body is larger than 1 MiB")
+
+// requestJob is POST /api/v1/runner/jobs/request: 201 with a job, or 204.
+func (a *runnerAPI) requestJob(w http.ResponseWriter, r *http.Request) {
+	runner, err := a.runners.Authenticate(r.Context(), bearerToken(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var body struct {
+		WaitSeconds *int `json:"wait_seconds"`
+	}
+	if err := readJSON(w, r, &body); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	wait, err := runners.WaitFor(deref(body.WaitSeconds))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	job, err := a.runners.RequestJob(r.Context(), runner, wait)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if job == nil {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	p, err := renderPipeline(r.Context(), job.Pipeline, a.publicURL(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, jobJSON{Pipeline: p, Variables: job.Variables, JobToken: job.JobToken})
+}
+
+// updatePipeline is PUT /api/v1/runner/pipelines/:id with the job token.
+func (a *runnerAPI) updatePipeline(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id <= 0 {
+		notFoundAPI(w, r)
+		return
+	}
+	var body struct {
+		Status        *string `json:"status"`
+		FailureReason *string `json:"failure_reason"`
+	}
+	up := pipelines.StatusUpdate{}
+	switch err := readJSON(w, r, &body); {
+	case err != nil:
+		up.InputErr = err
+	case body.Status == nil:
+		up.InputErr = kickoff.Errorf(kickoff.EInvalid, "status is missing")
+	default:
+		up.Status, up.FailureReason = kickoff.PipelineStatus(*body.Status), body.FailureReason
+	}
+	p, err := a.pipelines.UpdateStatus(r.Context(), id, bearerToken(r), up)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out, err := renderPipeline(r.Context(), p, a.publicURL(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fail answers the runner API's errors: 401 and 403 bare, as GitLab's
+// runner API does, 409 and 400 with the reason, 413 for large bodies.
+func (a *runnerAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+	case kickoff.ErrorCode(err) == kickoff.EUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kickoff"`)
+		writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
+	case kickoff.ErrorCode(err) == kickoff.EForbidden:
+		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+	default:
+		writeGitLabError(w, r, a.logger, err, plainNotFound)
+	}
+}
+
+// bearerToken returns the credential of "Authorization: Bearer <token>", or "".
+func bearerToken(r *http.Request) string {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// readJSON decodes an optional JSON object body into v: an empty body
+// leaves v as it is. Decoder errors are not passed on verbatim.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errBodyTooLarge
+	case err != nil:
+		return kickoff.Errorf(kickoff.EInvalid, "could not read the request body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil || dec.More() {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return kickoff.Errorf(kickoff.EInvalid, "%s is invalid", typeErr.Field)
+		}
+		return kickoff.Errorf(kickoff.EInvalid, "the request body must be a JSON object")
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
