@@ -17,7 +17,6 @@ import (
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
-	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/projects"
 	"github.com/kickoff-ci/kickoff/ratelimit"
 	"github.com/kickoff-ci/kickoff/triggers"
@@ -120,11 +119,44 @@ func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, err
 // a caller's transaction (a GraphQL mutation) it joins that transaction:
 // SQLite allows one writer at a time, so a second connection would wait on it.
 func (s *Service) nextIID(ctx context.Context, projectID int) (int, error) {
-	p, err := database.ClientFrom(ctx, s.client).Project.UpdateOneID(projectID).AddLastPipelineIid(1).Select(project.FieldLastPipelineIid).Save(ctx)
+	// One statement, one round trip (both dialects accept $n and RETURNING).
+	rows, err := database.ClientFrom(ctx, s.client).QueryContext(ctx,
+		`UPDATE projects SET last_pipeline_iid = last_pipeline_iid + 1 WHERE id = $1 RETURNING last_pipeline_iid`, projectID)
 	if err != nil {
 		return 0, fmt.Errorf("allocating pipeline iid: %w", err)
 	}
-	return p.LastPipelineIid, nil
+	defer rows.Close()
+	if !rows.Next() {
+		return 0, fmt.Errorf("allocating pipeline iid: project %d not found: %w", projectID, rows.Err())
+	}
+	var iid int
+	if err := rows.Scan(&iid); err != nil {
+		return 0, fmt.Errorf("allocating pipeline iid: %w", err)
+	}
+	return iid, rows.Close()
+}
+
+// lastUsedResolution is how precisely a trigger's last use is recorded.
+// Every call writing the trigger's row would queue concurrent callers of one
+// busy token on its row lock until each commit; at most one write a second
+// keeps them apart.
+const lastUsedResolution = time.Second
+
+// touchTrigger records that t was used at now, unless it was recorded less
+// than lastUsedResolution ago. The condition is repeated in SQL so concurrent
+// callers that all saw an old value do not all write. It is a plain UPDATE so
+// the trigger's updated_at (its last edit) stays as it is.
+func touchTrigger(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger, now time.Time) error {
+	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < lastUsedResolution {
+		return nil
+	}
+	_, err := c.ExecContext(ctx,
+		`UPDATE pipeline_triggers SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
+		now, t.ID, now.Add(-lastUsedResolution))
+	if err != nil {
+		return fmt.Errorf("recording trigger use: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (*ent.Pipeline, error) {
@@ -156,8 +188,8 @@ func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (
 		return nil, err
 	}
 	if sp.trigger != nil {
-		if err := c.PipelineTrigger.UpdateOneID(sp.trigger.ID).SetLastUsedAt(now).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("recording trigger use: %w", err)
+		if err := touchTrigger(ctx, c, sp.trigger, now); err != nil {
+			return nil, err
 		}
 	}
 	if sp.idem != nil {

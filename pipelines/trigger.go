@@ -127,7 +127,8 @@ func (s *Service) authenticate(ctx context.Context, req TriggerRequest) (caller,
 	if req.ProjectRef != "" && req.ProjectRef != strconv.Itoa(proj.ID) && !strings.EqualFold(req.ProjectRef, proj.FullPath) {
 		return caller{}, s.reject(ctx, req, nil, triggers.ErrUnknownToken, "token of another project")
 	}
-	ok, err := s.triggers.CanAccessProject(ctx, t)
+	// Lookup loaded the whole owner row, so the rule can use it as it is.
+	ok, err := authz.Allows(ctx, s.client, t.Edges.Owner, proj.ID, authz.OwnTriggerToken)
 	if err != nil {
 		return caller{}, err
 	}
