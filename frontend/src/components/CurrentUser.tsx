@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
+import { ErrorAlert } from './States';
 
 const CurrentUserQuery = graphql(`
   query CurrentUser {
@@ -110,11 +111,7 @@ function UserMenu({ username, name }: { username: string; name: string }) {
           >
             Sign out
           </button>
-          {error ? (
-            <p className="alert alert-error" role="alert">
-              Could not sign out. Try again.
-            </p>
-          ) : null}
+          <ErrorAlert message={error ? 'Could not sign out. Try again.' : null} />
         </div>
       ) : null}
     </div>

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { ErrorAlert } from './States';
 
 /**
  * An accessible modal dialog: role="dialog" + aria-modal, labelled by its
@@ -128,11 +129,38 @@ export function ConfirmDialog({
       }
     >
       <p>{message}</p>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
     </Modal>
   );
+}
+
+/**
+ * State for a dialog that runs one action: what it is open for (`target`,
+ * null when closed), `busy` while the action runs and the action's `error`.
+ * `run` takes an action resolving to an error message or null; on null the
+ * dialog closes, otherwise it stays open showing the error.
+ */
+export function useDialogAction<T>() {
+  const [target, setTarget] = useState<T | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return {
+    target,
+    busy,
+    error,
+    open(next: T) {
+      setError(null);
+      setTarget(next);
+    },
+    close() {
+      setTarget(null);
+    },
+    async run(action: () => Promise<string | null>) {
+      setBusy(true);
+      const failure = await action();
+      setBusy(false);
+      if (failure) setError(failure);
+      else setTarget(null);
+    },
+  };
 }

@@ -32,3 +32,13 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
     </div>
   );
 }
+
+/** An inline error under a form or in a dialog; nothing when there is none. */
+export function ErrorAlert({ message }: { message: ReactNode }) {
+  if (!message) return null;
+  return (
+    <p className="alert alert-error" role="alert">
+      {message}
+    </p>
+  );
+}

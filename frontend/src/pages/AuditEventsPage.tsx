@@ -1,6 +1,7 @@
-import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
+import { DataTable } from '../components/DataTable';
+import { LoadMore, useCursorPages } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../components/Time';
 import { useProject } from '../project/ProjectContext';
@@ -61,31 +62,18 @@ export function AuditEventsPage() {
 }
 
 function AuditList({ fullPath }: { fullPath: string }) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const last = cursors[cursors.length - 1];
+  const { cursors, last, loadMore } = useCursorPages();
   return (
     <>
-      <div className="table-wrap">
-        <table className="table" aria-label="Audit events">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Credential</th>
-              <th scope="col">IP address</th>
-              <th scope="col">Target</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cursors.map((after) => (
-              <AuditRows key={after ?? ''} fullPath={fullPath} after={after} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <AuditFooter fullPath={fullPath} after={last} onLoadMore={(c) => setCursors((prev) => [...prev, c])} />
+      <DataTable
+        label="Audit events"
+        columns={['Time', 'Action', 'Outcome', 'Actor', 'Credential', 'IP address', 'Target']}
+      >
+        {cursors.map((after) => (
+          <AuditRows key={after ?? ''} fullPath={fullPath} after={after} />
+        ))}
+      </DataTable>
+      <AuditFooter fullPath={fullPath} after={last} onLoadMore={loadMore} />
     </>
   );
 }
@@ -163,21 +151,5 @@ function AuditFooter({
   }
   if (after === null && !page) return fetching ? <Loading>Loading audit events…</Loading> : null;
   if (after === null && page && page.nodes.length === 0) return <Empty title="No audit events yet" />;
-  const loadingMore = after !== null && fetching && !page;
-  const cursor = page?.pageInfo.endCursor;
-  if (!loadingMore && !(page?.pageInfo.hasNextPage && cursor)) return null;
-  return (
-    <div className="list-footer">
-      <button
-        type="button"
-        className="btn"
-        aria-disabled={loadingMore}
-        onClick={() => {
-          if (!loadingMore && cursor) onLoadMore(cursor);
-        }}
-      >
-        {loadingMore ? 'Loading…' : 'Load more'}
-      </button>
-    </div>
-  );
+  return <LoadMore after={after} fetching={fetching} page={page} onLoadMore={onLoadMore} />;
 }

@@ -1,13 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
-import { CopyButton } from '../components/CopyButton';
-import { ConfirmDialog } from '../components/Modal';
+import { CreateWithExpiryForm } from '../components/CreateWithExpiryForm';
+import { DataTable } from '../components/DataTable';
+import { ConfirmDialog, useDialogAction } from '../components/Modal';
+import { NewTokenAlert } from '../components/NewTokenAlert';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../components/Time';
 import { mutationFailure } from '../graphql/errors';
-import { endOfDayUTC, isoDateFromToday } from '../lib/format';
 
 const TokensQuery = graphql(`
   query PersonalAccessTokens {
@@ -55,9 +56,7 @@ export function PersonalAccessTokensPage() {
   const [, createToken] = useMutation(CreateToken);
   const [, revokeToken] = useMutation(RevokeToken);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
-  const [revokeError, setRevokeError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const revoke = useDialogAction<{ id: string; name: string }>();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
 
   let body;
@@ -73,7 +72,11 @@ export function PersonalAccessTokensPage() {
     const tokens = (data.currentUser.personalAccessTokens.nodes ?? []).flatMap((n) => (n ? [n] : []));
     body = (
       <>
-        <CreateTokenForm
+        <CreateWithExpiryForm
+          heading={{ id: 'pat-add-title', level: 2, text: 'Add a personal access token' }}
+          name={{ id: 'pat-name', label: 'Token name' }}
+          expires={{ id: 'pat-expires' }}
+          submitLabel="Create personal access token"
           onCreate={async (name, expiresAt) => {
             const result = await createToken({ input: { name, expiresAt } });
             const payload = result.data?.personalAccessTokenCreate;
@@ -86,17 +89,13 @@ export function PersonalAccessTokensPage() {
           }}
         />
         {created ? (
-          <div className="alert alert-success" role="status">
-            <p>
-              Your new personal access token “{created.name}” — copy it now: it will not be shown again.
-            </p>
-            <div className="token-cell">
-              <code className="token" data-testid="new-personal-access-token">
-                {created.token}
-              </code>
-              <CopyButton text={created.token} label="Copy personal access token" />
-            </div>
-          </div>
+          <NewTokenAlert
+            token={created.token}
+            testId="new-personal-access-token"
+            copyLabel="Copy personal access token"
+          >
+            Your new personal access token “{created.name}” — copy it now: it will not be shown again.
+          </NewTokenAlert>
         ) : null}
         <h2 className="section-title">
           Active personal access tokens <span className="count">{tokens.length}</span>
@@ -104,57 +103,40 @@ export function PersonalAccessTokensPage() {
         {tokens.length === 0 ? (
           <p className="muted empty-note">This user has no active personal access tokens.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label="Personal access tokens">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.id}>
-                    <td data-label="Name" className="wrap">
-                      {t.name}
-                    </td>
-                    <td data-label="Created">
-                      <Time value={t.createdAt} />
-                    </td>
-                    <td data-label="Last used">
-                      <Time value={t.lastUsedAt} fallback="Never" />
-                    </td>
-                    <td data-label="Expires">
-                      <Time value={t.expiresAt} fallback="Never" />
-                    </td>
-                    <td data-label="Actions" className="actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger-outline"
-                        aria-label={`Revoke personal access token ${t.name}`}
-                        onClick={() => {
-                          setRevokeError(null);
-                          setRevoking({ id: t.id, name: t.name });
-                        }}
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Personal access tokens" columns={['Name', 'Created', 'Last used', 'Expires']} actions>
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <td data-label="Name" className="wrap">
+                  {t.name}
+                </td>
+                <td data-label="Created">
+                  <Time value={t.createdAt} />
+                </td>
+                <td data-label="Last used">
+                  <Time value={t.lastUsedAt} fallback="Never" />
+                </td>
+                <td data-label="Expires">
+                  <Time value={t.expiresAt} fallback="Never" />
+                </td>
+                <td data-label="Actions" className="actions">
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-danger-outline"
+                    aria-label={`Revoke personal access token ${t.name}`}
+                    onClick={() => revoke.open({ id: t.id, name: t.name })}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </>
     );
   }
 
+  const revoking = revoke.target;
   return (
     <section className="page" aria-labelledby="pat-title">
       <title>Personal access tokens · Kickoff</title>
@@ -172,75 +154,19 @@ export function PersonalAccessTokensPage() {
           message={`Anything using “${revoking.name}” will stop working at once. This cannot be undone.`}
           confirmLabel="Revoke"
           danger
-          busy={busy}
-          error={revokeError}
-          onCancel={() => setRevoking(null)}
-          onConfirm={async () => {
-            setBusy(true);
-            const result = await revokeToken({ input: { id: revoking.id } });
-            setBusy(false);
-            const failure = mutationFailure(result, result.data?.personalAccessTokenRevoke);
-            if (failure) setRevokeError(failure);
-            else {
-              setRevoking(null);
-              refresh();
-            }
-          }}
+          busy={revoke.busy}
+          error={revoke.error}
+          onCancel={revoke.close}
+          onConfirm={() =>
+            revoke.run(async () => {
+              const result = await revokeToken({ input: { id: revoking.id } });
+              const failure = mutationFailure(result, result.data?.personalAccessTokenRevoke);
+              if (!failure) refresh();
+              return failure;
+            })
+          }
         />
       ) : null}
     </section>
-  );
-}
-
-function CreateTokenForm({ onCreate }: { onCreate: (name: string, expiresAt: string | null) => Promise<string | null> }) {
-  const [name, setName] = useState('');
-  const [expires, setExpires] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy || !name.trim()) return;
-    setBusy(true);
-    setError(null);
-    const failure = await onCreate(name.trim(), expires ? endOfDayUTC(expires) : null);
-    setBusy(false);
-    if (failure) setError(failure);
-    else {
-      setName('');
-      setExpires('');
-    }
-  }
-  return (
-    <form className="form add-form" onSubmit={submit} aria-labelledby="pat-add-title">
-      <h2 id="pat-add-title" className="section-title">
-        Add a personal access token
-      </h2>
-      <div className="field">
-        <label htmlFor="pat-name">Token name</label>
-        <input id="pat-name" type="text" required maxLength={255} value={name} onChange={(e) => setName(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="pat-expires">
-          Expiration date <span className="muted">(optional)</span>
-        </label>
-        <input
-          id="pat-expires"
-          type="date"
-          min={isoDateFromToday(1)}
-          value={expires}
-          onChange={(e) => setExpires(e.target.value)}
-        />
-      </div>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create personal access token'}
-        </button>
-      </div>
-    </form>
   );
 }

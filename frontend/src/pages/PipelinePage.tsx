@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
+import { DataTable } from '../components/DataTable';
 import { StatusBadge } from '../components/StatusBadge';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../components/Time';
@@ -200,35 +201,24 @@ export function VariablesTable({
 }) {
   if (variables.length === 0) return <p className="muted">No variables.</p>;
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Variables">
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Value</th>
-            <th scope="col">Type</th>
-          </tr>
-        </thead>
-        <tbody>
-          {variables.map((v) => (
-            <tr key={v.key}>
-              <td data-label="Key" className="mono">
-                {v.key}
-              </td>
-              <td data-label="Value" className="mono pre">
-                {v.value == null ? (
-                  <span aria-label="hidden value" title="Visible to Maintainers only">
-                    {MASK}
-                  </span>
-                ) : (
-                  v.value
-                )}
-              </td>
-              <td data-label="Type">{v.file ? 'file' : 'variable'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Variables" columns={['Key', 'Value', 'Type']}>
+      {variables.map((v) => (
+        <tr key={v.key}>
+          <td data-label="Key" className="mono">
+            {v.key}
+          </td>
+          <td data-label="Value" className="mono pre">
+            {v.value == null ? (
+              <span aria-label="hidden value" title="Visible to Maintainers only">
+                {MASK}
+              </span>
+            ) : (
+              v.value
+            )}
+          </td>
+          <td data-label="Type">{v.file ? 'file' : 'variable'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -3,6 +3,8 @@ import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { PipelineSource, PipelineStatusEnum } from '../gql/graphql';
+import { DataTable } from '../components/DataTable';
+import { LoadMore, useCursorPages } from '../components/LoadMore';
 import { PIPELINE_STATUSES, StatusBadge, statusLabel } from '../components/StatusBadge';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Time } from '../components/Time';
@@ -107,36 +109,23 @@ export function PipelinesPage() {
         <PipelineCount fullPath={project.fullPath} filters={filters} />
       </div>
       <div className="filters" role="group" aria-label="Filter pipelines">
-        <div className="field field-inline">
-          <label htmlFor="filter-status">Status</label>
-          <select
-            id="filter-status"
-            value={filters.status ?? ''}
-            onChange={(event) => setFilter('status', event.target.value)}
-          >
-            <option value="">All statuses</option>
-            {PIPELINE_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {statusLabel(status)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="filter-source">Source</label>
-          <select
-            id="filter-source"
-            value={filters.source ?? ''}
-            onChange={(event) => setFilter('source', event.target.value)}
-          >
-            <option value="">All sources</option>
-            {PIPELINE_SOURCES.map((source) => (
-              <option key={source} value={source}>
-                {source}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="filter-status"
+          label="Status"
+          allLabel="All statuses"
+          options={PIPELINE_STATUSES}
+          optionLabel={statusLabel}
+          value={filters.status}
+          onChange={(value) => setFilter('status', value)}
+        />
+        <FilterSelect
+          id="filter-source"
+          label="Source"
+          allLabel="All sources"
+          options={PIPELINE_SOURCES}
+          value={filters.source}
+          onChange={(value) => setFilter('source', value)}
+        />
         <form className="field field-inline" onSubmit={onRefSubmit}>
           <label htmlFor="filter-ref">Branch or tag</label>
           <input
@@ -159,6 +148,39 @@ export function PipelinesPage() {
       </div>
       <PipelineList key={key} fullPath={project.fullPath} filters={filters} />
     </section>
+  );
+}
+
+/** A labelled <select> for one filter; its first option ("" = no filter) is `allLabel`. */
+function FilterSelect<T extends string>({
+  id,
+  label,
+  allLabel,
+  options,
+  optionLabel = (option) => option,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  allLabel: string;
+  options: readonly T[];
+  optionLabel?: (option: T) => string;
+  value: T | null;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field field-inline">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value ?? ''} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{allLabel}</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {optionLabel(option)}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
@@ -186,37 +208,16 @@ function usePolling(): number {
 }
 
 function PipelineList({ fullPath, filters }: { fullPath: string; filters: Filters }) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const { cursors, last, loadMore } = useCursorPages();
   const tick = usePolling();
-  const last = cursors[cursors.length - 1];
   return (
     <>
-      <div className="table-wrap">
-        <table className="table" aria-label="Pipelines">
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Pipeline</th>
-              <th scope="col">Ref</th>
-              <th scope="col">Source</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">User</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cursors.map((after) => (
-              <PipelineRows key={after ?? ''} fullPath={fullPath} filters={filters} after={after} tick={tick} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <PipelineListStatus
-        fullPath={fullPath}
-        filters={filters}
-        after={last}
-        onLoadMore={(cursor) => setCursors((prev) => [...prev, cursor])}
-      />
+      <DataTable label="Pipelines" columns={['Status', 'Pipeline', 'Ref', 'Source', 'Trigger', 'User', 'Created']}>
+        {cursors.map((after) => (
+          <PipelineRows key={after ?? ''} fullPath={fullPath} filters={filters} after={after} tick={tick} />
+        ))}
+      </DataTable>
+      <PipelineListStatus fullPath={fullPath} filters={filters} after={last} onLoadMore={loadMore} />
     </>
   );
 }
@@ -302,21 +303,5 @@ function PipelineListStatus({
       </Empty>
     );
   }
-  const loadingMore = after !== null && fetching && !page;
-  const cursor = page?.pageInfo.endCursor;
-  if (!loadingMore && !(page?.pageInfo.hasNextPage && cursor)) return null;
-  return (
-    <div className="list-footer">
-      <button
-        type="button"
-        className="btn"
-        aria-disabled={loadingMore}
-        onClick={() => {
-          if (!loadingMore && cursor) onLoadMore(cursor);
-        }}
-      >
-        {loadingMore ? 'Loading…' : 'Load more'}
-      </button>
-    </div>
-  );
+  return <LoadMore after={after} fetching={fetching} page={page} onLoadMore={onLoadMore} />;
 }

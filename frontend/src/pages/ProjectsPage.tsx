@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { errorMessage } from '../graphql/errors';
+import { LoadMore, useCursorPages } from '../components/LoadMore';
+import { Empty, ErrorState, Loading } from '../components/States';
 
 const ProjectsQuery = graphql(`
   query Projects($search: String, $first: Int, $after: Cursor) {
@@ -117,9 +118,7 @@ function ProjectCount({ search }: { search: string }) {
 }
 
 function ProjectList({ search }: { search: string }) {
-  // One entry per loaded page: the cursor it starts after (null = first page).
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const last = cursors[cursors.length - 1];
+  const { cursors, last, loadMore } = useCursorPages();
   return (
     <>
       <ul className="project-list" aria-label="Projects">
@@ -127,11 +126,7 @@ function ProjectList({ search }: { search: string }) {
           <ProjectItems key={after ?? ''} search={search} after={after} />
         ))}
       </ul>
-      <ProjectListStatus
-        search={search}
-        after={last}
-        onLoadMore={(cursor) => setCursors((prev) => [...prev, cursor])}
-      />
+      <ProjectListStatus search={search} after={last} onLoadMore={loadMore} />
     </>
   );
 }
@@ -173,52 +168,21 @@ function ProjectListStatus({
 
   if (error) {
     return (
-      <div className="state state-error" role="alert">
-        <p className="state-title">Could not load projects</p>
-        <p className="error-message">{errorMessage(error)}</p>
-        <button type="button" className="btn" onClick={() => reexecute({ requestPolicy: 'network-only' })}>
-          Try again
-        </button>
-      </div>
+      <ErrorState
+        title="Could not load projects"
+        error={error}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      />
     );
   }
-
-  if (after === null && !page) {
-    return fetching ? (
-      <p className="state muted" role="status">
-        Loading projects…
-      </p>
-    ) : null;
-  }
-
+  if (after === null && !page) return fetching ? <Loading>Loading projects…</Loading> : null;
   if (after === null && page && page.totalCount === 0) {
     return search ? (
-      <div className="state">
-        <p className="state-title">No projects match “{search}”</p>
-      </div>
+      <Empty title={`No projects match “${search}”`} />
     ) : (
-      <div className="state">
-        <p className="state-title">No projects yet</p>
-        <p className="muted">Projects you can see will be listed here.</p>
-      </div>
+      <Empty title="No projects yet">Projects you can see will be listed here.</Empty>
     );
   }
 
-  const loadingMore = after !== null && fetching && !page;
-  const cursor = page?.pageInfo.endCursor;
-  if (!loadingMore && !(page?.pageInfo.hasNextPage && cursor)) return null;
-  return (
-    <div className="list-footer">
-      <button
-        type="button"
-        className="btn"
-        aria-disabled={loadingMore}
-        onClick={() => {
-          if (!loadingMore && cursor) onLoadMore(cursor);
-        }}
-      >
-        {loadingMore ? 'Loading…' : 'Load more'}
-      </button>
-    </div>
-  );
+  return <LoadMore after={after} fetching={fetching} page={page} onLoadMore={onLoadMore} />;
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
+import { ErrorAlert } from '../components/States';
 import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
 
 export const SESSION_URL = '/api/session';
@@ -57,11 +58,7 @@ export function SignInPage() {
       <title>Sign in · Kickoff</title>
       <div className="card">
         <h1 id="sign-in-title">Sign in to Kickoff</h1>
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorAlert message={error} />
         <form className="form" onSubmit={onSubmit}>
           <div className="field">
             <label htmlFor="sign-in-username">Username</label>

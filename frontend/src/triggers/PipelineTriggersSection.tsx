@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
-import { CopyButton } from '../components/CopyButton';
+import { CreateWithExpiryForm } from '../components/CreateWithExpiryForm';
+import { NewTokenAlert } from '../components/NewTokenAlert';
 import { ErrorState, Loading } from '../components/States';
 import { mutationFailure } from '../graphql/errors';
-import { endOfDayUTC, isoDateFromToday } from '../lib/format';
 import { TriggerTokensTable } from './TriggerTokensTable';
 import { UsageExamples } from './UsageExamples';
 
@@ -115,7 +115,15 @@ export function PipelineTriggersSection({
         Trigger a pipeline for a branch or tag by generating a trigger token and using it with an API call. The token
         impersonates its owner’s project access and permissions.
       </p>
-      <AddTriggerForm
+      <CreateWithExpiryForm
+        heading={{ id: 'add-trigger-title', level: 3, text: 'Add new token' }}
+        name={{ id: 'trigger-description', label: 'Description', placeholder: 'e.g. deploy from the release job' }}
+        expires={{
+          id: 'trigger-expires',
+          maxDays: 365,
+          help: 'At most a year ahead. The token stops working at the end of that day (UTC).',
+        }}
+        submitLabel="Create pipeline trigger token"
         onCreate={async (description, expiresAt) => {
           const result = await createTrigger({ input: { projectPath: fullPath, description, expiresAt } });
           const payload = result.data?.pipelineTriggerCreate;
@@ -128,17 +136,9 @@ export function PipelineTriggersSection({
         }}
       />
       {created ? (
-        <div className="alert alert-success" role="status">
-          <p>
-            Trigger token “{created.description}” created. Store it somewhere safe: it starts pipelines as you.
-          </p>
-          <div className="token-cell">
-            <code className="token" data-testid="new-trigger-token">
-              {created.token}
-            </code>
-            <CopyButton text={created.token} label="Copy new trigger token" />
-          </div>
-        </div>
+        <NewTokenAlert token={created.token} testId="new-trigger-token" copyLabel="Copy new trigger token">
+          Trigger token “{created.description}” created. Store it somewhere safe: it starts pipelines as you.
+        </NewTokenAlert>
       ) : null}
       <h3 className="subsection-title">
         Active trigger tokens{' '}
@@ -176,73 +176,5 @@ export function PipelineTriggersSection({
       )}
       <UsageExamples projectId={projectId} fullPath={fullPath} defaultBranch={defaultBranch} />
     </section>
-  );
-}
-
-function AddTriggerForm({ onCreate }: { onCreate: (description: string, expiresAt: string | null) => Promise<string | null> }) {
-  const [description, setDescription] = useState('');
-  const [expires, setExpires] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy || !description.trim()) return;
-    setBusy(true);
-    setError(null);
-    const failure = await onCreate(description.trim(), expires ? endOfDayUTC(expires) : null);
-    setBusy(false);
-    if (failure) setError(failure);
-    else {
-      setDescription('');
-      setExpires('');
-    }
-  }
-
-  return (
-    <form className="form add-form" onSubmit={submit} aria-labelledby="add-trigger-title">
-      <h3 id="add-trigger-title" className="subsection-title">
-        Add new token
-      </h3>
-      <div className="field">
-        <label htmlFor="trigger-description">Description</label>
-        <input
-          id="trigger-description"
-          type="text"
-          required
-          maxLength={255}
-          placeholder="e.g. deploy from the release job"
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="trigger-expires">
-          Expiration date <span className="muted">(optional)</span>
-        </label>
-        <input
-          id="trigger-expires"
-          type="date"
-          min={isoDateFromToday(1)}
-          max={isoDateFromToday(365)}
-          value={expires}
-          aria-describedby="trigger-expires-help"
-          onChange={(event) => setExpires(event.target.value)}
-        />
-        <span id="trigger-expires-help" className="muted small">
-          At most a year ahead. The token stops working at the end of that day (UTC).
-        </span>
-      </div>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create pipeline trigger token'}
-        </button>
-      </div>
-    </form>
   );
 }

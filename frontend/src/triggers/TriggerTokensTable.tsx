@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { CopyButton } from '../components/CopyButton';
-import { ConfirmDialog, Modal } from '../components/Modal';
+import { DataTable } from '../components/DataTable';
+import { ConfirmDialog, Modal, useDialogAction } from '../components/Modal';
+import { ErrorAlert } from '../components/States';
 import { Time } from '../components/Time';
 
 export type TriggerRow = {
@@ -44,42 +46,17 @@ export function TriggerTokensTable({
   onEdit: (id: string, description: string) => Promise<string | null>;
   onTakeOwnership: Action;
 }) {
-  const [dialog, setDialog] = useState<{ kind: 'revoke' | 'edit' | 'own'; trigger: TriggerRow } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  function open(kind: 'revoke' | 'edit' | 'own', trigger: TriggerRow) {
-    setError(null);
-    setDialog({ kind, trigger });
-  }
-  async function run(action: () => Promise<string | null>) {
-    setBusy(true);
-    const failure = await action();
-    setBusy(false);
-    if (failure) setError(failure);
-    else setDialog(null);
-  }
+  const { target: dialog, busy, error, open, close, run } = useDialogAction<{
+    kind: 'revoke' | 'edit' | 'own';
+    trigger: TriggerRow;
+  }>();
 
   if (triggers.length === 0) {
     return <p className="muted empty-note">No trigger tokens have been created yet. Add one above.</p>;
   }
   return (
     <>
-      <div className="table-wrap">
-        <table className="table" aria-label="Trigger tokens">
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Description</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+      <DataTable label="Trigger tokens" columns={['Token', 'Description', 'Owner', 'Last used', 'Expires']} actions>
             {triggers.map((t) => (
               <tr key={t.id}>
                 <td data-label="Token">
@@ -104,7 +81,7 @@ export function TriggerTokensTable({
                       type="button"
                       className="btn btn-sm"
                       aria-label={`Edit trigger token ${t.description}`}
-                      onClick={() => open('edit', t)}
+                      onClick={() => open({ kind: 'edit', trigger: t })}
                     >
                       Edit
                     </button>
@@ -113,7 +90,7 @@ export function TriggerTokensTable({
                       type="button"
                       className="btn btn-sm"
                       aria-label={`Take ownership of trigger token ${t.description}`}
-                      onClick={() => open('own', t)}
+                      onClick={() => open({ kind: 'own', trigger: t })}
                     >
                       Take ownership
                     </button>
@@ -122,16 +99,14 @@ export function TriggerTokensTable({
                     type="button"
                     className="btn btn-sm btn-danger-outline"
                     aria-label={`Revoke trigger token ${t.description}`}
-                    onClick={() => open('revoke', t)}
+                    onClick={() => open({ kind: 'revoke', trigger: t })}
                   >
                     Revoke
                   </button>
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </DataTable>
       {dialog?.kind === 'revoke' ? (
         <ConfirmDialog
           title="Revoke trigger token?"
@@ -140,7 +115,7 @@ export function TriggerTokensTable({
           danger
           busy={busy}
           error={error}
-          onCancel={() => setDialog(null)}
+          onCancel={close}
           onConfirm={() => run(() => onRevoke(dialog.trigger.id))}
         />
       ) : null}
@@ -151,7 +126,7 @@ export function TriggerTokensTable({
           confirmLabel="Take ownership"
           busy={busy}
           error={error}
-          onCancel={() => setDialog(null)}
+          onCancel={close}
           onConfirm={() => run(() => onTakeOwnership(dialog.trigger.id))}
         />
       ) : null}
@@ -160,7 +135,7 @@ export function TriggerTokensTable({
           trigger={dialog.trigger}
           busy={busy}
           error={error}
-          onCancel={() => setDialog(null)}
+          onCancel={close}
           onSave={(description) => run(() => onEdit(dialog.trigger.id, description))}
         />
       ) : null}
@@ -251,11 +226,7 @@ function EditDialog({
             data-autofocus
           />
         </div>
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorAlert message={error} />
       </form>
     </Modal>
   );
