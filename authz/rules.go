@@ -210,3 +210,33 @@ func AuthorizeRunnerAccess(ctx context.Context, client *ent.Client, r *ent.Runne
 	_, err := Authorize(ctx, client, *r.ProjectID, ManageProject)
 	return err
 }
+
+// Recheck is Authorize for operations that outlive the request that
+// authenticated them (subscriptions): the viewer's user is read again, and
+// it fails (EUnauthorized) once the user is blocked, deleted or no longer
+// an admin as they were, or (ENotFound, like Authorize) once they may no
+// longer do a in the project.
+func Recheck(ctx context.Context, client *ent.Client, projectID int, a Action) error {
+	was := UserFrom(ctx)
+	if was == nil {
+		return kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
+	}
+	now, err := client.User.Query().Where(user.ID(was.ID), user.StateEQ(user.StateActive)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return kickoff.Errorf(kickoff.EUnauthorized, "your account is no longer active: sign in again")
+	}
+	if err != nil {
+		return fmt.Errorf("reloading user: %w", err)
+	}
+	if now.Admin != was.Admin {
+		return kickoff.Errorf(kickoff.EUnauthorized, "your permissions changed: sign in again")
+	}
+	level, err := AccessLevel(ctx, client, now, projectID)
+	if err != nil {
+		return err
+	}
+	if !a.Allowed(level) {
+		return kickoff.Errorf(kickoff.ENotFound, "project not found")
+	}
+	return nil
+}

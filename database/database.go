@@ -57,8 +57,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if dialectName == dialect.SQLite {
 		driverName = "sqlite"
 	}
-	pool, err := sql.Open(driverName, dsn)
-	if err != nil {
+	var pool *sql.DB
+	if dialectName == dialect.Postgres {
+		connector, err := postgresConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s database: %w", dialectName, redactErr(err, dsn))
+		}
+		pool = sql.OpenDB(connector)
+	} else if pool, err = sql.Open(driverName, dsn); err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dialectName, err)
 	}
 	configurePool(pool, dialectName, cfg.MaxOpenConns)
@@ -75,8 +81,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // Close closes the pool.
 func (db *DB) Close() error { return db.Client.Close() }
 
-// Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
+// Ping checks that the database answers. It runs a statement instead of
+// database/sql's Ping, which gives up on the first pooled connection it finds
+// dead: after a database restart every idle connection is, and /readyz would
+// fail once per connection. A statement is retried on another connection.
+func (db *DB) Ping(ctx context.Context) error {
+	_, err := db.SQL.ExecContext(ctx, "SELECT 1")
+	return err
+}
 
 // resolve turns the configuration into a dialect and a driver DSN.
 func resolve(cfg Config) (dialectName, dsn string, err error) {

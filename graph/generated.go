@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	RefConnection() RefConnectionResolver
 	Runner() RunnerResolver
 	RunnerConnection() RunnerConnectionResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 	UserConnection() UserConnectionResolver
 }
@@ -423,6 +424,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		PipelineUpdated func(childComplexity int, projectPath string) int
+	}
+
 	User struct {
 		Admin                func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
@@ -535,6 +540,9 @@ type RunnerResolver interface {
 }
 type RunnerConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.RunnerConnection) ([]*ent.Runner, error)
+}
+type SubscriptionResolver interface {
+	PipelineUpdated(ctx context.Context, projectPath string) (<-chan *ent.Pipeline, error)
 }
 type UserResolver interface {
 	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error)
@@ -2100,6 +2108,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RunnerEdge.Node(childComplexity), true
 
+	case "Subscription.pipelineUpdated":
+		if e.ComplexityRoot.Subscription.PipelineUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_pipelineUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PipelineUpdated(childComplexity, args["projectPath"].(string)), true
+
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -2286,6 +2306,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2311,7 +2348,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "pipeline_lifecycle.graphql" "project.graphql" "ref.graphql" "runner.graphql" "trigger.graphql" "user.graphql"
+//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "pipeline_lifecycle.graphql" "project.graphql" "ref.graphql" "runner.graphql" "subscription.graphql" "trigger.graphql" "user.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2332,6 +2369,7 @@ var sources = []*ast.Source{
 	{Name: "project.graphql", Input: sourceData("project.graphql"), BuiltIn: false},
 	{Name: "ref.graphql", Input: sourceData("ref.graphql"), BuiltIn: false},
 	{Name: "runner.graphql", Input: sourceData("runner.graphql"), BuiltIn: false},
+	{Name: "subscription.graphql", Input: sourceData("subscription.graphql"), BuiltIn: false},
 	{Name: "trigger.graphql", Input: sourceData("trigger.graphql"), BuiltIn: false},
 	{Name: "user.graphql", Input: sourceData("user.graphql"), BuiltIn: false},
 }
@@ -4078,6 +4116,20 @@ func (ec *executionContext) field_Query_runners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_pipelineUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectPath",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectPath"] = arg0
 	return args, nil
 }
 
@@ -10643,6 +10695,50 @@ func (ec *executionContext) _RunnerEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RunnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RunnerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Subscription_pipelineUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_pipelineUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().PipelineUpdated(ctx, fc.Args["projectPath"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+			return ec.marshalNPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_pipelineUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_pipelineUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -19866,6 +19962,26 @@ func (ec *executionContext) _RunnerEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "pipelineUpdated":
+		return ec._Subscription_pipelineUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -20665,6 +20781,14 @@ func (ec *executionContext) marshalNPipeline2ᚕᚖgithubᚗcomᚋkickoffᚑci�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPipeline2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipeline(ctx context.Context, sel ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pipeline!")
+		return graphql.Null
+	}
+	return ec._Pipeline(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineCancelInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineCancelInput(ctx context.Context, v any) (model.PipelineCancelInput, error) {

@@ -40,10 +40,11 @@ const (
 // mutations, graphql-transport-ws for subscriptions, with the limits above.
 // Authentication, CSRF checks and the body size limit are the HTTP layer's.
 func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.Handler {
-	srv := handler.New(NewSchema(client, set))
+	srv := handler.New(newSchema(client, set, logger))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,
+		InitFunc:              initSocket,
 		// coder/websocket accepts same-origin upgrades only, which keeps a
 		// cookie-authenticated socket out of reach of other sites.
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{}},

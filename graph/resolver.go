@@ -5,6 +5,8 @@
 package graph
 
 import (
+	"log/slog"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/kickoff-ci/kickoff/ent"
@@ -15,9 +17,16 @@ import (
 type Resolver struct {
 	client *ent.Client
 	services.Set
+	// logger records the internal errors that end a subscription, which
+	// reach the client outside gqlgen's error presenter.
+	logger *slog.Logger
 }
 
 // NewSchema builds the executable schema on the given ent client and services.
 func NewSchema(client *ent.Client, set services.Set) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set}})
+	return newSchema(client, set, slog.New(slog.DiscardHandler))
+}
+
+func newSchema(client *ent.Client, set services.Set, logger *slog.Logger) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set, logger: logger}})
 }

@@ -113,6 +113,7 @@ func (s *Service) claim(ctx context.Context, c *ent.Client, r *ent.Runner, token
 	if err != nil {
 		return nil, err
 	}
+	s.announce(ctx, p)
 	return &Claimed{Pipeline: p, Variables: s.Variables(p, proj, stored), JobToken: token}, nil
 }
 
@@ -182,8 +183,9 @@ func (s *Service) updateStatus(ctx context.Context, c *ent.Client, pipelineID in
 		return nil, fmt.Errorf("updating pipeline status: %w", err)
 	}
 	if from == up.Status {
-		return p, nil // a heartbeat is not worth an audit entry
+		return p, nil // a heartbeat is not worth an audit entry, nor an event
 	}
+	s.announce(ctx, p)
 	return p, s.recordStatus(ctx, c, p, from, "reported by its runner", jobTokenKind, tokens.Short(jobToken))
 }
 
@@ -250,6 +252,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.Pipeline, error) {
 		if err != nil {
 			return nil, fmt.Errorf("canceling pipeline: %w", err)
 		}
+		s.announce(ctx, p)
 		return p, s.recordChange(ctx, c, p, "pipeline.canceled", fmt.Sprintf("pipeline #%d: %s → canceled", p.Iid, from))
 	})
 }
@@ -278,6 +281,7 @@ func (s *Service) Retry(ctx context.Context, id int) (*ent.Pipeline, error) {
 		if err != nil {
 			return nil, fmt.Errorf("retrying pipeline: %w", err)
 		}
+		s.announce(ctx, p)
 		return p, s.recordChange(ctx, c, p, "pipeline.retried", fmt.Sprintf("pipeline #%d: %s → created", p.Iid, from))
 	})
 	if err != nil {
@@ -376,6 +380,7 @@ func (s *Service) failStale(ctx context.Context, stale *ent.Pipeline, cutoff tim
 			return fmt.Errorf("failing stale pipeline: %w", err)
 		}
 		done = true
+		s.announce(ctx, p)
 		reason := fmt.Sprintf("%s: no update from its runner for %s", FailureRunnerSystem, olderThan)
 		return s.recordStatus(ctx, c, p, stale.Status, reason, "", "")
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/events"
 	"github.com/kickoff-ci/kickoff/projects"
 	"github.com/kickoff-ci/kickoff/ratelimit"
 	"github.com/kickoff-ci/kickoff/triggers"
@@ -29,15 +30,17 @@ type Service struct {
 	projects *projects.Service
 	perToken *ratelimit.PerMinute
 	queued   signal
+	events   *events.Bus
 	now      func() time.Time
 	// PublicURL builds CI_PIPELINE_URL and web_url links.
 	PublicURL *url.URL
 }
 
-// New returns the pipelines service.
-func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, publicURL *url.URL) *Service {
+// New returns the pipelines service. Creations and status changes are
+// announced on bus.
+func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, bus *events.Bus, publicURL *url.URL) *Service {
 	return &Service{
-		client: client, triggers: triggers, projects: projects,
+		client: client, triggers: triggers, projects: projects, events: bus,
 		perToken:  ratelimit.NewPerMinute(100_000),
 		now:       func() time.Time { return time.Now().UTC() },
 		PublicURL: publicURL,
@@ -184,6 +187,7 @@ func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (
 	}
 	// The callers answer with the project and user; they are at hand.
 	p.Edges.Project, p.Edges.User = sp.project, sp.user
+	s.announce(ctx, p)
 	if err := insertVariables(ctx, c, p.ID, sp.variables); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/events"
 )
 
 // signal wakes everyone waiting for the next event: wait returns a channel
@@ -60,6 +61,15 @@ func afterCommit(ctx context.Context, fn func()) {
 			return err
 		})
 	})
+}
+
+// announce tells subscribers (GraphQL pipelineUpdated) that p was created
+// or changed status, once the transaction in ctx commits: called where the
+// change is made, it is published exactly when the change becomes visible,
+// and never for a change that was rolled back.
+func (s *Service) announce(ctx context.Context, p *ent.Pipeline) {
+	e := events.Event{ProjectID: p.ProjectID, PipelineID: p.ID}
+	afterCommit(ctx, func() { s.events.Publish(e) })
 }
 
 // lockRow makes a query lock the rows it reads until the transaction ends.

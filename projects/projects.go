@@ -124,6 +124,11 @@ func (s *Service) Authorized(ctx context.Context, fullPath string, a authz.Actio
 		return nil, kickoff.NoAccess, fmt.Errorf("loading project: %w", err)
 	}
 	level, err := authz.Authorize(ctx, database.ClientFrom(ctx, s.client), p.ID, a)
+	if kickoff.ErrorCode(err) == kickoff.ENotFound {
+		// The same answer as for a project that does not exist, so a hidden
+		// project's existence does not leak.
+		return nil, level, kickoff.Errorf(kickoff.ENotFound, "project %q not found", fullPath)
+	}
 	return p, level, err
 }
 

@@ -79,7 +79,8 @@ func newAuthEnv(t *testing.T, db *database.DB, opts ...envOption) *authEnv {
 	}
 	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(srv.Close)
-	return &authEnv{db: db, srv: srv, ids: set.Identity, kr: kr, set: set}
+	// An option may have replaced the services (e.g. withEventBus).
+	return &authEnv{db: db, srv: srv, ids: cfg.Identity, kr: kr, set: cfg.Set}
 }
 
 func (e *authEnv) createUser(t *testing.T, username string, admin bool) *ent.User {

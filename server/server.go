@@ -130,5 +130,9 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("/api/", notFoundAPI)
 	mux.Handle("/", spa(cfg.WebApp))
 
-	return securityHeaders(recoverPanics(observe(s.withRequestInfo(mux), logger, m), logger))
+	// withRequestInfo passes a copy of the request on (r.WithContext), so it
+	// runs outside the middleware that reads the route pattern the mux sets
+	// on the request it is given: inside them, every request was logged and
+	// counted as "unmatched".
+	return securityHeaders(s.withRequestInfo(recoverPanics(observe(mux, logger, m), logger)))
 }

@@ -137,3 +137,20 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// TestMetricsNameTheRoute: requests are counted (and logged) under the route
+// pattern they matched, never the raw path.
+func TestMetricsNameTheRoute(t *testing.T) {
+	srv := newServer(t, dbtest.Open(t, dbtest.Dialects()[0]))
+	do(t, "GET", srv.URL+"/healthz", "", "")
+	do(t, "GET", srv.URL+"/api/v4/kot_notarealtoken", "", "")
+	metrics := do(t, "GET", srv.URL+"/metrics", "", "").body
+	for _, want := range []string{`route="GET /healthz"`, `route="/api/"`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, "kot_notarealtoken") {
+		t.Error("/metrics holds a request path")
+	}
+}

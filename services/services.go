@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/events"
 	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/keyring"
 	"github.com/kickoff-ci/kickoff/pipelines"
@@ -31,14 +32,33 @@ type Set struct {
 	Refs      *refs.Service
 	Pipelines *pipelines.Service
 	Runners   *runners.Service
+	// Events carries pipeline changes to GraphQL subscriptions.
+	Events *events.Bus
 }
+
+// Option changes how New builds the services.
+type Option func(*options)
+
+type options struct{ bus *events.Bus }
+
+// WithEvents makes the services announce pipeline changes on bus (see
+// events.New for the one that reaches every replica on PostgreSQL). The
+// default is an in-process bus, right for SQLite and for one replica.
+func WithEvents(bus *events.Bus) Option { return func(o *options) { o.bus = bus } }
 
 // New builds the services on client. kr keys token encryption and session
 // signing; publicURL is where users reach Kickoff (for links in variables).
-func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL) Set {
+func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Option) Set {
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.bus == nil {
+		o.bus = events.NewLocal()
+	}
 	prj := projects.New(client)
 	trg := triggers.New(client, kr, prj)
-	pip := pipelines.New(client, trg, prj, publicURL)
+	pip := pipelines.New(client, trg, prj, o.bus, publicURL)
 	return Set{
 		Identity:  identity.New(client, sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil)),
 		Projects:  prj,
@@ -46,5 +66,6 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL) Set {
 		Refs:      refs.New(client, prj),
 		Pipelines: pip,
 		Runners:   runners.New(client, prj, pip),
+		Events:    o.bus,
 	}
 }

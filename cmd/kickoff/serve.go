@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/events"
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/keyring"
@@ -80,7 +81,14 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if err := prepareSchema(ctx, db, cmd.Bool("no-migrate"), logger); err != nil {
 		return err
 	}
-	set := services.New(db.Client, kr, publicURL)
+	// Pipeline events for GraphQL subscriptions: LISTEN/NOTIFY on
+	// PostgreSQL, so every replica's subscribers see every replica's changes.
+	bus := events.New(db, logger)
+	if err := bus.Start(ctx); err != nil {
+		return err
+	}
+	defer bus.Stop()
+	set := services.New(db.Client, kr, publicURL, services.WithEvents(bus))
 	if err := announceInitialAdmin(ctx, set.Identity, cmd.String("data-dir"), logger); err != nil {
 		return err
 	}

@@ -256,6 +256,9 @@ type RunnerDeletePayload struct {
 	Errors []string `json:"errors"`
 }
 
+type Subscription struct {
+}
+
 // GitLab's runner types: instance runners run any project's pipelines.
 type CiRunnerType string
 
