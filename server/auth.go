@@ -29,8 +29,6 @@ const (
 	// A page on another site cannot add a custom header to a cross-origin
 	// request without a CORS preflight, which Kickoff never grants.
 	CSRFHeader = "X-Kickoff-CSRF"
-	// credentialSession is the viewer's CredentialKind for the web session.
-	credentialSession = "session"
 )
 
 // errCSRF* explain a refused cookie request. They are safe to show: they
@@ -86,7 +84,7 @@ func presentedToken(h http.Header) (string, bool) {
 func (s *server) serveWithToken(w http.ResponseWriter, r *http.Request, next http.Handler, kind authKind, token string) {
 	v, err := s.ids.AuthenticateToken(r.Context(), token)
 	if err != nil {
-		s.authFailed(w, r, kind, "personal_access_token", err)
+		s.authFailed(w, r, kind, identity.CredentialPAT, err)
 		return
 	}
 	next.ServeHTTP(w, r.WithContext(authz.WithViewer(r.Context(), v)))
@@ -106,10 +104,10 @@ func (s *server) serveWithSession(w http.ResponseWriter, r *http.Request, next h
 			// Drop the dead cookie so the browser stops sending it.
 			http.SetCookie(w, s.clearedSessionCookie())
 		}
-		s.authFailed(w, r, authGraphQL, credentialSession, err)
+		s.authFailed(w, r, authGraphQL, identity.CredentialSession, err)
 		return
 	}
-	v := &authz.Viewer{User: u, CredentialKind: credentialSession}
+	v := &authz.Viewer{User: u, CredentialKind: identity.CredentialSession}
 	next.ServeHTTP(w, r.WithContext(authz.WithViewer(r.Context(), v)))
 }
 
@@ -125,7 +123,7 @@ func (s *server) authFailed(w http.ResponseWriter, r *http.Request, kind authKin
 		status = http.StatusInternalServerError
 		s.logger.ErrorContext(r.Context(), "authenticating request failed", "route", routeOf(r), "credential", credential, "err", err)
 	}
-	if status == http.StatusUnauthorized && credential != credentialSession {
+	if status == http.StatusUnauthorized && credential != identity.CredentialSession {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kickoff"`)
 	}
 	switch {
@@ -133,7 +131,7 @@ func (s *server) authFailed(w http.ResponseWriter, r *http.Request, kind authKin
 		writeMessage(w, status, "401 Unauthorized")
 	case kind == authREST:
 		writeMessage(w, status, "500 Internal Server Error")
-	case status == http.StatusUnauthorized && credential == credentialSession:
+	case status == http.StatusUnauthorized && credential == identity.CredentialSession:
 		graphQLError(w, status, "UNAUTHENTICATED", "the session is invalid or has expired: sign in again")
 	case status == http.StatusUnauthorized:
 		graphQLError(w, status, "UNAUTHENTICATED", "the access token is invalid, expired or revoked")
