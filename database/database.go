@@ -102,7 +102,8 @@ func resolve(cfg Config) (dialectName, dsn string, err error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", "", fmt.Errorf("creating data directory: %w", err)
 		}
-		return dialect.SQLite, sqliteDSN(filepath.Join(dir, DefaultSQLiteFile)), nil
+		path := filepath.Join(dir, DefaultSQLiteFile)
+		return dialect.SQLite, sqliteDSN(path), createPrivate(path)
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		return dialect.Postgres, u, nil
 	case strings.HasPrefix(u, "sqlite://"):
@@ -113,10 +114,24 @@ func resolve(cfg Config) (dialectName, dsn string, err error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return "", "", fmt.Errorf("creating database directory: %w", err)
 		}
-		return dialect.SQLite, sqliteDSN(path), nil
+		return dialect.SQLite, sqliteDSN(path), createPrivate(path)
 	default:
 		return "", "", errors.New("database URL must start with postgres://, postgresql:// or sqlite://")
 	}
+}
+
+// createPrivate creates the SQLite file readable by its owner only (it holds
+// password hashes and sealed tokens); SQLite gives its -wal and -shm files the
+// same mode. An existing file is left as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating database file: %w", err)
+	}
+	return f.Close()
 }
 
 // sqliteDSN sets what Kickoff relies on: foreign keys, WAL so readers never

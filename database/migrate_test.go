@@ -3,6 +3,7 @@ package database_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -88,5 +89,26 @@ func TestMigrateStatus(t *testing.T) {
 				t.Fatalf("second migrate applied %v, err %v; want nothing", again, err)
 			}
 		})
+	}
+}
+
+// TestSQLiteFileIsPrivate: the embedded database holds password hashes and
+// sealed tokens, so only its owner may read it.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	db, cfg := dbtest.OpenUnmigrated(t, "sqlite3")
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{dbtest.SQLiteFile(cfg), dbtest.SQLiteFile(cfg) + "-wal"} {
+		info, err := os.Stat(name)
+		if os.IsNotExist(err) && name != dbtest.SQLiteFile(cfg) {
+			continue // the WAL exists only while a connection is open
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", name, mode)
+		}
 	}
 }
