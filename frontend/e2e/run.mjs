@@ -156,23 +156,44 @@ try {
     await page.getByRole('button', { name: /admin/ }).waitFor();
   });
 
-  await step('create a project through GraphQL', async () => {
-    const r = await gql(
-      'mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { fullPath } errors } }',
-      { input: { name: 'E2E Demo', path: fullPath } },
-    );
-    expect(r.data?.projectCreate?.errors?.length === 0, `projectCreate: ${JSON.stringify(r)}`);
-    await page.goto('/');
-    await page.getByRole('link', { name: 'E2E Demo' }).click();
+  await step('create a project through the New project form', async () => {
+    await page.getByRole('button', { name: 'New project' }).click();
+    const form = page.getByRole('form', { name: 'New project' });
+    await form.getByLabel('Project name').fill('E2E Demo');
+    await form.getByLabel('Project path').fill(fullPath);
+    await form.getByLabel(/Description/).fill('Made by the e2e run');
+    await form.getByRole('button', { name: 'Create project' }).click();
     await page.waitForURL(`**/${fullPath}`);
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
     await page.getByText('No pipelines yet').waitFor();
   });
 
+  await step('the same path again shows the server error', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'New project' }).click();
+    const form = page.getByRole('form', { name: 'New project' });
+    await form.getByLabel('Project name').fill('E2E Demo');
+    await form.getByLabel('Project path').fill(fullPath);
+    await form.getByRole('button', { name: 'Create project' }).click();
+    await form.getByRole('alert').waitFor();
+    await page.getByRole('link', { name: 'E2E Demo' }).click();
+    await page.waitForURL(`**/${fullPath}`);
+  });
+
+  await step('the Members tab lists the creator', async () => {
+    await page.getByRole('link', { name: 'Members', exact: true }).click();
+    await page.waitForURL(`**/${fullPath}/-/project_members`);
+    await page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /admin/ }).waitFor();
+    await page.getByLabel('Username').fill('nobody-here');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByRole('link', { name: 'Pipelines', exact: true }).click();
+  });
+
   await step('add a trigger token in Settings › CI/CD', async () => {
     await page.getByRole('link', { name: 'Settings › CI/CD' }).click();
     await page.getByRole('heading', { name: 'Pipeline trigger tokens' }).waitFor();
-    await page.getByLabel('Description').fill('e2e deploy');
+    await page.getByLabel('Description', { exact: true }).fill('e2e deploy');
     await page.getByRole('button', { name: 'Create pipeline trigger token' }).click();
     token = (await page.getByTestId('new-trigger-token').textContent()).trim();
     expect(/^kot_[A-Za-z0-9]{38}$/.test(token), `new token looks like kot_…: ${token}`);
@@ -232,6 +253,35 @@ try {
     expect((await page.getByRole('row', { name: /e2e deploy/ }).count()) === 0, 'the row is gone');
     const r = await trigger(token);
     expect(r.status === 404, `a revoked token answers 404, got ${r.status}`);
+  });
+
+  await step('add a branch in Settings › CI/CD › Branches and tags', async () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    await page.getByRole('heading', { name: 'Branches and tags' }).waitFor();
+    await page.getByLabel('Ref name').fill('e2e-feature');
+    await page.getByLabel(/Commit SHA/).fill(sha);
+    await page.getByRole('button', { name: 'Add ref' }).click();
+    const row = page.getByRole('table', { name: 'Refs' }).getByRole('row', { name: /e2e-feature/ });
+    await row.waitFor();
+    expect((await row.textContent()).includes(sha.slice(0, 8)), 'the row shows the SHA');
+    await row.getByRole('button', { name: 'Delete branch e2e-feature' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete branch?' });
+    await dialog.getByRole('button', { name: 'Delete ref' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+  });
+
+  await step('add a runner and see its token once', async () => {
+    await page.getByLabel(/Runner description/).fill('e2e runner');
+    await page.getByRole('button', { name: 'Create runner' }).click();
+    const runnerToken = (await page.getByTestId('new-runner-token').textContent()).trim();
+    expect(/^kor_/.test(runnerToken), `runner token looks like kor_…: ${runnerToken}`);
+    const row = page.getByRole('table', { name: 'Runners' }).getByRole('row', { name: /e2e runner/ });
+    await row.waitFor();
+    expect(!(await row.textContent()).includes(runnerToken), 'the table does not show the token');
+    await row.getByRole('button', { name: 'Delete runner e2e runner' }).click();
+    await page.getByRole('dialog', { name: 'Delete runner?' }).getByRole('button', { name: 'Delete runner' }).click();
+    await row.waitFor({ state: 'detached' });
   });
 
   await step('GraphQL explorer runs { currentUser { username } }', async () => {

@@ -13,6 +13,12 @@ function renderAs(level: AccessLevel) {
         __typename: 'Project',
         id: 'proj',
         pipelineTriggers: { __typename: 'PipelineTriggerConnection', totalCount: 0, nodes: [] },
+        runners: { __typename: 'RunnerConnection', totalCount: 0, nodes: [] },
+        refs: {
+          __typename: 'RefConnection',
+          totalCount: 1,
+          nodes: [{ __typename: 'Ref', id: 'r1', name: 'main', type: 'BRANCH', sha: null }],
+        },
       },
     },
   }));
@@ -38,10 +44,22 @@ describe('CiCdSettingsPage', () => {
     expect(screen.getByRole('tablist', { name: 'Usage examples' })).toBeTruthy();
   });
 
+  it('shows the Runners and Branches and tags sections below the trigger tokens', () => {
+    renderAs('MAINTAINER');
+    const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
+    expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Branches and tags']);
+    expect(screen.getByLabelText(/Runner description/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Create runner' })).toBeTruthy();
+    expect(screen.getByLabelText('Ref name')).toBeTruthy();
+    expect(screen.getByRole('row', { name: /main/ })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Delete branch main' })).toBeNull();
+  });
+
   it('tells Developers they need the Maintainer role, without asking for the tokens', () => {
     const executeQuery = renderAs('DEVELOPER');
     expect(screen.getByText('You need the Maintainer role')).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Pipeline trigger tokens' })).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Runners' })).toBeNull();
     expect(executeQuery).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,8 @@
 import { useProject } from '../project/ProjectContext';
 import { atLeast } from '../project/paths';
 import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
+import { RunnersSection } from '../runners/RunnersSection';
+import { RefsSection } from '../refs/RefsSection';
 
 export function CiCdSettingsPage() {
   const project = useProject();
@@ -11,7 +13,15 @@ export function CiCdSettingsPage() {
         <h1 id="cicd-title">CI/CD Settings</h1>
       </div>
       {atLeast(project.viewerAccessLevel, 'MAINTAINER') ? (
-        <PipelineTriggersSection projectId={project.id} fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
+        <>
+          <PipelineTriggersSection
+            projectId={project.id}
+            fullPath={project.fullPath}
+            defaultBranch={project.defaultBranch}
+          />
+          <RunnersSection fullPath={project.fullPath} />
+          <RefsSection fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
+        </>
       ) : (
         <div className="state" role="note">
           <p className="state-title">You need the Maintainer role</p>

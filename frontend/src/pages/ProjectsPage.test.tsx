@@ -1,8 +1,9 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { CombinedError } from 'urql';
-import { MemoryRouter } from 'react-router';
-import { describe, expect, it } from 'vitest';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { describe, expect, it, type Mock } from 'vitest';
+import { fromValue } from 'wonka';
 import { mockClient, WithClient } from '../test/urql';
 import { PAGE_SIZE, ProjectsPage } from './ProjectsPage';
 
@@ -113,5 +114,52 @@ describe('ProjectsPage', () => {
     renderPage(() => connection([], { totalCount: 0 }), '/?search=nope');
     expect(screen.getByText('No projects match “nope”')).toBeTruthy();
     expect((screen.getByRole('searchbox') as HTMLInputElement).value).toBe('nope');
+  });
+
+  it('creates a project through the New project form and opens it', async () => {
+    const user = userEvent.setup();
+    const mock = mockClient(() => connection([]));
+    const executeMutation = mock.client.executeMutation as unknown as Mock;
+    executeMutation.mockImplementation((request: { variables: unknown }) =>
+      fromValue({
+        operation: request,
+        data: { projectCreate: { __typename: 'ProjectCreatePayload', project: { __typename: 'Project', id: 'p9', fullPath: 'acme/web' }, errors: [] } },
+      }),
+    );
+    render(
+      <WithClient client={mock.client}>
+        <MemoryRouter initialEntries={['/']}>
+          <Routes>
+            <Route path="/" element={<ProjectsPage />} />
+            <Route path="/acme/web" element={<p>project page</p>} />
+          </Routes>
+        </MemoryRouter>
+      </WithClient>,
+    );
+    const toggle = screen.getByRole('button', { name: 'New project' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    await user.click(toggle);
+    await user.type(screen.getByLabelText('Project name'), 'Web');
+    await user.type(screen.getByLabelText('Project path'), 'acme/web');
+    await user.click(screen.getByRole('button', { name: 'Create project' }));
+    expect(await screen.findByText('project page')).toBeTruthy();
+    expect(executeMutation.mock.calls[0][0].variables).toEqual({
+      input: { name: 'Web', path: 'acme/web', description: null, defaultBranch: null },
+    });
+  });
+
+  it('shows projectCreate errors in an alert', async () => {
+    const user = userEvent.setup();
+    const mock = renderPage(() => connection([]));
+    (mock.client.executeMutation as unknown as Mock).mockImplementation((request: unknown) =>
+      fromValue({
+        operation: request,
+        data: { projectCreate: { __typename: 'ProjectCreatePayload', project: null, errors: ['path is invalid'] } },
+      }),
+    );
+    await user.click(screen.getByRole('button', { name: 'New project' }));
+    await user.type(screen.getByLabelText('Project name'), 'Web');
+    await user.type(screen.getByLabelText('Project path'), 'nope{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toBe('path is invalid');
   });
 });

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import { useQuery } from 'urql';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { LoadMore, useCursorPages } from '../components/LoadMore';
 import { Empty, ErrorState, Loading } from '../components/States';
+import { NewProjectForm } from '../components/NewProjectForm';
+import { mutationFailure } from '../graphql/errors';
 
 const ProjectsQuery = graphql(`
   query Projects($search: String, $first: Int, $after: Cursor) {
@@ -21,6 +23,18 @@ const ProjectsQuery = graphql(`
           description
         }
       }
+    }
+  }
+`);
+
+const CreateProject = graphql(`
+  mutation ProjectCreate($input: ProjectCreateInput!) {
+    projectCreate(input: $input) {
+      project {
+        id
+        fullPath
+      }
+      errors
     }
   }
 `);
@@ -43,6 +57,7 @@ export function ProjectsPage() {
   const search = params.get('search') ?? '';
   const [draft, setDraft] = useState(search);
   const applied = useRef(search);
+  const [creating, setCreating] = useState(false);
 
   const applySearch = useCallback(
     (value: string) => {
@@ -87,7 +102,9 @@ export function ProjectsPage() {
       <div className="page-header">
         <h1 id="projects-title">Projects</h1>
         <ProjectCount search={term} />
+        <NewProjectButton open={creating} onToggle={() => setCreating((v) => !v)} />
       </div>
+      {creating ? <NewProject onCancel={() => setCreating(false)} /> : null}
       <form role="search" className="search-form" onSubmit={onSubmit}>
         <label htmlFor="project-search" className="visually-hidden">
           Search projects
@@ -103,6 +120,41 @@ export function ProjectsPage() {
       </form>
       <ProjectList key={term} search={term} />
     </section>
+  );
+}
+
+function NewProjectButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  return (
+    <button
+      type="button"
+      className="btn btn-primary push-end"
+      aria-expanded={open}
+      aria-controls={open ? 'new-project' : undefined}
+      onClick={onToggle}
+    >
+      New project
+    </button>
+  );
+}
+
+/** projectCreate, then the new project's page. */
+function NewProject({ onCancel }: { onCancel: () => void }) {
+  const [, createProject] = useMutation(CreateProject);
+  const navigate = useNavigate();
+  return (
+    <div id="new-project" className="new-project">
+      <NewProjectForm
+        onCancel={onCancel}
+        onCreate={async (input) => {
+          const result = await createProject({ input });
+          const payload = result.data?.projectCreate;
+          const failure = mutationFailure(result, payload);
+          if (failure) return failure;
+          if (payload?.project) navigate(`/${payload.project.fullPath}`);
+          return null;
+        }}
+      />
+    </div>
   );
 }
 

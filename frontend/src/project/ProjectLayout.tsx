@@ -8,6 +8,7 @@ import { PipelinesPage } from '../pages/PipelinesPage';
 import { PipelinePage } from '../pages/PipelinePage';
 import { CiCdSettingsPage } from '../pages/CiCdSettingsPage';
 import { AuditEventsPage } from '../pages/AuditEventsPage';
+import { ProjectMembersPage } from '../pages/ProjectMembersPage';
 import { ProjectContext } from './ProjectContext';
 import { atLeast, parseProjectUrl, projectUrl, type ProjectView } from './paths';
 
@@ -74,6 +75,9 @@ function ProjectLayout({ fullPath, view }: { fullPath: string; view: ProjectView
         <Tab to={projectUrl.pipelines(project.fullPath)} active={view.kind === 'pipelines' || view.kind === 'pipeline'}>
           Pipelines
         </Tab>
+        <Tab to={projectUrl.members(project.fullPath)} active={view.kind === 'members'}>
+          Members
+        </Tab>
         {maintainer ? (
           <Tab to={projectUrl.auditEvents(project.fullPath)} active={view.kind === 'audit-events'}>
             Audit events
@@ -106,5 +110,7 @@ function ProjectView({ view }: { view: ProjectView }) {
       return <CiCdSettingsPage />;
     case 'audit-events':
       return <AuditEventsPage />;
+    case 'members':
+      return <ProjectMembersPage />;
   }
 }

@@ -9,6 +9,7 @@ describe('parseProjectUrl', () => {
     ['acme/demo/-/pipelines/12', { fullPath: 'acme/demo', view: { kind: 'pipeline', iid: '12' } }],
     ['acme/demo/-/settings/ci_cd', { fullPath: 'acme/demo', view: { kind: 'settings-ci' } }],
     ['acme/demo/-/audit_events', { fullPath: 'acme/demo', view: { kind: 'audit-events' } }],
+    ['acme/demo/-/project_members', { fullPath: 'acme/demo', view: { kind: 'members' } }],
   ])('%s', (url, expected) => {
     expect(parseProjectUrl(url)).toEqual(expected);
   });

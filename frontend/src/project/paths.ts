@@ -5,7 +5,8 @@ export type ProjectView =
   | { kind: 'pipelines' }
   | { kind: 'pipeline'; iid: string }
   | { kind: 'settings-ci' }
-  | { kind: 'audit-events' };
+  | { kind: 'audit-events' }
+  | { kind: 'members' };
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
@@ -26,6 +27,7 @@ export function parseProjectUrl(splat: string): { fullPath: string; view: Projec
   if (detail) return { fullPath, view: { kind: 'pipeline', iid: detail[1] } };
   if (rest === 'settings/ci_cd') return { fullPath, view: { kind: 'settings-ci' } };
   if (rest === 'audit_events') return { fullPath, view: { kind: 'audit-events' } };
+  if (rest === 'project_members') return { fullPath, view: { kind: 'members' } };
   return null;
 }
 
@@ -34,6 +36,7 @@ export const projectUrl = {
   pipeline: (fullPath: string, iid: number | string) => `/${fullPath}/-/pipelines/${iid}`,
   settingsCi: (fullPath: string) => `/${fullPath}/-/settings/ci_cd`,
   auditEvents: (fullPath: string) => `/${fullPath}/-/audit_events`,
+  members: (fullPath: string) => `/${fullPath}/-/project_members`,
 };
 
 const LEVELS: Record<AccessLevel, number> = {
