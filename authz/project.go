@@ -41,7 +41,7 @@ func AccessLevel(ctx context.Context, client *ent.Client, u *ent.User, projectID
 	}
 	m, err := client.ProjectMember.Query().
 		Where(projectmember.ProjectID(projectID), projectmember.UserID(u.ID)).
-		Only(ctx)
+		Only(withoutVisibility(ctx))
 	if ent.IsNotFound(err) {
 		return kickoff.NoAccess, nil
 	}

@@ -115,7 +115,7 @@ func CanSeeNode(ctx context.Context, client *ent.Client, n ent.Noder) (bool, err
 	if u == nil {
 		return false, nil
 	}
-	n, err := reload(ctx, client, n)
+	n, err := reload(withoutVisibility(ctx), client, n)
 	if ent.IsNotFound(err) {
 		return false, nil
 	}
@@ -221,7 +221,7 @@ func Recheck(ctx context.Context, client *ent.Client, projectID int, a Action) e
 	if was == nil {
 		return kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
 	}
-	now, err := client.User.Query().Where(user.ID(was.ID), user.StateEQ(user.StateActive)).Only(ctx)
+	now, err := client.User.Query().Where(user.ID(was.ID), user.StateEQ(user.StateActive)).Only(withoutVisibility(ctx))
 	if ent.IsNotFound(err) {
 		return kickoff.Errorf(kickoff.EUnauthorized, "your account is no longer active: sign in again")
 	}

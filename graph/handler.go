@@ -40,6 +40,7 @@ const (
 // mutations, graphql-transport-ws for subscriptions, with the limits above.
 // Authentication, CSRF checks and the body size limit are the HTTP layer's.
 func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.Handler {
+	client.Intercept(authz.VisibilityInterceptor())
 	srv := handler.New(newSchema(client, set, logger))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
@@ -60,6 +61,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(&extension.ComplexityLimit{Func: complexityLimit})
 	srv.Use(textGuard{})
+	srv.Use(visibilityFilter{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

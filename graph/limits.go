@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/authz"
 )
 
 // Limit errors are protocol errors: gqlgen answers them with 422, like
@@ -154,4 +155,25 @@ func valueHoldsNUL(v reflect.Value, depth int) bool {
 		}
 	}
 	return false
+}
+
+// visibilityFilter turns on authz's row filter for every field but the
+// mutations themselves: whatever a field loads — an edge, a connection, its
+// totalCount — holds only what node(id:) would show the viewer. Mutations
+// are domain actions that authorize explicitly (and tell forbidden from
+// not found); the fields of their payloads are filtered like any other.
+type visibilityFilter struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = visibilityFilter{}
+
+func (visibilityFilter) ExtensionName() string                   { return "VisibilityFilter" }
+func (visibilityFilter) Validate(graphql.ExecutableSchema) error { return nil }
+func (visibilityFilter) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+		return next(ctx)
+	}
+	return next(authz.WithVisibility(ctx))
 }

@@ -204,8 +204,10 @@ var permRows = []permRow{
 		run:  permTriggerTokenInList,
 	},
 	{
+		// Pipeline viewers who may not see the trigger itself get null for
+		// it, as node(id:) answers, and only the pipeline's short token.
 		name: "trigger-token-on-pipeline",
-		want: "null null null short short full short short 401 401 401",
+		want: "null null null hidden hidden full short short 401 401 401",
 		run:  permTriggerTokenOnPipeline,
 	},
 }
@@ -797,21 +799,28 @@ func (p *permEnv) tokenOnPipeline(t *testing.T, v *permViewer, iid string, tr pe
 	var d struct {
 		Project *struct {
 			Pipeline *struct {
-				Trigger *struct {
+				TriggerShortToken string
+				Trigger           *struct {
 					ID, Token       string
 					HasTokenExposed bool
 				}
 			}
 		}
 	}
-	q := fmt.Sprintf(`{ project(fullPath: %q) { pipeline(iid: %q) { trigger { id token hasTokenExposed } } } }`, permPath, iid)
+	q := fmt.Sprintf(`{ project(fullPath: %q) { pipeline(iid: %q) { triggerShortToken trigger { id token hasTokenExposed } } } }`, permPath, iid)
 	if code := p.gql(t, v, q, &d); code != "" {
 		return code
 	}
 	if d.Project == nil {
 		return "null"
 	}
-	if d.Project.Pipeline == nil || d.Project.Pipeline.Trigger == nil || d.Project.Pipeline.Trigger.ID != tr.id {
+	if x := d.Project.Pipeline; x != nil && x.Trigger == nil {
+		if want := tr.token[len("kot_") : len("kot_")+4]; x.TriggerShortToken != want {
+			t.Errorf("%s: pipeline %s has short token %q, want %q", v.name, iid, x.TriggerShortToken, want)
+		}
+		return "hidden"
+	}
+	if d.Project.Pipeline == nil || d.Project.Pipeline.Trigger.ID != tr.id {
 		t.Fatalf("%s: pipeline %s has no trigger %s: %+v", v.name, iid, tr.id, d.Project.Pipeline)
 	}
 	x := d.Project.Pipeline.Trigger
@@ -846,8 +855,8 @@ func permDemote(level string) func(t *testing.T, p *permEnv, owner *permViewer) 
 var permOwnerStates = []permOwnerState{
 	{name: "maintainer", canAccess: true, run: http.StatusCreated, update: "ok", token: "full"},
 	{name: "owner", change: permDemote("OWNER"), canAccess: true, run: http.StatusCreated, update: "ok", token: "full"},
-	{name: "demoted-to-developer", change: permDemote("DEVELOPER"), canAccess: true, run: http.StatusCreated, update: "FORBIDDEN", token: "short"},
-	{name: "demoted-to-reporter", change: permDemote("REPORTER"), run: http.StatusForbidden, update: "FORBIDDEN", token: "short"},
+	{name: "demoted-to-developer", change: permDemote("DEVELOPER"), canAccess: true, run: http.StatusCreated, update: "FORBIDDEN", token: "hidden"},
+	{name: "demoted-to-reporter", change: permDemote("REPORTER"), run: http.StatusForbidden, update: "FORBIDDEN", token: "hidden"},
 	{name: "demoted-to-guest", change: permDemote("GUEST"), run: http.StatusForbidden, update: "NOT_FOUND", token: "null"},
 	{name: "removed", change: func(t *testing.T, p *permEnv, owner *permViewer) {
 		var out struct{ ProjectMemberRemove struct{ Errors []string } }
