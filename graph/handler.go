@@ -119,7 +119,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded):
 			out.Message = "the request took too long"
 			setCode(out, "TIMEOUT")
-		case errors.As(err, &gqlErr) && gqlErr.Err == nil:
+		case errors.As(err, &gqlErr) && (gqlErr.Err == nil || badArguments(ctx)):
 			// gqlgen's own errors (input coercion, unknown enum values) are
 			// about the request and safe to show.
 			if out.Extensions["code"] == nil {
@@ -132,6 +132,14 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return out
 	}
+}
+
+// badArguments reports whether the error being presented came from decoding
+// the current field's arguments (a malformed cursor, say): gqlgen leaves the
+// field's Args unset exactly then. Such errors are the client's, not ours.
+func badArguments(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Field.Field != nil && len(fc.Field.Arguments) > 0 && fc.Args == nil
 }
 
 func setCode(e *gqlerror.Error, code string) {
