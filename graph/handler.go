@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -59,6 +61,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	srv.Use(extension.Introspection{})
 	srv.Use(queryLengthLimit{max: MaxQueryLength})
 	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(subscriptionTransport{})
 	srv.Use(&extension.ComplexityLimit{Func: complexityLimit})
 	srv.Use(textGuard{})
 	srv.Use(visibilityFilter{})
@@ -82,13 +85,33 @@ func complexityLimit(ctx context.Context, _ *graphql.OperationContext) int {
 // are long-lived by design and keep their own keep-alives.
 func withTimeout(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
+		if up := r.Header.Get("Upgrade"); up != "" {
+			// gqlgen hands any Upgrade to its websocket transport, which
+			// answers a POST or an h2c upgrade in plain text.
+			if r.Method != http.MethodGet || !strings.EqualFold(up, "websocket") {
+				writeProtocolError(w, http.StatusBadRequest, "BAD_REQUEST",
+					"only a GET request may upgrade, and only to a websocket (graphql-transport-ws)")
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), Timeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), overHTTPKey{}, true), Timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// overHTTPKey marks operations that came as plain HTTP requests, which
+// cannot carry a subscription's stream of events.
+type overHTTPKey struct{}
+
+// writeProtocolError answers in the GraphQL response shape before gqlgen runs.
+func writeProtocolError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}},
 	})
 }
 

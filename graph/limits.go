@@ -21,10 +21,11 @@ const (
 	codeQueryTooLong = "QUERY_TOO_LONG"
 	codeQueryTooDeep = "QUERY_TOO_DEEP"
 	codeComplexity   = "COMPLEXITY_LIMIT_EXCEEDED" // gqlgen's own code
+	codeBadRequest   = "BAD_REQUEST"
 )
 
 func init() {
-	for _, code := range []string{codeQueryTooLong, codeQueryTooDeep, codeComplexity} {
+	for _, code := range []string{codeQueryTooLong, codeQueryTooDeep, codeComplexity, codeBadRequest} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }
@@ -94,6 +95,24 @@ func selectionDepth(set ast.SelectionSet, depth, max int) int {
 		}
 	}
 	return deepest
+}
+
+// subscriptionTransport refuses subscriptions sent as plain HTTP requests
+// (gqlgen would answer them with a bare 200 null): they need the websocket.
+type subscriptionTransport struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = subscriptionTransport{}
+
+func (subscriptionTransport) ExtensionName() string                   { return "SubscriptionTransport" }
+func (subscriptionTransport) Validate(graphql.ExecutableSchema) error { return nil }
+func (subscriptionTransport) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation != nil && oc.Operation.Operation == ast.Subscription && ctx.Value(overHTTPKey{}) != nil {
+		return limitError(codeBadRequest, "subscriptions need a websocket (graphql-transport-ws) on GET /api/graphql")
+	}
+	return nil
 }
 
 func limitError(code, format string, args ...any) *gqlerror.Error {

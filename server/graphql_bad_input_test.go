@@ -46,3 +46,42 @@ func TestGraphQLMalformedCursors(t *testing.T) {
 		}
 	})
 }
+
+// TestGraphQLWrongTransport: upgrades on POST, h2c upgrades and subscriptions
+// over plain HTTP get a JSON 4xx saying what to do instead.
+func TestGraphQLWrongTransport(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		u := e.createUser(t, "transport-admin", true)
+		_, pat := e.createPAT(t, u)
+		query := `{"query":"{ currentUser { id } }"}`
+		subscription := `{"query":"subscription { pipelineUpdated(projectPath: \"a/b\") { id } }"}`
+		for _, c := range []struct {
+			name, method, body string
+			headers            map[string]string
+		}{
+			{"POST upgrading to a websocket", "POST", query, map[string]string{"Upgrade": "websocket", "Connection": "Upgrade"}},
+			{"POST upgrading to h2c", "POST", query, map[string]string{"Upgrade": "h2c", "Connection": "Upgrade, HTTP2-Settings"}},
+			{"GET upgrading to h2c", "GET", "", map[string]string{"Upgrade": "h2c", "Connection": "Upgrade"}},
+			{"subscription over POST", "POST", subscription, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				h := map[string]string{"PRIVATE-TOKEN": pat, "Content-Type": "application/json"}
+				for k, v := range c.headers {
+					h[k] = v
+				}
+				res := e.send(t, c.method, "/api/graphql", c.body, h)
+				var body struct {
+					Errors []struct{ Extensions struct{ Code string } }
+				}
+				if err := json.Unmarshal([]byte(res.body), &body); err != nil || res.status < 400 || res.status >= 500 ||
+					len(body.Errors) != 1 || body.Errors[0].Extensions.Code != "BAD_REQUEST" {
+					t.Fatalf("got %d %s, want a 4xx JSON error with code BAD_REQUEST", res.status, res.body)
+				}
+				if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+					t.Errorf("Content-Type = %q", ct)
+				}
+			})
+		}
+	})
+}
