@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -83,7 +84,7 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 // become U+FFFD first: PostgreSQL text columns refuse both, and an audit
 // entry that cannot be written would fail the action it records.
 func clip(s string, n int) string {
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+	if !kickoff.CleanText(s) {
 		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 	}
 	if len(s) <= n {

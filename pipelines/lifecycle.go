@@ -209,7 +209,7 @@ func checkRunnerMove(from kickoff.PipelineStatus, up StatusUpdate) error {
 			return kickoff.Errorf(kickoff.EInvalid, "failure_reason is only allowed with status failed")
 		}
 		r := *up.FailureReason
-		if utf8.RuneCountInString(r) > MaxFailureReason || !utf8.ValidString(r) || strings.IndexByte(r, 0) >= 0 {
+		if utf8.RuneCountInString(r) > MaxFailureReason || !kickoff.CleanText(r) {
 			return kickoff.Errorf(kickoff.EInvalid, "failure_reason must be valid UTF-8 of at most %d characters", MaxFailureReason)
 		}
 	}

@@ -42,7 +42,7 @@ func validateVariables(vars map[string]string) ([]Variable, error) {
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", clip(k), MaxVariableKey)
 		case len(v) > MaxVariableValue:
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s is longer than %d bytes", k, MaxVariableValue)
-		case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		case !kickoff.CleanText(v):
 			// The REST parser refuses these already; GraphQL's "\u0000" gets here.
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s must be valid UTF-8 without NUL characters", k)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/audit"
 	"github.com/kickoff-ci/kickoff/authz"
@@ -137,6 +139,10 @@ func (s *Service) Authorized(ctx context.Context, fullPath string, a authz.Actio
 func byRef(ref string) predicate.Project {
 	if id, err := strconv.Atoi(ref); err == nil {
 		return project.ID(id)
+	}
+	if !kickoff.CleanText(ref) {
+		// No project has such a path, and PostgreSQL cannot compare it.
+		return func(s *sql.Selector) { s.Where(sql.False()) }
 	}
 	return project.FullPath(strings.ToLower(ref))
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/audit"
@@ -27,7 +26,7 @@ var (
 
 // Resolve finds the branch or tag name refers to in the project.
 func Resolve(ctx context.Context, client *ent.Client, projectID int, name string) (*ent.Ref, error) {
-	if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
+	if !kickoff.CleanText(name) {
 		// No ref can be named so (GraphQL strings are UTF-8 and Create
 		// refuses NUL), and PostgreSQL refuses such a string even in a
 		// query: a webhook URL's %FF or %00 would be a 500.

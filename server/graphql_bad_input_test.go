@@ -85,3 +85,40 @@ func TestGraphQLWrongTransport(t *testing.T) {
 		}
 	})
 }
+
+// TestNULAndInvalidUTF8 on the paths and bodies that reached PostgreSQL
+// with them: a 400 JSON body, never a 500, and nothing written.
+func TestNULAndInvalidUTF8(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		u := e.createUser(t, "nul-admin", true)
+		_, pat := e.createPAT(t, u)
+		auth := map[string]string{"PRIVATE-TOKEN": pat}
+		form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+		before := e.patCount(t) + e.projectCount(t)
+		for _, c := range []struct {
+			name, method, path, body string
+			headers                  map[string]string
+		}{
+			{"sign-in username", "POST", "/api/session", `{"username":"ad\u0000min","password":"x"}`, map[string]string{"Content-Type": "application/json"}},
+			{"project id path", "GET", "/api/v4/projects/1%00/triggers", "", auth},
+			{"project path", "GET", "/api/v4/projects/a%2Fb%00/triggers", "", auth},
+			{"invalid UTF-8 path", "GET", "/api/v4/projects/a%2F%ff%fe/triggers", "", auth},
+			{"trigger id path", "GET", "/api/v4/projects/1/triggers/1%00", "", auth},
+			{"query string", "POST", "/api/v4/projects/1/trigger/pipeline?token=kot_x%00&ref=main", "", form},
+			{"webhook ref path", "POST", "/api/v4/projects/1/ref/ma%00in/trigger/pipeline?token=kot_x", "", form},
+			{"one-URL token", "POST", "/api/trigger/kot_%00", "", nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res := e.send(t, c.method, c.path, c.body, c.headers)
+				var body map[string]any
+				if err := json.Unmarshal([]byte(res.body), &body); err != nil || res.status < 400 || res.status >= 500 {
+					t.Fatalf("got %d %s, want a 4xx JSON error", res.status, res.body)
+				}
+			})
+		}
+		if after := e.patCount(t) + e.projectCount(t); after != before {
+			t.Errorf("rows changed: %d → %d", before, after)
+		}
+	})
+}

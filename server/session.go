@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/ratelimit"
@@ -175,6 +176,10 @@ func readLoginRequest(w http.ResponseWriter, r *http.Request) (loginRequest, boo
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		writeJSON(w, http.StatusBadRequest, errorBody{`request body must be a JSON object {"username": string, "password": string}`})
+		return req, false
+	}
+	if !kickoff.CleanText(req.Username) {
+		writeJSON(w, http.StatusBadRequest, errorBody{"username must not contain NUL characters"})
 		return req, false
 	}
 	var missing []string

@@ -7,7 +7,8 @@ import (
 	"mime/multipart"
 	"net/url"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/kickoff-ci/kickoff"
 )
 
 // fieldCounter enforces MaxFields over the query string and the body together.
@@ -244,6 +245,4 @@ func hasKey(h map[string]any, key string) bool {
 // validString reports whether s can be handed on as a parameter: valid UTF-8
 // (PostgreSQL rejects anything else) without NUL characters (which PostgreSQL
 // text cannot hold). GitLab refuses both as well (HandleMalformedStrings).
-func validString(s string) bool {
-	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
-}
+func validString(s string) bool { return kickoff.CleanText(s) }
