@@ -14,9 +14,7 @@ import (
 func TestGraphQLMalformedCursors(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newAuthEnv(t, db)
-		u := e.createUser(t, "cursor-admin", true)
-		_, pat := e.createPAT(t, u)
-		auth := map[string]string{"PRIVATE-TOKEN": pat}
+		auth := map[string]string{"PRIVATE-TOKEN": e.adminPAT(t)}
 		for _, q := range []string{
 			`{ projects(after: "!!!") { nodes { id } } }`,
 			`{ projects(before: "AAAA", last: 1) { nodes { id } } }`,
@@ -52,8 +50,7 @@ func TestGraphQLMalformedCursors(t *testing.T) {
 func TestGraphQLWrongTransport(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newAuthEnv(t, db)
-		u := e.createUser(t, "transport-admin", true)
-		_, pat := e.createPAT(t, u)
+		pat := e.adminPAT(t)
 		query := `{"query":"{ currentUser { id } }"}`
 		subscription := `{"query":"subscription { pipelineUpdated(projectPath: \"a/b\") { id } }"}`
 		for _, c := range []struct {
@@ -91,9 +88,7 @@ func TestGraphQLWrongTransport(t *testing.T) {
 func TestNULAndInvalidUTF8(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newAuthEnv(t, db)
-		u := e.createUser(t, "nul-admin", true)
-		_, pat := e.createPAT(t, u)
-		auth := map[string]string{"PRIVATE-TOKEN": pat}
+		auth := map[string]string{"PRIVATE-TOKEN": e.adminPAT(t)}
 		form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 		before := e.patCount(t) + e.projectCount(t)
 		for _, c := range []struct {
@@ -121,4 +116,11 @@ func TestNULAndInvalidUTF8(t *testing.T) {
 			t.Errorf("rows changed: %d → %d", before, after)
 		}
 	})
+}
+
+// adminPAT creates an instance admin and returns a personal access token of theirs.
+func (e *authEnv) adminPAT(t *testing.T) string {
+	t.Helper()
+	_, pat := e.createPAT(t, e.createUser(t, "bad-input-admin", true))
+	return pat
 }
