@@ -107,3 +107,21 @@ func TestGraphQLCostLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestGraphQLDefaultPageSize: a connection asked without first or last answers
+// DefaultPageSize items, not every row.
+func TestGraphQLDefaultPageSize(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		admin, trigger, proj := seed(t, db.Client)
+		addPipelines(t, db.Client, proj, trigger, admin, 25)
+		srv := newGraphServer(t, db.Client, admin)
+		body := post(t, srv.URL, `{ project(fullPath: "stmt/proj") { pipelines { nodes { iid } } } }`)
+		if got := strings.Count(body, `"iid"`); got != 20 {
+			t.Fatalf("got %d pipelines, want 20: %.300s", got, body)
+		}
+		body = post(t, srv.URL, `{ project(fullPath: "stmt/proj") { pipelines(last: 3) { nodes { iid } } } }`)
+		if got := strings.Count(body, `"iid"`); got != 3 {
+			t.Fatalf("got %d pipelines with last: 3, want 3: %.300s", got, body)
+		}
+	})
+}
