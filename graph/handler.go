@@ -62,7 +62,8 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	srv.Use(queryLengthLimit{max: MaxQueryLength})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(subscriptionTransport{})
-	srv.Use(&extension.ComplexityLimit{Func: complexityLimit})
+	srv.Use(&costLimit{limit: complexityLimit})
+	srv.Use(pageSizeGuard{})
 	srv.Use(textGuard{})
 	srv.Use(visibilityFilter{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
@@ -74,7 +75,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	return withTimeout(srv)
 }
 
-func complexityLimit(ctx context.Context, _ *graphql.OperationContext) int {
+func complexityLimit(ctx context.Context) int {
 	if authz.UserFrom(ctx) == nil {
 		return MaxAnonymousComplexity
 	}

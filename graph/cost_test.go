@@ -1,0 +1,127 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/ent"
+)
+
+func aliased(n int, sel string) string {
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range n {
+		fmt.Fprintf(&b, "a%d: %s ", i, sel)
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func ids(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("%q", fmt.Sprint(i+1))
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func idList(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(i + 1)
+	}
+	return out
+}
+
+// TestGraphQLCostLimit: queries that would answer many objects are refused
+// with COMPLEXITY_LIMIT_EXCEEDED (or BAD_USER_INPUT for sizes out of bounds)
+// before any SQL runs; what the web app sends is admitted.
+func TestGraphQLCostLimit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		var statements atomic.Int64
+		counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL),
+			func(context.Context, ...any) { statements.Add(1) })))
+		admin, _, _ := seed(t, db.Client)
+		srv := newGraphServer(t, counted, admin)
+		nested := `{ projects { nodes { pipelines { nodes { downstream { nodes { id } } } } } } }`
+		tests := []struct {
+			name, query string
+			vars        map[string]any
+			wantCode    string
+		}{
+			{"dashboard", `{ project(fullPath: "stmt/proj") { pipelines(first: 100) { nodes { id iid status ref trigger { owner { username } } user { username } } } } }`, nil, ""},
+			{"statements dashboard", pipelinesQuery, nil, ""},
+			{"nested connections without first", nested, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"nested first 100", `{ projects(first: 100) { nodes { pipelines(first: 100) { nodes { id } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"aliases x40", aliased(40, `projects(first: 100) { nodes { id fullPath } }`), nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragments", `{ projects(first: 100) { nodes { ...P } } } fragment P on Project { pipelines(first: 100) { nodes { id } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"inline fragments", `{ projects(first: 100) { nodes { ... on Project { pipelines(first: 100) { nodes { id } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"introspection x40", aliased(40, `__schema { types { fields { name } } }`), nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"nodes 101 ids", `{ nodes(ids: ` + ids(101) + `) { id } }`, nil, "BAD_USER_INPUT"},
+			{"nodes 10000 ids", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": idList(10_000)}, "BAD_USER_INPUT"},
+			{"nodes 100 ids", `{ nodes(ids: ` + ids(100) + `) { id } }`, nil, ""},
+			{"first from variables", `query($n: Int) { projects(first: $n) { nodes { pipelines(first: $n) { nodes { id } } } } }`, map[string]any{"n": 100}, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"first over 100", `{ projects(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT"},
+			{"last negative", `{ projects(last: -1) { nodes { id } } }`, nil, "BAD_USER_INPUT"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				b, _ := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})
+				statements.Store(0)
+				res, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				var body struct {
+					Errors []struct {
+						Message    string         `json:"message"`
+						Extensions map[string]any `json:"extensions"`
+					} `json:"errors"`
+				}
+				_ = json.NewDecoder(res.Body).Decode(&body)
+				if tc.wantCode == "" {
+					if res.StatusCode != http.StatusOK || len(body.Errors) > 0 {
+						t.Fatalf("got %d %+v, want success", res.StatusCode, body.Errors)
+					}
+					return
+				}
+				if len(body.Errors) == 0 || body.Errors[0].Extensions["code"] != tc.wantCode {
+					t.Fatalf("got %d %+v, want code %s", res.StatusCode, body.Errors, tc.wantCode)
+				}
+				if n := statements.Load(); n != 0 {
+					t.Fatalf("refused query ran %d SQL statements", n)
+				}
+			})
+		}
+	})
+}
+
+// TestGraphQLDefaultPageSize: a connection asked without first or last answers
+// DefaultPageSize items, not every row.
+func TestGraphQLDefaultPageSize(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		admin, trigger, proj := seed(t, db.Client)
+		addPipelines(t, db.Client, proj, trigger, admin, 25)
+		srv := newGraphServer(t, db.Client, admin)
+		body := post(t, srv.URL, `{ project(fullPath: "stmt/proj") { pipelines { nodes { iid } } } }`)
+		if got := strings.Count(body, `"iid"`); got != 20 {
+			t.Fatalf("got %d pipelines, want 20: %.300s", got, body)
+		}
+		body = post(t, srv.URL, `{ project(fullPath: "stmt/proj") { pipelines(last: 3) { nodes { iid } } } }`)
+		if got := strings.Count(body, `"iid"`); got != 3 {
+			t.Fatalf("got %d pipelines with last: 3, want 3: %.300s", got, body)
+		}
+	})
+}
