@@ -9,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // TestGraphQLCostOfWebAppDocuments prices every document the web app sends
@@ -38,7 +39,7 @@ func TestGraphQLCostOfWebAppDocuments(t *testing.T) {
 			continue
 		}
 		seen[doc] = true
-		query, errs := gqlparser.LoadQuery(schema, doc)
+		query, errs := gqlparser.LoadQueryWithRules(schema, doc, rules.NewDefaultRules())
 		if errs != nil {
 			t.Fatalf("%v\n%s", errs, doc)
 		}
