@@ -2,20 +2,14 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/database/dbtest"
-	"github.com/kickoff-ci/kickoff/ent"
 )
 
 func aliased(n int, sel string) string {
@@ -49,9 +43,7 @@ func idList(n int) []string {
 // before any SQL runs; what the web app sends is admitted.
 func TestGraphQLCostLimit(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
-		var statements atomic.Int64
-		counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL),
-			func(context.Context, ...any) { statements.Add(1) })))
+		counted, statements := countingClient(db)
 		admin, _, _ := seed(t, db.Client)
 		srv := newGraphServer(t, counted, admin)
 		nested := `{ projects { nodes { pipelines { nodes { downstream { nodes { id } } } } } } }`

@@ -25,6 +25,13 @@ import (
 	"github.com/kickoff-ci/kickoff/services"
 )
 
+// countingClient is an ent client on db that counts the SQL statements it sends.
+func countingClient(db *database.DB) (*ent.Client, *atomic.Int64) {
+	statements := new(atomic.Int64)
+	return ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL),
+		func(context.Context, ...any) { statements.Add(1) }))), statements
+}
+
 // pipelinesQuery is SPEC §10's dashboard query.
 const pipelinesQuery = `{ project(fullPath: "stmt/proj") { pipelines(first: 100) { nodes {
   iid status ref source createdAt trigger { description owner { username } } user { username } } } } }`
@@ -33,9 +40,7 @@ const pipelinesQuery = `{ project(fullPath: "stmt/proj") { pipelines(first: 100)
 // dashboard query issues: eager loading must keep it flat as pipelines grow.
 func TestPipelineListStatementsDoNotGrow(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
-		var statements atomic.Int64
-		counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL),
-			func(context.Context, ...any) { statements.Add(1) })))
+		counted, statements := countingClient(db)
 		admin, trigger, proj := seed(t, db.Client)
 		srv := newGraphServer(t, counted, admin)
 
