@@ -2,11 +2,9 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -86,14 +84,7 @@ func complexityLimit(ctx context.Context) int {
 // are long-lived by design and keep their own keep-alives.
 func withTimeout(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if up := r.Header.Get("Upgrade"); up != "" {
-			// gqlgen hands any Upgrade to its websocket transport, which
-			// answers a POST or an h2c upgrade in plain text.
-			if r.Method != http.MethodGet || !strings.EqualFold(up, "websocket") {
-				writeProtocolError(w, http.StatusBadRequest, "BAD_REQUEST",
-					"only a GET request may upgrade, and only to a websocket (graphql-transport-ws)")
-				return
-			}
+		if r.Header.Get("Upgrade") != "" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -106,15 +97,6 @@ func withTimeout(next http.Handler) http.Handler {
 // overHTTPKey marks operations that came as plain HTTP requests, which
 // cannot carry a subscription's stream of events.
 type overHTTPKey struct{}
-
-// writeProtocolError answers in the GraphQL response shape before gqlgen runs.
-func writeProtocolError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}},
-	})
-}
 
 // errorCodes maps domain error codes to GraphQL extensions.code values.
 var errorCodes = map[string]string{

@@ -7,12 +7,27 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 )
 
 // graphQLError answers in the GraphQL response shape with an extensions.code.
 func graphQLError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}},
+	})
+}
+
+// graphQLUpgrade lets only a GET upgrade, and only to a websocket: gqlgen
+// hands any Upgrade header to its websocket transport, which answers a POST
+// or an h2c upgrade in plain text.
+func graphQLUpgrade(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if up := r.Header.Get("Upgrade"); up != "" && (r.Method != http.MethodGet || !strings.EqualFold(up, "websocket")) {
+			graphQLError(w, http.StatusBadRequest, "BAD_REQUEST",
+				"only a GET request may upgrade, and only to a websocket (graphql-transport-ws)")
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -115,7 +115,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", readyz(cfg.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	gql := graph.NewHandler(cfg.DB.Client, cfg.Set, logger)
+	gql := graphQLUpgrade(graph.NewHandler(cfg.DB.Client, cfg.Set, logger))
 	mux.Handle("/api/graphql", methods(map[string]http.Handler{
 		http.MethodGet:  s.withViewer(gql, authGraphQL),
 		http.MethodPost: s.withViewer(graphQLBody(gql), authGraphQL),
