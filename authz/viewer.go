@@ -16,6 +16,9 @@ type Viewer struct {
 	// CredentialKind is how the request authenticated, e.g. "session" or
 	// "personal_access_token"; the audit log records it.
 	CredentialKind string
+	// CredentialID is the row of the credential (session or personal access
+	// token), so a long-lived connection can check it is still valid.
+	CredentialID int
 	// ShortCredential is a non-secret prefix of the credential for the audit log.
 	ShortCredential string
 }

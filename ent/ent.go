@@ -22,6 +22,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/ref"
 	"github.com/kickoff-ci/kickoff/ent/runner"
+	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			projectmember.Table:       projectmember.ValidColumn,
 			ref.Table:                 ref.ValidColumn,
 			runner.Table:              runner.ValidColumn,
+			session.Table:             session.ValidColumn,
 			user.Table:                user.ValidColumn,
 		})
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/ref"
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/schema"
+	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -419,6 +420,33 @@ func init() {
 	runnerDescShortToken := runnerFields[2].Descriptor()
 	// runner.ShortTokenValidator is a validator for the "short_token" field. It is called by the builders before save.
 	runner.ShortTokenValidator = runnerDescShortToken.Validators[0].(func(string) error)
+	sessionMixin := schema.Session{}.Mixin()
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescCreatedAt is the schema descriptor for created_at field.
+	sessionDescCreatedAt := sessionMixinFields0[0].Descriptor()
+	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
+	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescSid is the schema descriptor for sid field.
+	sessionDescSid := sessionFields[0].Descriptor()
+	// session.SidValidator is a validator for the "sid" field. It is called by the builders before save.
+	session.SidValidator = func() func(string) error {
+		validators := sessionDescSid.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sid string) error {
+			for _, fn := range fns {
+				if err := fn(sid); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

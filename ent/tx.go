@@ -34,6 +34,8 @@ type Tx struct {
 	Ref *RefClient
 	// Runner is the client for interacting with the Runner builders.
 	Runner *RunnerClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -177,6 +179,7 @@ func (tx *Tx) init() {
 	tx.ProjectMember = NewProjectMemberClient(tx.config)
 	tx.Ref = NewRefClient(tx.config)
 	tx.Runner = NewRunnerClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

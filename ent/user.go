@@ -45,6 +45,8 @@ type UserEdges struct {
 	Memberships []*ProjectMember `json:"memberships,omitempty"`
 	// PersonalAccessTokens holds the value of the personal_access_tokens edge.
 	PersonalAccessTokens []*PersonalAccessToken `json:"personal_access_tokens,omitempty"`
+	// Sessions holds the value of the sessions edge.
+	Sessions []*Session `json:"sessions,omitempty"`
 	// OwnedTriggers holds the value of the owned_triggers edge.
 	OwnedTriggers []*PipelineTrigger `json:"owned_triggers,omitempty"`
 	// Pipelines holds the value of the pipelines edge.
@@ -55,10 +57,11 @@ type UserEdges struct {
 	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 
 	namedMemberships          map[string][]*ProjectMember
 	namedPersonalAccessTokens map[string][]*PersonalAccessToken
+	namedSessions             map[string][]*Session
 	namedOwnedTriggers        map[string][]*PipelineTrigger
 	namedPipelines            map[string][]*Pipeline
 	namedCreatedRunners       map[string][]*Runner
@@ -83,10 +86,19 @@ func (e UserEdges) PersonalAccessTokensOrErr() ([]*PersonalAccessToken, error) {
 	return nil, &NotLoadedError{edge: "personal_access_tokens"}
 }
 
+// SessionsOrErr returns the Sessions value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) SessionsOrErr() ([]*Session, error) {
+	if e.loadedTypes[2] {
+		return e.Sessions, nil
+	}
+	return nil, &NotLoadedError{edge: "sessions"}
+}
+
 // OwnedTriggersOrErr returns the OwnedTriggers value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) OwnedTriggersOrErr() ([]*PipelineTrigger, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.OwnedTriggers, nil
 	}
 	return nil, &NotLoadedError{edge: "owned_triggers"}
@@ -95,7 +107,7 @@ func (e UserEdges) OwnedTriggersOrErr() ([]*PipelineTrigger, error) {
 // PipelinesOrErr returns the Pipelines value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) PipelinesOrErr() ([]*Pipeline, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Pipelines, nil
 	}
 	return nil, &NotLoadedError{edge: "pipelines"}
@@ -104,7 +116,7 @@ func (e UserEdges) PipelinesOrErr() ([]*Pipeline, error) {
 // CreatedRunnersOrErr returns the CreatedRunners value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) CreatedRunnersOrErr() ([]*Runner, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.CreatedRunners, nil
 	}
 	return nil, &NotLoadedError{edge: "created_runners"}
@@ -113,7 +125,7 @@ func (e UserEdges) CreatedRunnersOrErr() ([]*Runner, error) {
 // AuditEventsOrErr returns the AuditEvents value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.AuditEvents, nil
 	}
 	return nil, &NotLoadedError{edge: "audit_events"}
@@ -222,6 +234,11 @@ func (_m *User) QueryMemberships() *ProjectMemberQuery {
 // QueryPersonalAccessTokens queries the "personal_access_tokens" edge of the User entity.
 func (_m *User) QueryPersonalAccessTokens() *PersonalAccessTokenQuery {
 	return NewUserClient(_m.config).QueryPersonalAccessTokens(_m)
+}
+
+// QuerySessions queries the "sessions" edge of the User entity.
+func (_m *User) QuerySessions() *SessionQuery {
+	return NewUserClient(_m.config).QuerySessions(_m)
 }
 
 // QueryOwnedTriggers queries the "owned_triggers" edge of the User entity.
@@ -338,6 +355,30 @@ func (_m *User) appendNamedPersonalAccessTokens(name string, edges ...*PersonalA
 		_m.Edges.namedPersonalAccessTokens[name] = []*PersonalAccessToken{}
 	} else {
 		_m.Edges.namedPersonalAccessTokens[name] = append(_m.Edges.namedPersonalAccessTokens[name], edges...)
+	}
+}
+
+// NamedSessions returns the Sessions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedSessions(name string) ([]*Session, error) {
+	if _m.Edges.namedSessions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSessions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedSessions(name string, edges ...*Session) {
+	if _m.Edges.namedSessions == nil {
+		_m.Edges.namedSessions = make(map[string][]*Session)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSessions[name] = []*Session{}
+	} else {
+		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/predicate"
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/runner"
+	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -32,6 +33,7 @@ type UserQuery struct {
 	predicates                    []predicate.User
 	withMemberships               *ProjectMemberQuery
 	withPersonalAccessTokens      *PersonalAccessTokenQuery
+	withSessions                  *SessionQuery
 	withOwnedTriggers             *PipelineTriggerQuery
 	withPipelines                 *PipelineQuery
 	withCreatedRunners            *RunnerQuery
@@ -40,6 +42,7 @@ type UserQuery struct {
 	modifiers                     []func(*sql.Selector)
 	withNamedMemberships          map[string]*ProjectMemberQuery
 	withNamedPersonalAccessTokens map[string]*PersonalAccessTokenQuery
+	withNamedSessions             map[string]*SessionQuery
 	withNamedOwnedTriggers        map[string]*PipelineTriggerQuery
 	withNamedPipelines            map[string]*PipelineQuery
 	withNamedCreatedRunners       map[string]*RunnerQuery
@@ -117,6 +120,28 @@ func (_q *UserQuery) QueryPersonalAccessTokens() *PersonalAccessTokenQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(personalaccesstoken.Table, personalaccesstoken.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.PersonalAccessTokensTable, user.PersonalAccessTokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySessions chains the current query on the "sessions" edge.
+func (_q *UserQuery) QuerySessions() *SessionQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.SessionsTable, user.SessionsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -406,6 +431,7 @@ func (_q *UserQuery) Clone() *UserQuery {
 		predicates:               append([]predicate.User{}, _q.predicates...),
 		withMemberships:          _q.withMemberships.Clone(),
 		withPersonalAccessTokens: _q.withPersonalAccessTokens.Clone(),
+		withSessions:             _q.withSessions.Clone(),
 		withOwnedTriggers:        _q.withOwnedTriggers.Clone(),
 		withPipelines:            _q.withPipelines.Clone(),
 		withCreatedRunners:       _q.withCreatedRunners.Clone(),
@@ -436,6 +462,17 @@ func (_q *UserQuery) WithPersonalAccessTokens(opts ...func(*PersonalAccessTokenQ
 		opt(query)
 	}
 	_q.withPersonalAccessTokens = query
+	return _q
+}
+
+// WithSessions tells the query-builder to eager-load the nodes that are connected to
+// the "sessions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithSessions(opts ...func(*SessionQuery)) *UserQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSessions = query
 	return _q
 }
 
@@ -561,9 +598,10 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withMemberships != nil,
 			_q.withPersonalAccessTokens != nil,
+			_q.withSessions != nil,
 			_q.withOwnedTriggers != nil,
 			_q.withPipelines != nil,
 			_q.withCreatedRunners != nil,
@@ -607,6 +645,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withSessions; query != nil {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *User) { n.Edges.Sessions = []*Session{} },
+			func(n *User, e *Session) { n.Edges.Sessions = append(n.Edges.Sessions, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withOwnedTriggers; query != nil {
 		if err := _q.loadOwnedTriggers(ctx, query, nodes,
 			func(n *User) { n.Edges.OwnedTriggers = []*PipelineTrigger{} },
@@ -646,6 +691,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadPersonalAccessTokens(ctx, query, nodes,
 			func(n *User) { n.appendNamedPersonalAccessTokens(name) },
 			func(n *User, e *PersonalAccessToken) { n.appendNamedPersonalAccessTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSessions {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *User) { n.appendNamedSessions(name) },
+			func(n *User, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -730,6 +782,36 @@ func (_q *UserQuery) loadPersonalAccessTokens(ctx context.Context, query *Person
 	}
 	query.Where(predicate.PersonalAccessToken(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(user.PersonalAccessTokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadSessions(ctx context.Context, query *SessionQuery, nodes []*User, init func(*User), assign func(*User, *Session)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(session.FieldUserID)
+	}
+	query.Where(predicate.Session(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.SessionsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1019,6 +1101,20 @@ func (_q *UserQuery) WithNamedPersonalAccessTokens(name string, opts ...func(*Pe
 		_q.withNamedPersonalAccessTokens = make(map[string]*PersonalAccessTokenQuery)
 	}
 	_q.withNamedPersonalAccessTokens[name] = query
+	return _q
+}
+
+// WithNamedSessions tells the query-builder to eager-load the nodes that are connected to the "sessions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedSessions(name string, opts ...func(*SessionQuery)) *UserQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSessions == nil {
+		_q.withNamedSessions = make(map[string]*SessionQuery)
+	}
+	_q.withNamedSessions[name] = query
 	return _q
 }
 

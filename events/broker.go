@@ -10,6 +10,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Event says that a pipeline was created or changed status. It carries IDs
@@ -108,13 +109,18 @@ func (s *Subscription) add(pipelineID int) {
 	}
 }
 
-// Next waits for changed pipelines and returns their IDs, oldest change
-// first. It returns nil once the subscription's context has ended.
-func (s *Subscription) Next() []int {
+// NextWithin waits up to d for changed pipelines and returns their IDs,
+// oldest change first, or no IDs when d passed first. open is false once
+// the subscription's context has ended.
+func (s *Subscription) NextWithin(d time.Duration) (ids []int, open bool) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	for {
 		select {
 		case <-s.done:
-			return nil
+			return nil, false
+		case <-timer.C:
+			return nil, true
 		case <-s.ready:
 		}
 		s.mu.Lock()
@@ -122,7 +128,7 @@ func (s *Subscription) Next() []int {
 		s.pending = nil
 		s.mu.Unlock()
 		if len(ids) > 0 {
-			return ids
+			return ids, true
 		}
 	}
 }

@@ -21,13 +21,13 @@ func TestBrokerDeliversByProject(t *testing.T) {
 
 	bus.Publish(events.Event{ProjectID: 1, PipelineID: 10})
 	for _, s := range []*events.Subscription{a1, a2} {
-		if got := s.Next(); !slices.Equal(got, []int{10}) {
+		if got := nextIDs(s); !slices.Equal(got, []int{10}) {
 			t.Fatalf("project 1 subscriber got %v, want [10]", got)
 		}
 	}
 	bus.Publish(events.Event{ProjectID: 2, PipelineID: 20})
 	// b's first batch is its own project's: nothing of project 1 reached it.
-	if got := b.Next(); !slices.Equal(got, []int{20}) {
+	if got := nextIDs(b); !slices.Equal(got, []int{20}) {
 		t.Fatalf("project 2 subscriber got %v, want [20]", got)
 	}
 }
@@ -40,13 +40,13 @@ func TestSubscriptionCoalescesAndDropsOldest(t *testing.T) {
 	for _, id := range []int{1, 2, 1, 3, 2} {
 		bus.Publish(events.Event{ProjectID: 1, PipelineID: id})
 	}
-	if got := s.Next(); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := nextIDs(s); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Fatalf("got %v, want each changed pipeline once, oldest first", got)
 	}
 	for id := range events.SubscriptionBuffer + 10 {
 		bus.Publish(events.Event{ProjectID: 1, PipelineID: id + 1})
 	}
-	got := s.Next()
+	got := nextIDs(s)
 	if len(got) != events.SubscriptionBuffer || got[0] != 11 || got[len(got)-1] != events.SubscriptionBuffer+10 {
 		t.Fatalf("overflowing buffer kept %d IDs from %d to %d, want the newest %d", len(got), got[0], got[len(got)-1], events.SubscriptionBuffer)
 	}
@@ -74,17 +74,35 @@ func TestSubscriptionEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := bus.Subscribe(ctx, 1)
 	other := bus.Subscribe(context.Background(), 1)
-	next := make(chan []int)
-	go func() { next <- s.Next() }()
+	open := make(chan bool)
+	go func() {
+		_, ok := s.NextWithin(time.Minute)
+		open <- ok
+	}()
 	cancel()
-	if got := <-next; got != nil {
-		t.Fatalf("Next after the context ended = %v, want nil", got)
+	if <-open {
+		t.Fatal("NextWithin after the context ended says the subscription is open")
 	}
 	waitSubscribers(t, bus, 1)
 	bus.Publish(events.Event{ProjectID: 1, PipelineID: 5}) // reaches only the live one
-	if got := other.Next(); !slices.Equal(got, []int{5}) {
+	if got := nextIDs(other); !slices.Equal(got, []int{5}) {
 		t.Fatalf("remaining subscriber got %v", got)
 	}
+}
+
+func TestNextWithinTimesOut(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	bus := events.NewLocal()
+	s := bus.Subscribe(t.Context(), 1)
+	if ids, open := s.NextWithin(10 * time.Millisecond); ids != nil || !open {
+		t.Fatalf("NextWithin on a quiet project = (%v, %v), want (nil, true)", ids, open)
+	}
+}
+
+// nextIDs waits for the next batch, long enough for any test.
+func nextIDs(s *events.Subscription) []int {
+	ids, _ := s.NextWithin(time.Minute)
+	return ids
 }
 
 func waitSubscribers(t *testing.T, bus *events.Bus, n int) {

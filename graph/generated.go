@@ -115,6 +115,7 @@ type ComplexityRoot struct {
 		RefUpdate                    func(childComplexity int, input model.RefUpdateInput) int
 		RunnerCreate                 func(childComplexity int, input model.RunnerCreateInput) int
 		RunnerDelete                 func(childComplexity int, input model.RunnerDeleteInput) int
+		SignOutEverywhere            func(childComplexity int, input *model.SignOutEverywhereInput) int
 	}
 
 	PageInfo struct {
@@ -424,6 +425,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SignOutEverywherePayload struct {
+		EndedSessions func(childComplexity int) int
+		Errors        func(childComplexity int) int
+	}
+
 	Subscription struct {
 		PipelineUpdated func(childComplexity int, projectPath string) int
 	}
@@ -480,6 +486,7 @@ type MutationResolver interface {
 	PipelineTriggerRotate(ctx context.Context, input model.PipelineTriggerRotateInput) (*model.PipelineTriggerRotatePayload, error)
 	PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error)
 	PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error)
+	SignOutEverywhere(ctx context.Context, input *model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error)
 }
 type PersonalAccessTokenResolver interface {
 	Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error)
@@ -925,6 +932,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunnerDelete(childComplexity, args["input"].(model.RunnerDeleteInput)), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOutEverywhere_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity, args["input"].(*model.SignOutEverywhereInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2108,6 +2126,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RunnerEdge.Node(childComplexity), true
 
+	case "SignOutEverywherePayload.endedSessions":
+		if e.ComplexityRoot.SignOutEverywherePayload.EndedSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutEverywherePayload.EndedSessions(childComplexity), true
+	case "SignOutEverywherePayload.errors":
+		if e.ComplexityRoot.SignOutEverywherePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutEverywherePayload.Errors(childComplexity), true
+
 	case "Subscription.pipelineUpdated":
 		if e.ComplexityRoot.Subscription.PipelineUpdated == nil {
 			break
@@ -2255,6 +2286,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RunnerCreateInput", ec.unmarshalInputRunnerCreateInput),
 			graphql.NewInputUnmarshaler("RunnerDeleteInput", ec.unmarshalInputRunnerDeleteInput),
 			graphql.NewInputUnmarshaler("RunnerOrder", ec.unmarshalInputRunnerOrder),
+			graphql.NewInputUnmarshaler("SignOutEverywhereInput", ec.unmarshalInputSignOutEverywhereInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 		)
 	}
@@ -3041,6 +3073,16 @@ func (ec *executionContext) childFields_RunnerEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RunnerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endedSessions":
+		return ec.fieldContext_SignOutEverywherePayload_endedSessions(ctx, field)
+	case "errors":
+		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3461,6 +3503,20 @@ func (ec *executionContext) field_Mutation_runnerDelete_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RunnerDeleteInput, error) {
 			return ec.unmarshalNRunnerDeleteInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐRunnerDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signOutEverywhere_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.SignOutEverywhereInput, error) {
+			return ec.unmarshalOSignOutEverywhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5687,6 +5743,50 @@ func (ec *executionContext) fieldContext_Mutation_personalAccessTokenRevoke(ctx 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_personalAccessTokenRevoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOutEverywhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignOutEverywhere(ctx, fc.Args["input"].(*model.SignOutEverywhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignOutEverywherePayload) graphql.Marshaler {
+			return ec.marshalNSignOutEverywherePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐSignOutEverywherePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignOutEverywherePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signOutEverywhere_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10695,6 +10795,52 @@ func (ec *executionContext) _RunnerEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RunnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RunnerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SignOutEverywherePayload_endedSessions(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutEverywherePayload_endedSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutEverywherePayload_endedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SignOutEverywherePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.SignOutEverywherePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutEverywherePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutEverywherePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Subscription_pipelineUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -17279,6 +17425,48 @@ func UnmarshalRunnerOrder(ctx context.Context, raw any) (ent.RunnerOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSignOutEverywhereInput(ctx context.Context, obj any) (model.SignOutEverywhereInput, error) {
+	var it model.SignOutEverywhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignOutEverywhereInput unmarshals raw into the SignOutEverywhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignOutEverywhereInput(ctx context.Context, raw any) (model.SignOutEverywhereInput, error) {
+	var out model.SignOutEverywhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignOutEverywhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any) (ent.UserOrder, error) {
 	var it ent.UserOrder
 	if obj == nil {
@@ -17778,6 +17966,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "personalAccessTokenRevoke":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_personalAccessTokenRevoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOutEverywhere":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOutEverywhere(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19962,6 +20157,44 @@ func (ec *executionContext) _RunnerEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var signOutEverywherePayloadImplementors = []string{"SignOutEverywherePayload"}
+
+func (ec *executionContext) _SignOutEverywherePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutEverywherePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signOutEverywherePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignOutEverywherePayload")
+		case "endedSessions":
+			out.Values[i] = ec._SignOutEverywherePayload_endedSessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SignOutEverywherePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -21265,6 +21498,14 @@ func (ec *executionContext) marshalNRunnerOrderField2ᚖgithubᚗcomᚋkickoff�
 	return v
 }
 
+func (ec *executionContext) marshalNSignOutEverywherePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐSignOutEverywherePayload(ctx context.Context, sel ast.SelectionSet, v *model.SignOutEverywherePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignOutEverywherePayload!")
+		return graphql.Null
+	}
+	return ec._SignOutEverywherePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22327,6 +22568,14 @@ func (ec *executionContext) unmarshalORunnerOrder2ᚖgithubᚗcomᚋkickoffᚑci
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRunnerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSignOutEverywhereInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐSignOutEverywhereInput(ctx context.Context, v any) (*model.SignOutEverywhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignOutEverywhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

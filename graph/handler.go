@@ -36,19 +36,42 @@ const (
 	Timeout = 30 * time.Second
 )
 
+// HandlerOption changes NewHandler's defaults.
+type HandlerOption func(*handlerOptions)
+
+type handlerOptions struct{ recheck time.Duration }
+
+// WithCredentialRecheck sets how often an open websocket's credential (and
+// a subscription's access to its project) is checked again between
+// operations; the default is DefaultCredentialRecheck.
+func WithCredentialRecheck(d time.Duration) HandlerOption {
+	return func(o *handlerOptions) { o.recheck = d }
+}
+
 // NewHandler returns the GraphQL endpoint: POST and GET for queries and
 // mutations, graphql-transport-ws for subscriptions, with the limits above.
 // Authentication, CSRF checks and the body size limit are the HTTP layer's.
-func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.Handler {
+func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger, opts ...HandlerOption) http.Handler {
+	o := handlerOptions{recheck: DefaultCredentialRecheck}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	client.Intercept(authz.VisibilityInterceptor())
-	srv := handler.New(newSchema(client, set, logger))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set, logger: logger, recheck: o.recheck}}))
+	guard := socketGuard{
+		reauth:   set.Identity.Reauthenticate,
+		interval: o.recheck,
+		onError: func(ctx context.Context, err error) {
+			logger.ErrorContext(ctx, "checking a websocket's credential failed", "err", err)
+		},
+	}
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           10 * time.Second,
-		InitFunc:              initSocket,
+		InitFunc:              guard.init,
 		// coder/websocket accepts same-origin upgrades only, which keeps a
 		// cookie-authenticated socket out of reach of other sites.
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{}},
+		Implementation: socketImplementation{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{}}},
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -60,6 +83,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 	srv.Use(queryLengthLimit{max: MaxQueryLength})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(subscriptionTransport{})
+	srv.Use(guard)
 	srv.Use(&costLimit{limit: complexityLimit})
 	srv.Use(pageSizeGuard{})
 	srv.Use(textGuard{})
@@ -70,7 +94,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger) http.
 		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", v)
 		return errors.New("internal error")
 	})
-	return withTimeout(srv)
+	return withSocket(withTimeout(srv))
 }
 
 func complexityLimit(ctx context.Context) int {

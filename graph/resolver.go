@@ -6,6 +6,7 @@ package graph
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -20,13 +21,14 @@ type Resolver struct {
 	// logger records the internal errors that end a subscription, which
 	// reach the client outside gqlgen's error presenter.
 	logger *slog.Logger
+	// recheck is how often a subscription checks its viewer may still see
+	// what it streams, between events.
+	recheck time.Duration
 }
 
 // NewSchema builds the executable schema on the given ent client and services.
 func NewSchema(client *ent.Client, set services.Set) graphql.ExecutableSchema {
-	return newSchema(client, set, slog.New(slog.DiscardHandler))
-}
-
-func newSchema(client *ent.Client, set services.Set, logger *slog.Logger) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set, logger: logger}})
+	return NewExecutableSchema(Config{Resolvers: &Resolver{
+		client: client, Set: set, logger: slog.New(slog.DiscardHandler), recheck: DefaultCredentialRecheck,
+	}})
 }

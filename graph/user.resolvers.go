@@ -44,6 +44,21 @@ func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input 
 	return &model.PersonalAccessTokenRevokePayload{PersonalAccessToken: pat, Errors: errs}, nil
 }
 
+// SignOutEverywhere is the resolver for the signOutEverywhere field.
+func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input *model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error) {
+	userID := 0
+	if input != nil && input.UserID != nil {
+		id, err := parseID(*input.UserID)
+		if err != nil {
+			return nil, err
+		}
+		userID = id
+	}
+	n, err := r.Identity.SignOutEverywhere(ctx, userID)
+	errs, err := userErrors(err)
+	return &model.SignOutEverywherePayload{EndedSessions: n, Errors: errs}, err
+}
+
 // Revoked is the resolver for the revoked field.
 func (r *personalAccessTokenResolver) Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error) {
 	return obj.RevokedAt != nil, nil

@@ -134,12 +134,12 @@ func (s *Service) Login(ctx context.Context, username, password string) (*ent.Us
 		}
 		return nil, "", time.Time{}, errBadLogin
 	}
-	token, expires, err := s.sessions.Issue(u.ID)
+	issued, err := s.openSession(ctx, u)
 	if err != nil {
-		return nil, "", time.Time{}, fmt.Errorf("issuing session: %w", err)
+		return nil, "", time.Time{}, err
 	}
 	err = audit.Record(ctx, s.client, audit.Event{Action: "session.login", Outcome: audit.Success, TargetType: "User", TargetID: &u.ID})
-	return u, token, expires, err
+	return u, issued.Token, issued.Expires, err
 }
 
 // checkPassword returns the user when the password matches and the user is
@@ -166,29 +166,6 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	}
 	if u.State != user.StateActive {
 		return u, errBadLogin
-	}
-	return u, nil
-}
-
-// SessionUser returns the active user a session token belongs to.
-func (s *Service) SessionUser(ctx context.Context, token string) (*ent.User, error) {
-	id, err := s.sessions.Parse(token)
-	if err != nil {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid session")
-	}
-	return s.activeUser(ctx, id)
-}
-
-func (s *Service) activeUser(ctx context.Context, id int) (*ent.User, error) {
-	u, err := database.ClientFrom(ctx, s.client).User.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid credentials")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading user: %w", err)
-	}
-	if u.State != user.StateActive {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "user is blocked")
 	}
 	return u, nil
 }

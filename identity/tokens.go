@@ -89,33 +89,40 @@ func (s *Service) RevokePersonalAccessToken(ctx context.Context, id int) (*ent.P
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (*authz.Viewer, error) {
 	kind, err := tokens.Parse(token)
 	if err != nil || kind != tokens.PersonalAccess {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid token")
+		return nil, errInvalidToken
 	}
 	pat, err := s.client.PersonalAccessToken.Query().
 		Where(personalaccesstoken.TokenDigest(tokens.Digest(token))).
 		WithUser().
 		Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid token")
+		return nil, errInvalidToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("looking up token: %w", err)
 	}
-	now := s.now()
-	if pat.RevokedAt != nil || (pat.ExpiresAt != nil && !pat.ExpiresAt.After(now)) {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid token")
+	v, err := s.patViewer(pat, tokens.Redact(token))
+	if err != nil {
+		return nil, err
 	}
-	u := pat.Edges.User
-	if u.State != user.StateActive {
-		return nil, kickoff.Errorf(kickoff.EUnauthorized, "invalid token")
-	}
-	if pat.LastUsedAt == nil || now.Sub(*pat.LastUsedAt) > lastUsedResolution {
+	if now := s.now(); pat.LastUsedAt == nil || now.Sub(*pat.LastUsedAt) > lastUsedResolution {
 		if err := s.client.PersonalAccessToken.UpdateOneID(pat.ID).SetLastUsedAt(now).Exec(ctx); err != nil {
 			return nil, fmt.Errorf("recording token use: %w", err)
 		}
 	}
-	return &authz.Viewer{User: u, CredentialKind: CredentialPAT, ShortCredential: tokens.Redact(token)}, nil
+	return v, nil
 }
+
+// patViewer checks that a loaded token (with its user) still works.
+func (s *Service) patViewer(pat *ent.PersonalAccessToken, short string) (*authz.Viewer, error) {
+	if pat.RevokedAt != nil || (pat.ExpiresAt != nil && !pat.ExpiresAt.After(s.now())) || pat.Edges.User.State != user.StateActive {
+		return nil, errInvalidToken
+	}
+	return &authz.Viewer{User: pat.Edges.User, CredentialKind: CredentialPAT, CredentialID: pat.ID, ShortCredential: short}, nil
+}
+
+// errInvalidToken is the one answer for every token that does not work.
+var errInvalidToken = kickoff.Errorf(kickoff.EUnauthorized, "invalid token")
 
 func utc(t *time.Time) *time.Time {
 	if t == nil {

@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/authz"
@@ -16,11 +17,12 @@ import (
 // (Reporter). Unknown and invisible projects are ENotFound, as for queries.
 //
 // The viewer is checked again, against the database, before each batch of
-// changes: a subscription outlives the request that authenticated it, and a
-// user blocked or removed from the project meanwhile must stop receiving.
+// changes and at least every recheck: a subscription outlives the request
+// that authenticated it, and a user blocked or removed from the project
+// meanwhile must stop receiving, quiet project or not.
 // Then, or when loading fails, ended is called with the reason and the
 // channel is closed. When ctx ends the channel is closed without a call.
-func (s *Service) Watch(ctx context.Context, projectPath string, ended func(error)) (<-chan *ent.Pipeline, error) {
+func (s *Service) Watch(ctx context.Context, projectPath string, recheck time.Duration, ended func(error)) (<-chan *ent.Pipeline, error) {
 	proj, _, err := s.projects.Authorized(ctx, projectPath, authz.ReadProject)
 	if err == nil {
 		// The viewer in ctx may be as old as the websocket it came with.
@@ -38,21 +40,24 @@ func (s *Service) Watch(ctx context.Context, projectPath string, ended func(erro
 	out := make(chan *ent.Pipeline)
 	go func() {
 		defer close(out)
-		if err := s.watch(ctx, sub, proj.ID, out); err != nil && ctx.Err() == nil {
+		if err := s.watch(ctx, sub, proj.ID, recheck, out); err != nil && ctx.Err() == nil {
 			ended(err)
 		}
 	}()
 	return out, nil
 }
 
-func (s *Service) watch(ctx context.Context, sub *events.Subscription, projectID int, out chan<- *ent.Pipeline) error {
+func (s *Service) watch(ctx context.Context, sub *events.Subscription, projectID int, recheck time.Duration, out chan<- *ent.Pipeline) error {
 	for {
-		ids := sub.Next()
-		if ids == nil {
+		ids, open := sub.NextWithin(recheck)
+		if !open {
 			return nil // ctx ended
 		}
 		if err := authz.Recheck(ctx, s.client, projectID, authz.ReadProject); err != nil {
 			return err
+		}
+		if len(ids) == 0 {
+			continue // only the periodic check
 		}
 		ps, err := s.changed(ctx, projectID, ids)
 		if err != nil {

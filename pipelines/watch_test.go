@@ -46,11 +46,11 @@ func TestWatchStopsWithContext(t *testing.T) {
 	}
 	before := watchGoroutines()
 
-	if _, err := set.Pipelines.Watch(ctx, "grp/none", func(error) {}); kickoff.ErrorCode(err) != kickoff.ENotFound {
+	if _, err := set.Pipelines.Watch(ctx, "grp/none", time.Minute, func(error) {}); kickoff.ErrorCode(err) != kickoff.ENotFound {
 		t.Fatalf("Watch of an unknown project = %v, want ENotFound", err)
 	}
 	watchCtx, stop := context.WithCancel(ctx)
-	ch, err := set.Pipelines.Watch(watchCtx, "grp/app", func(err error) { t.Errorf("ended: %v", err) })
+	ch, err := set.Pipelines.Watch(watchCtx, "grp/app", time.Minute, func(err error) { t.Errorf("ended: %v", err) })
 	if err != nil {
 		t.Fatal(err)
 	}

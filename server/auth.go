@@ -98,7 +98,7 @@ func (s *server) serveWithSession(w http.ResponseWriter, r *http.Request, next h
 		graphQLError(w, http.StatusForbidden, "FORBIDDEN", err.Error())
 		return
 	}
-	u, err := s.ids.SessionUser(r.Context(), token)
+	v, err := s.ids.SessionUser(r.Context(), token)
 	if err != nil {
 		if identity.IsUnauthorized(err) {
 			// Drop the dead cookie so the browser stops sending it.
@@ -107,7 +107,6 @@ func (s *server) serveWithSession(w http.ResponseWriter, r *http.Request, next h
 		s.authFailed(w, r, authGraphQL, identity.CredentialSession, err)
 		return
 	}
-	v := &authz.Viewer{User: u, CredentialKind: identity.CredentialSession}
 	next.ServeHTTP(w, r.WithContext(authz.WithViewer(r.Context(), v)))
 }
 

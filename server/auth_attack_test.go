@@ -39,16 +39,27 @@ func forgeJWT(t *testing.T, method jwt.SigningMethod, claims jwt.MapClaims, head
 
 // sessionClaims are what the server itself would issue for userID; the
 // attacks alter one thing each.
-func sessionClaims(userID int, change func(jwt.MapClaims)) jwt.MapClaims {
+func sessionClaims(userID int, sid string, change func(jwt.MapClaims)) jwt.MapClaims {
 	now := time.Now()
 	c := jwt.MapClaims{
 		"iss": testIssuer, "aud": testAudience, "sub": strconv.Itoa(userID),
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "forged",
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "sid": sid,
 	}
 	if change != nil {
 		change(c)
 	}
 	return c
+}
+
+// claimOf returns one claim of a token's payload, unverified.
+func claimOf(t *testing.T, token, name string) string {
+	t.Helper()
+	var c jwt.MapClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &c); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := c[name].(string)
+	return v
 }
 
 // tamper replaces the payload of a genuine token, keeping its signature.
@@ -85,32 +96,43 @@ func TestSessionJWTAttacks(t *testing.T) {
 			return forgeJWT(t, jwt.SigningMethodHS256, c, header, key)
 		}
 		_, eveSession := e.login(t, "eve", testPassword)
-		if eveSession == "" {
-			t.Fatal("eve could not sign in")
+		_, rootSession := e.login(t, "root", testPassword)
+		if eveSession == "" || rootSession == "" {
+			t.Fatal("eve or root could not sign in")
 		}
+		// Forged tokens name root's open session, so each is refused for
+		// the one thing it alters.
+		rootSID, eveSID := claimOf(t, rootSession, "sid"), claimOf(t, eveSession, "sid")
 
 		attacks := []struct{ name, token string }{
-			{"alg none", forgeJWT(t, jwt.SigningMethodNone, sessionClaims(root.ID, nil), map[string]any{"kid": kid}, jwt.UnsafeAllowNoneSignatureType)},
+			{"alg none", forgeJWT(t, jwt.SigningMethodNone, sessionClaims(root.ID, rootSID, nil), map[string]any{"kid": kid}, jwt.UnsafeAllowNoneSignatureType)},
 			{"alg none, signature dropped from a genuine token", func() string {
 				header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"` + kid + `","typ":"JWT"}`))
-				return header + "." + strings.Split(hs256(sessionClaims(root.ID, nil), nil), ".")[1] + "."
+				return header + "." + strings.Split(hs256(sessionClaims(root.ID, rootSID, nil), nil), ".")[1] + "."
 			}()},
-			{"HS256 with a wrong key", forgeJWT(t, jwt.SigningMethodHS256, sessionClaims(root.ID, nil), map[string]any{"kid": kid}, []byte("not-the-server-key-not-the-server-key"))},
-			{"HS512 with the right key", forgeJWT(t, jwt.SigningMethodHS512, sessionClaims(root.ID, nil), map[string]any{"kid": kid}, key)},
+			{"HS256 with a wrong key", forgeJWT(t, jwt.SigningMethodHS256, sessionClaims(root.ID, rootSID, nil), map[string]any{"kid": kid}, []byte("not-the-server-key-not-the-server-key"))},
+			{"HS512 with the right key", forgeJWT(t, jwt.SigningMethodHS512, sessionClaims(root.ID, rootSID, nil), map[string]any{"kid": kid}, key)},
 			{"tampered payload", tamper(t, eveSession, func(p map[string]any) { p["sub"] = strconv.Itoa(root.ID) })},
 			{"tampered expiry", tamper(t, eveSession, func(p map[string]any) { p["exp"] = time.Now().Add(1000 * time.Hour).Unix() })},
-			{"missing exp", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) { delete(c, "exp") }), nil)},
-			{"expired", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) {
+			{"missing exp", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { delete(c, "exp") }), nil)},
+			{"expired", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) {
 				c["iat"], c["nbf"], c["exp"] = time.Now().Add(-13*time.Hour).Unix(), time.Now().Add(-13*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
 			}), nil)},
-			{"wrong iss", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), nil)},
-			{"missing iss", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) { delete(c, "iss") }), nil)},
-			{"wrong aud", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) { c["aud"] = "kickoff-api" }), nil)},
-			{"missing aud", hs256(sessionClaims(root.ID, func(c jwt.MapClaims) { delete(c, "aud") }), nil)},
-			{"unknown kid", hs256(sessionClaims(root.ID, nil), map[string]any{"kid": "0123456789abcdef"})},
-			{"missing kid", hs256(sessionClaims(root.ID, nil), map[string]any{"kid": nil})},
-			{"user that does not exist", hs256(sessionClaims(root.ID+1000, nil), nil)},
+			{"wrong iss", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), nil)},
+			{"missing iss", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { delete(c, "iss") }), nil)},
+			{"wrong aud", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { c["aud"] = "kickoff-api" }), nil)},
+			{"missing aud", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { delete(c, "aud") }), nil)},
+			{"unknown kid", hs256(sessionClaims(root.ID, rootSID, nil), map[string]any{"kid": "0123456789abcdef"})},
+			{"missing kid", hs256(sessionClaims(root.ID, rootSID, nil), map[string]any{"kid": nil})},
+			{"user that does not exist", hs256(sessionClaims(root.ID+1000, rootSID, nil), nil)},
 			{"not a JWT", "not-a-jwt"},
+			{"session id never issued", hs256(sessionClaims(root.ID, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", nil), nil)},
+			{"another user's session id", hs256(sessionClaims(root.ID, eveSID, nil), nil)},
+			{"no session id", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { delete(c, "sid") }), nil)},
+			{"exp as a string", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) { c["exp"] = strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10) }), nil)},
+			{"far exp, iat older than the session lifetime", hs256(sessionClaims(root.ID, rootSID, func(c jwt.MapClaims) {
+				c["iat"], c["nbf"], c["exp"] = time.Now().Add(-13*time.Hour).Unix(), time.Now().Add(-13*time.Hour).Unix(), time.Now().Add(1000*time.Hour).Unix()
+			}), nil)},
 		}
 		for _, tc := range attacks {
 			t.Run(tc.name, func(t *testing.T) {
@@ -137,7 +159,7 @@ func TestSessionJWTAttacks(t *testing.T) {
 		// The control: the same forging code with nothing altered is a
 		// working session, so the refusals above are the server's doing.
 		t.Run("control: correctly signed token works", func(t *testing.T) {
-			res := e.graphQL(t, createProject, csrf(hs256(sessionClaims(root.ID, nil), nil)))
+			res := e.graphQL(t, createProject, csrf(hs256(sessionClaims(root.ID, rootSID, nil), nil)))
 			if res.status != http.StatusOK || !strings.Contains(res.body, `"errors":[]`) || e.projectCount(t) != 1 {
 				t.Fatalf("control mutation = %d %s, want a project created", res.status, truncate(res.body))
 			}

@@ -37,10 +37,11 @@ func TestRESTAuthentication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		session, _, err := issuer.Issue(u.ID)
+		issued, err := issuer.Issue(u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		session := issued.Token
 		s := &server{logger: slog.New(slog.DiscardHandler), ids: ids, logins: newLoginLimits()}
 		whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			name := "anonymous"

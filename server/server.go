@@ -42,6 +42,9 @@ type Config struct {
 	// believed when working out a client's IP address. Empty: none is, and
 	// the client is the TCP peer.
 	TrustedProxies []netip.Prefix
+	// CredentialRecheck is how often an open websocket's credential is
+	// checked between operations (0: graph.DefaultCredentialRecheck).
+	CredentialRecheck time.Duration
 }
 
 // server holds what the handlers share.
@@ -115,7 +118,11 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", readyz(cfg.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	gql := graphQLUpgrade(graph.NewHandler(cfg.DB.Client, cfg.Set, logger))
+	var gqlOpts []graph.HandlerOption
+	if cfg.CredentialRecheck > 0 {
+		gqlOpts = append(gqlOpts, graph.WithCredentialRecheck(cfg.CredentialRecheck))
+	}
+	gql := graphQLUpgrade(graph.NewHandler(cfg.DB.Client, cfg.Set, logger, gqlOpts...))
 	mux.Handle("/api/graphql", methods(map[string]http.Handler{
 		http.MethodGet:  s.withViewer(gql, authGraphQL),
 		http.MethodPost: s.withViewer(graphQLBody(gql), authGraphQL),

@@ -138,13 +138,20 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.sessionUser(r, u))
 }
 
-// logout handles DELETE /api/session. Sessions are stateless JWTs, so
-// signing out means the browser forgets the cookie; it answers 204 whether
-// or not there was a session.
+// logout handles DELETE /api/session: the session the cookie names ends on
+// the server (on every replica at once) and the browser drops the cookie.
+// It answers 204 whether or not there was a session.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
 		writeMessage(w, http.StatusForbidden, "403 Forbidden - "+errCSRFOrigin.Error())
 		return
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := s.ids.Logout(r.Context(), c.Value); err != nil {
+			s.logger.ErrorContext(r.Context(), "sign-out failed", "err", err)
+			writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+			return
+		}
 	}
 	http.SetCookie(w, s.clearedSessionCookie())
 	w.Header().Set("Cache-Control", "no-store")

@@ -50,7 +50,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		_, direct := e.createPAT(t, alice)
 		secrets["PAT from GraphQL"], secrets["PAT"] = viaGraphQL, direct
 		kid, key := e.kr.SigningKey()
-		forged := forgeJWT(t, jwt.SigningMethodHS256, sessionClaims(alice.ID, func(c jwt.MapClaims) { c["aud"] = "x" }), map[string]any{"kid": kid}, key)
+		forged := forgeJWT(t, jwt.SigningMethodHS256, sessionClaims(alice.ID, "", func(c jwt.MapClaims) { c["aud"] = "x" }), map[string]any{"kid": kid}, key)
 		secrets["forged JWT"] = forged
 		badPAT := direct[:len(direct)-1] + flip(direct[len(direct)-1])
 		secrets["bad PAT"] = badPAT

@@ -69,7 +69,7 @@ func validClaims() jwt.MapClaims {
 		"iat": epoch.Unix(),
 		"nbf": epoch.Unix(),
 		"exp": epoch.Add(time.Hour).Unix(),
-		"jti": "test",
+		"sid": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 	}
 }
 
@@ -100,20 +100,21 @@ func segments(header, payload string) string {
 
 func TestIssueParse(t *testing.T) {
 	iss := newIssuer(t, mustKeyring(t, secretNew))
-	token, expires, err := iss.Issue(42)
+	issued, err := iss.Issue(42)
 	if err != nil {
 		t.Fatalf("Issue: %v", err)
 	}
-	if want := epoch.Add(DefaultTTL); !expires.Equal(want) {
-		t.Fatalf("expires = %v, want %v", expires, want)
+	token := issued.Token
+	if want := epoch.Add(DefaultTTL); !issued.Expires.Equal(want) {
+		t.Fatalf("expires = %v, want %v", issued.Expires, want)
 	}
-	id, err := iss.Parse(token)
-	if err != nil || id != 42 {
-		t.Fatalf("Parse = (%d, %v), want 42", id, err)
+	got, err := iss.Parse(token)
+	if err != nil || got.UserID != 42 || got.SessionID != issued.SessionID || !got.IssuedAt.Equal(epoch) {
+		t.Fatalf("Parse = (%+v, %v), want user 42, session %s, issued at %v", got, err, issued.SessionID, epoch)
 	}
 
 	// The header and claims are what the spec names, with a single-string
-	// aud and a unique jti.
+	// aud and a random session id.
 	var c jwt.MapClaims
 	parsed, _, err := jwt.NewParser().ParseUnverified(token, &c)
 	if err != nil {
@@ -126,21 +127,21 @@ func TestIssueParse(t *testing.T) {
 	if c["aud"] != testAud || c["iss"] != testIss || c["sub"] != "42" {
 		t.Fatalf("claims = %v", c)
 	}
-	for _, name := range []string{"iat", "nbf", "exp", "jti"} {
+	for _, name := range []string{"iat", "nbf", "exp", "sid"} {
 		if _, ok := c[name]; !ok {
 			t.Errorf("claim %q missing", name)
 		}
 	}
-	other, _, _ := iss.Issue(42)
-	if other == token {
-		t.Error("two sessions got the same token (jti not random)")
+	other, _ := iss.Issue(42)
+	if other.Token == token || other.SessionID == issued.SessionID {
+		t.Error("two sessions got the same token or session id (sid not random)")
 	}
 }
 
 func TestIssueRejectsBadUserID(t *testing.T) {
 	iss := newIssuer(t, mustKeyring(t, secretNew))
 	for _, id := range []int{0, -1} {
-		if _, _, err := iss.Issue(id); err == nil {
+		if _, err := iss.Issue(id); err == nil {
 			t.Errorf("Issue(%d): want error", id)
 		}
 	}
@@ -157,10 +158,11 @@ func TestParseRejects(t *testing.T) {
 	}
 	hdr := map[string]any{"kid": kid}
 
-	valid, _, err := iss.Issue(42)
+	issued, err := iss.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
+	valid := issued.Token
 	parts := strings.Split(valid, ".")
 	tamperedPayload := segments(`{"alg":"HS256","kid":"`+kid+`"}`,
 		`{"iss":"`+testIss+`","aud":"`+testAud+`","sub":"1","exp":9999999999}`) + "." + parts[2]
@@ -168,13 +170,15 @@ func TestParseRejects(t *testing.T) {
 	sig[3] ^= 0x01
 	tamperedSig := parts[0] + "." + parts[1] + "." + string(sig)
 	payload := `{"iss":"` + testIss + `","aud":"` + testAud + `","sub":"42","iat":` +
-		strconv.FormatInt(epoch.Unix(), 10) + `,"exp":` + strconv.FormatInt(epoch.Add(time.Hour).Unix(), 10) + `}`
+		strconv.FormatInt(epoch.Unix(), 10) + `,"exp":` + strconv.FormatInt(epoch.Add(time.Hour).Unix(), 10) + `,"sid":"ABCDEFGHIJKLMNOPQRSTUVWXYZ"}`
 
 	// The hand-made tokens below differ from an accepted one only in what
 	// each case names.
-	if id, err := iss.Parse(hs256(`{"alg":"HS256","kid":"`+kid+`"}`, payload, key)); err != nil || id != 42 {
-		t.Fatalf("hand-made control token: Parse = (%d, %v), want 42", id, err)
+	if c, err := iss.Parse(hs256(`{"alg":"HS256","kid":"`+kid+`"}`, payload, key)); err != nil || c.UserID != 42 {
+		t.Fatalf("hand-made control token: Parse = (%+v, %v), want user 42", c, err)
 	}
+	stringExp := strings.Replace(payload, `"exp":`+strconv.FormatInt(epoch.Add(time.Hour).Unix(), 10),
+		`"exp":"`+strconv.FormatInt(epoch.Add(time.Hour).Unix(), 10)+`"`, 1)
 
 	tests := []struct {
 		name   string
@@ -192,6 +196,13 @@ func TestParseRejects(t *testing.T) {
 		{"wrong key, our kid", forge(t, jwt.SigningMethodHS256, validClaims(), hdr, otherKey), "bad signature"},
 		{"tampered payload", tamperedPayload, "bad signature"},
 		{"tampered signature", tamperedSig, ""},
+		{"exp as a string", hs256(`{"alg":"HS256","kid":"`+kid+`"}`, stringExp, key), "time claim is not a number"},
+		{"iat as a string", forge(t, jwt.SigningMethodHS256, with(validClaims(), "iat", strconv.FormatInt(epoch.Unix(), 10)), hdr, key), "time claim is not a number"},
+		{"missing iat", forge(t, jwt.SigningMethodHS256, with(validClaims(), "iat", nil), hdr, key), "missing required claim"},
+		{"exp far beyond the lifetime, old iat", forge(t, jwt.SigningMethodHS256, with(with(validClaims(), "iat", epoch.Add(-DefaultTTL-time.Minute).Unix()), "exp", epoch.Add(24*time.Hour).Unix()), hdr, key), "older than the session lifetime"},
+		{"missing sid", forge(t, jwt.SigningMethodHS256, with(validClaims(), "sid", nil), hdr, key), "bad session id"},
+		{"short sid", forge(t, jwt.SigningMethodHS256, with(validClaims(), "sid", "ABC"), hdr, key), "bad session id"},
+		{"lower-case sid", forge(t, jwt.SigningMethodHS256, with(validClaims(), "sid", "abcdefghijklmnopqrstuvwxyz"), hdr, key), "bad session id"},
 		{"missing exp", forge(t, jwt.SigningMethodHS256, with(validClaims(), "exp", nil), hdr, key), "missing required claim"},
 		{"expired", forge(t, jwt.SigningMethodHS256, with(validClaims(), "exp", epoch.Add(-time.Minute).Unix()), hdr, key), "expired"},
 		{"nbf in future", forge(t, jwt.SigningMethodHS256, with(validClaims(), "nbf", epoch.Add(time.Hour).Unix()), hdr, key), "not valid yet"},
@@ -222,9 +233,9 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			id, err := iss.Parse(tt.token)
-			if !errors.Is(err, ErrInvalid) || id != 0 {
-				t.Fatalf("Parse = (%d, %v), want (0, ErrInvalid)", id, err)
+			c, err := iss.Parse(tt.token)
+			if !errors.Is(err, ErrInvalid) || c != (Claims{}) {
+				t.Fatalf("Parse = (%+v, %v), want (zero, ErrInvalid)", c, err)
 			}
 			if tt.reason != "" && !strings.HasSuffix(err.Error(), ": "+tt.reason) {
 				t.Errorf("error %q, want reason %q", err, tt.reason)
@@ -240,10 +251,11 @@ func TestParseRejects(t *testing.T) {
 
 func TestParseLeewayAndExpiry(t *testing.T) {
 	kr := mustKeyring(t, secretNew)
-	token, _, err := newIssuer(t, kr).Issue(7)
+	issued, err := newIssuer(t, kr).Issue(7)
 	if err != nil {
 		t.Fatal(err)
 	}
+	token := issued.Token
 	tests := []struct {
 		name  string
 		at    time.Time
@@ -259,9 +271,9 @@ func TestParseLeewayAndExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			iss := New(kr, testIss, testAud, DefaultTTL, clock(tt.at))
-			id, err := iss.Parse(token)
+			c, err := iss.Parse(token)
 			if tt.valid != (err == nil) {
-				t.Fatalf("Parse at %v = (%d, %v), want valid=%v", tt.at, id, err, tt.valid)
+				t.Fatalf("Parse at %v = (%+v, %v), want valid=%v", tt.at, c, err, tt.valid)
 			}
 		})
 	}
@@ -269,19 +281,20 @@ func TestParseLeewayAndExpiry(t *testing.T) {
 
 func TestRotation(t *testing.T) {
 	before := newIssuer(t, mustKeyring(t, secretOld))
-	token, _, err := before.Issue(42)
+	issued, err := before.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
+	token := issued.Token
 	rotated := newIssuer(t, mustKeyring(t, secretNew, secretOld))
-	if id, err := rotated.Parse(token); err != nil || id != 42 {
-		t.Fatalf("Parse after rotation = (%d, %v), want 42", id, err)
+	if c, err := rotated.Parse(token); err != nil || c.UserID != 42 {
+		t.Fatalf("Parse after rotation = (%+v, %v), want user 42", c, err)
 	}
-	fresh, _, err := rotated.Issue(42)
+	fresh, err := rotated.Issue(42)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := before.Parse(fresh); !errors.Is(err, ErrInvalid) {
+	if _, err := before.Parse(fresh.Token); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("old keyring accepted a token signed with the new key: %v", err)
 	}
 	retired := newIssuer(t, mustKeyring(t, secretNew))
@@ -293,15 +306,15 @@ func TestRotation(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	iss := New(mustKeyring(t, secretNew), testIss, testAud, 0, nil)
 	before := time.Now()
-	token, expires, err := iss.Issue(1)
+	issued, err := iss.Issue(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := expires.Sub(before); d < DefaultTTL-time.Second || d > DefaultTTL+time.Second {
+	if d := issued.Expires.Sub(before); d < DefaultTTL-time.Second || d > DefaultTTL+time.Second {
 		t.Fatalf("expires in %v, want about %v", d, DefaultTTL)
 	}
-	if id, err := iss.Parse(token); err != nil || id != 1 {
-		t.Fatalf("Parse = (%d, %v)", id, err)
+	if c, err := iss.Parse(issued.Token); err != nil || c.UserID != 1 {
+		t.Fatalf("Parse = (%+v, %v)", c, err)
 	}
 }
 
@@ -311,25 +324,25 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	iss := New(kr, testIss, testAud, DefaultTTL, clock(epoch))
-	valid, _, err := iss.Issue(42)
+	valid, err := iss.Issue(42)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(valid)
+	f.Add(valid.Token)
 	f.Add("")
 	f.Add("..")
 	f.Add("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.")
 	f.Add(strings.Repeat("a.", 3000))
 	f.Fuzz(func(t *testing.T, token string) {
-		id, err := iss.Parse(token)
+		c, err := iss.Parse(token)
 		if err != nil {
-			if id != 0 || !errors.Is(err, ErrInvalid) {
-				t.Fatalf("Parse = (%d, %v)", id, err)
+			if c != (Claims{}) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Parse = (%+v, %v)", c, err)
 			}
 			return
 		}
-		if id <= 0 {
-			t.Fatalf("Parse accepted id %d", id)
+		if c.UserID <= 0 || !validSessionID(c.SessionID) {
+			t.Fatalf("Parse accepted %+v", c)
 		}
 	})
 }

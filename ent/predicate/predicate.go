@@ -36,5 +36,8 @@ type Ref func(*sql.Selector)
 // Runner is the predicate function for runner builders.
 type Runner func(*sql.Selector)
 
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

@@ -31,6 +31,7 @@ func (User) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("memberships", ProjectMember.Type).Annotations(entgql.Skip()),
 		edge.To("personal_access_tokens", PersonalAccessToken.Type).Annotations(entgql.Skip()),
+		edge.To("sessions", Session.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("owned_triggers", PipelineTrigger.Type).Annotations(entgql.Skip()),
 		edge.To("pipelines", Pipeline.Type).Annotations(entgql.Skip()),
 		edge.To("created_runners", Runner.Type).Annotations(entgql.Skip()),

@@ -256,6 +256,17 @@ type RunnerDeletePayload struct {
 	Errors []string `json:"errors"`
 }
 
+type SignOutEverywhereInput struct {
+	// The user whose sessions end; admins only. Default: the signed-in user.
+	UserID *string `json:"userId,omitempty"`
+}
+
+type SignOutEverywherePayload struct {
+	// How many sessions were open and are now ended.
+	EndedSessions int      `json:"endedSessions"`
+	Errors        []string `json:"errors"`
+}
+
 type Subscription struct {
 }
 

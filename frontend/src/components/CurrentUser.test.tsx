@@ -13,6 +13,7 @@ function renderWith(currentUser: unknown) {
       </MemoryRouter>
     </WithClient>,
   );
+  return client;
 }
 
 describe('CurrentUser', () => {
@@ -54,5 +55,45 @@ describe('user menu', () => {
     expect(url).toBe('/api/session');
     expect(init?.method).toBe('DELETE');
     expect(new Headers(init?.headers).get('x-kickoff-csrf')).toBe('1');
+  });
+});
+
+describe('sign out everywhere', () => {
+  it('ends every session with the mutation, then drops this browser\'s cookie', async () => {
+    const { default: userEvent } = await import('@testing-library/user-event');
+    const { vi } = await import('vitest');
+    const { fromValue } = await import('wonka');
+    const fetchMock = vi.fn<typeof fetch>(async () => new Response(null, { status: 204 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const client = renderWith({ __typename: 'User', id: 'u1', username: 'alice', name: 'Alice Liddell' });
+    const executeMutation = vi.mocked(client.executeMutation);
+    executeMutation.mockImplementation(() =>
+      fromValue({ data: { signOutEverywhere: { endedSessions: 3, errors: [] } } }) as never,
+    );
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole('button', { name: /alice/ }));
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    expect(executeMutation).toHaveBeenCalledTimes(1);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(fetchMock.mock.calls[0][1]?.method).toBe('DELETE');
+  });
+
+  it('says so when the server refuses, and stays signed in', async () => {
+    const { default: userEvent } = await import('@testing-library/user-event');
+    const { vi } = await import('vitest');
+    const { fromValue } = await import('wonka');
+    const fetchMock = vi.fn<typeof fetch>(async () => new Response(null, { status: 204 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const client = renderWith({ __typename: 'User', id: 'u1', username: 'alice', name: 'Alice Liddell' });
+    vi.mocked(client.executeMutation).mockImplementation(() =>
+      fromValue({ data: { signOutEverywhere: { endedSessions: 0, errors: ['try again'] } } }) as never,
+    );
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole('button', { name: /alice/ }));
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    expect(await screen.findByText('Could not sign out. Try again.')).toBeTruthy();
+    expect(fetchMock).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
 import { ErrorAlert } from './States';
@@ -11,6 +11,15 @@ const CurrentUserQuery = graphql(`
       id
       username
       name
+    }
+  }
+`);
+
+const SignOutEverywhereMutation = graphql(`
+  mutation SignOutEverywhere {
+    signOutEverywhere {
+      endedSessions
+      errors
     }
   }
 `);
@@ -54,6 +63,17 @@ function UserMenu({ username, name }: { username: string; name: string }) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
   const reset = useResetGraphQLClient();
+  const [, signOutEverywhere] = useMutation(SignOutEverywhereMutation);
+
+  async function finish(ok: boolean) {
+    if (!ok) {
+      setError(true);
+      return;
+    }
+    setOpen(false);
+    reset();
+    navigate('/users/sign_in');
+  }
 
   useEffect(() => {
     if (!open) return;
@@ -102,14 +122,24 @@ function UserMenu({ username, name }: { username: string; name: string }) {
             className="menu-item"
             onClick={async () => {
               setError(false);
-              if (await signOut()) {
-                setOpen(false);
-                reset();
-                navigate('/users/sign_in');
-              } else setError(true);
+              await finish(await signOut());
             }}
           >
             Sign out
+          </button>
+          <button
+            type="button"
+            className="menu-item"
+            title="Ends your sessions in every browser, this one included"
+            onClick={async () => {
+              setError(false);
+              const result = await signOutEverywhere({});
+              const ended = !result.error && result.data?.signOutEverywhere.errors.length === 0;
+              // This browser's session ended with the others; DELETE also drops its cookie.
+              await finish(ended && (await signOut()));
+            }}
+          >
+            Sign out everywhere
           </button>
           <ErrorAlert message={error ? 'Could not sign out. Try again.' : null} />
         </div>
