@@ -76,8 +76,8 @@ func hasSecret(s string) bool {
 // RedactingReplaceAttr is a slog.HandlerOptions.ReplaceAttr that passes the
 // message and every string and error attribute through RedactText, so no
 // log line carries a token whichever code logged it. Other kinds (numbers,
-// times, structs) are left as they are: Kickoff logs secrets' carriers,
-// request text and errors, as strings or errors.
+// times, structs) are left alone: what can carry a mistyped token, request
+// text and error messages, is logged as strings and errors.
 func RedactingReplaceAttr(_ []string, a slog.Attr) slog.Attr {
 	switch a.Value.Kind() {
 	case slog.KindString:
