@@ -1,6 +1,7 @@
 // Package audit records security-relevant events (SPEC §9): who did what,
 // from where, to which target, and whether it worked. Secrets never enter an
-// event; credentials are named by kind and a short non-secret prefix.
+// event; credentials are named by kind and a short non-secret prefix, and
+// token-shaped text in free-text fields is cut the same way.
 package audit
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/tokens"
 )
 
 // Outcomes.
@@ -57,9 +59,9 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 	c := database.ClientFrom(ctx, client).AuditEvent.Create().
 		SetAction(e.Action).
 		SetOutcome(e.Outcome).
-		SetReason(clip(e.Reason, 1024)).
-		SetIPAddress(clip(info.IP, 64)).
-		SetUserAgent(clip(info.UserAgent, 512)).
+		SetReason(freeText(e.Reason, 1024)).
+		SetIPAddress(freeText(info.IP, 64)).
+		SetUserAgent(freeText(info.UserAgent, 512)).
 		SetTargetType(e.TargetType).
 		SetNillableTargetID(e.TargetID).
 		SetNillableProjectID(e.ProjectID)
@@ -77,6 +79,13 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 		return fmt.Errorf("recording audit event %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// freeText prepares text that callers or clients chose for storage: a
+// token an operator typed into the wrong field is redacted here, once for
+// every caller, before clip shortens it to the column's n bytes.
+func freeText(s string, n int) string {
+	return clip(tokens.RedactText(s), n)
 }
 
 // clip shortens s to at most n bytes without splitting a UTF-8 character.

@@ -113,26 +113,19 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (*ent.Use
 // neither whether the user exists nor whether it is blocked.
 var errBadLogin = kickoff.Errorf(kickoff.EUnauthorized, "invalid username or password")
 
+// errBlockedLogin is what checkPassword says for a blocked user who gave the
+// right password: the audit log records it, the client sees errBadLogin.
+var errBlockedLogin = kickoff.Errorf(kickoff.EUnauthorized, "user is blocked")
+
 // Login checks a username and password and returns the user and a session
 // token (a signed JWT) valid until expires. Every attempt is audited.
 func (s *Service) Login(ctx context.Context, username, password string) (*ent.User, string, time.Time, error) {
 	u, err := s.checkPassword(ctx, username, password)
+	if kickoff.ErrorCode(err) == kickoff.EInternal {
+		return nil, "", time.Time{}, err
+	}
 	if err != nil {
-		reason := "invalid username or password"
-		if kickoff.ErrorCode(err) == kickoff.EInternal {
-			return nil, "", time.Time{}, err
-		}
-		if u != nil && u.State != user.StateActive {
-			reason = "user is blocked"
-		}
-		ev := audit.Event{Action: "session.login_failed", Outcome: audit.Failure, Reason: reason + " (username " + clipName(username) + ")", TargetType: "User"}
-		if u != nil {
-			ev.TargetID = &u.ID
-		}
-		if aerr := audit.Record(ctx, s.client, ev); aerr != nil {
-			return nil, "", time.Time{}, aerr
-		}
-		return nil, "", time.Time{}, errBadLogin
+		return nil, "", time.Time{}, s.recordFailedLogin(ctx, u, err)
 	}
 	issued, err := s.openSession(ctx, u)
 	if err != nil {
@@ -142,8 +135,24 @@ func (s *Service) Login(ctx context.Context, username, password string) (*ent.Us
 	return u, issued.Token, issued.Expires, err
 }
 
+// recordFailedLogin audits a refused sign-in and returns errBadLogin. The
+// typed username is never recorded: operators type passwords and tokens
+// into that field. An existing user is named by id as the target instead;
+// an unknown name leaves no trace of what was typed.
+func (s *Service) recordFailedLogin(ctx context.Context, u *ent.User, why error) error {
+	ev := audit.Event{Action: "session.login_failed", Outcome: audit.Failure, Reason: kickoff.ErrorMessage(why)}
+	if u != nil {
+		ev.TargetType, ev.TargetID = "User", &u.ID
+	}
+	if err := audit.Record(ctx, s.client, ev); err != nil {
+		return err
+	}
+	return errBadLogin
+}
+
 // checkPassword returns the user when the password matches and the user is
-// active; a non-nil user with an error means the user exists but may not sign in.
+// active. On failure it still returns the user when one has that name, so
+// the failure can be audited against it.
 func (s *Service) checkPassword(ctx context.Context, username, password string) (*ent.User, error) {
 	if len(password) > MaxPasswordLen || len(username) > 255 {
 		passwords.VerifyDummy(password)
@@ -162,19 +171,12 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		return nil, fmt.Errorf("verifying password: %w", err)
 	}
 	if !ok {
-		return nil, errBadLogin
-	}
-	if u.State != user.StateActive {
 		return u, errBadLogin
 	}
-	return u, nil
-}
-
-func clipName(s string) string {
-	if len(s) > 64 {
-		return s[:64]
+	if u.State != user.StateActive {
+		return u, errBlockedLogin
 	}
-	return s
+	return u, nil
 }
 
 // IsUnauthorized reports whether err means "these credentials do not work".

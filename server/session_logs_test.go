@@ -17,7 +17,9 @@ import (
 
 // TestNoSecretsInLogs runs the sign-in and token flows with every kind of
 // credential in every place a client might put one, logging at debug
-// level, and checks that no password, token or JWT reaches the log.
+// level, and checks that no password, token or JWT reaches the log or the
+// audit table. The log here is not redacted, so the test also shows that
+// the code does not log secrets in the first place.
 func TestNoSecretsInLogs(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		logs := &syncBuffer{}
@@ -32,6 +34,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		for range 6 {
 			e.login(t, "alice", wrongPassword)
 		}
+		e.login(t, testPassword, wrongPassword) // the password typed as the username
 		e.send(t, "POST", "/api/session", `{"username":"alice","password":"`+testPassword+`"`, map[string]string{"Content-Type": "application/json"})
 		e.send(t, "POST", "/api/session", `{"username":"alice","password":"`+testPassword+`"}`, map[string]string{"Content-Type": "text/plain"})
 		e.send(t, "POST", "/api/session", `{"username":"`+testPassword+`","password":7}`, map[string]string{"Content-Type": "application/json"})
@@ -84,9 +87,15 @@ func TestNoSecretsInLogs(t *testing.T) {
 		if strings.Count(out, "http request") < 20 {
 			t.Fatalf("expected debug request logs, got:\n%s", out)
 		}
+		audited := auditTexts(t, db)
 		for name, secret := range secrets {
 			if strings.Contains(out, secret) {
 				t.Errorf("the log contains the %s", name)
+			}
+			for _, text := range audited {
+				if strings.Contains(text, secret) {
+					t.Errorf("the audit table contains the %s: %s", name, truncate(text))
+				}
 			}
 		}
 		if t.Failed() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/sessionjwt"
@@ -175,6 +176,48 @@ func TestLoginErrors(t *testing.T) {
 				}
 				if strings.Contains(res.body, testPassword) {
 					t.Error("response echoes the password")
+				}
+			})
+		}
+	})
+}
+
+// TestLoginFailureAudit checks what a refused sign-in leaves in the audit
+// log: the user it was aimed at when that user exists, and never the typed
+// username, which is where operators paste passwords and tokens.
+func TestLoginFailureAudit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		alice := e.createUser(t, "alice", false)
+		blocked := e.createUser(t, "blocked", false)
+		e.block(t, blocked)
+		tests := []struct {
+			name, username, password, reason string
+			target                           *ent.User
+		}{
+			{"unknown user", "nobody-Zq8XkP3v", testPassword, "invalid username or password", nil},
+			{"wrong password", "Alice", "wrong password", "invalid username or password", alice},
+			{"blocked user with the right password", "blocked", testPassword, "user is blocked", blocked},
+			{"blocked user with a wrong password", "blocked", "wrong password", "invalid username or password", blocked},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				if res, _ := e.login(t, tc.username, tc.password); res.status != http.StatusUnauthorized {
+					t.Fatalf("login = %d, want 401", res.status)
+				}
+				ev, err := db.Client.AuditEvent.Query().Where(auditevent.Action("session.login_failed")).
+					Order(ent.Desc(auditevent.FieldID)).First(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ev.Reason != tc.reason {
+					t.Errorf("reason = %q, want %q", ev.Reason, tc.reason)
+				}
+				switch {
+				case tc.target == nil && (ev.TargetID != nil || ev.TargetType != ""):
+					t.Errorf("target = %s %v, want none for an unknown user", ev.TargetType, deref(ev.TargetID))
+				case tc.target != nil && (ev.TargetID == nil || *ev.TargetID != tc.target.ID || ev.TargetType != "User"):
+					t.Errorf("target = %s %v, want User %d", ev.TargetType, deref(ev.TargetID), tc.target.ID)
 				}
 			})
 		}

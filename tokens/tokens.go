@@ -49,8 +49,9 @@ const (
 	// ShortLen is how many characters after the prefix non-owners may see.
 	ShortLen = 4
 	// RedactLen is the most characters of a presented value that may be
-	// written to an audit log.
-	RedactLen = 8
+	// written to an audit log: for a token, its prefix and short form, the
+	// same rule RedactText applies to tokens inside free text.
+	RedactLen = PrefixLen + ShortLen
 )
 
 // ErrMalformed is returned by Parse for anything that is not a well-formed

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/tokens"
 )
 
 // envFlag returns the KICKOFF_<FLAG> environment variable of a flag name.
@@ -55,7 +56,10 @@ func buildLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
-	opts := &slog.HandlerOptions{Level: lvl}
+	// Every line passes through RedactText, so a token that reaches a log
+	// message or attribute by mistake (in an error, a path, a name) shows
+	// only its non-secret prefix.
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: tokens.RedactingReplaceAttr}
 	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
