@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -25,6 +26,9 @@ const floodMaxKeys = 100_000
 // floodPeriod is how long one summarized window lasts.
 const floodPeriod = time.Minute
 
+// floodKnownTokens bounds the recently accepted tokens the guard remembers.
+const floodKnownTokens = 10_000
+
 // floodAction names the audit event that summarizes one IP's refused calls.
 const floodAction = "trigger.flood_refused"
 
@@ -42,8 +46,13 @@ const floodAction = "trigger.flood_refused"
 // being forgotten, so every refused call is in some summary. A process that
 // stops loses the counts of its open windows, at most one window's worth.
 //
-// Refused calls include any valid token the flooding IP presents: telling
-// it apart from a guess needs the database. Other IPs are not affected.
+// Telling a valid token from a guess needs the database, so the guard
+// remembers the tokens that started a pipeline on this replica lately (their
+// SHA-256 digests, at most floodKnownTokens): those still go through from a
+// flooding IP — a CI system behind a shared NAT keeps working — and are
+// checked in full as usual. Knowing one takes knowing the token, so guesses
+// cannot use that way in. Any other token from the IP is refused; other IPs
+// are not affected.
 type floodGuard struct {
 	failures *ratelimit.Limiter
 	now      func() time.Time
@@ -53,6 +62,7 @@ type floodGuard struct {
 
 	mu      sync.Mutex
 	windows *simplelru.LRU[string, *floodWindow]
+	known   *simplelru.LRU[[sha256.Size]byte, struct{}]
 }
 
 // floodWindow counts one IP's refused calls from start on.
@@ -75,7 +85,11 @@ type floodSummary struct {
 func newFloodGuard(record func(floodSummary), now func() time.Time) *floodGuard {
 	windows, err := simplelru.NewLRU[string, *floodWindow](floodMaxKeys, nil)
 	if err != nil {
-		panic(fmt.Sprintf("flood guard: %v", err)) // floodMaxKeys is positive
+		panic(fmt.Sprintf("flood guard: %v", err)) // the sizes are positive
+	}
+	known, err := simplelru.NewLRU[[sha256.Size]byte, struct{}](floodKnownTokens, nil)
+	if err != nil {
+		panic(fmt.Sprintf("flood guard: %v", err))
 	}
 	return &floodGuard{
 		failures: ratelimit.New(triggerFailuresPerMinute, time.Minute, triggerFailuresPerMinute, floodMaxKeys, ratelimit.WithClock(now)),
@@ -83,23 +97,44 @@ func newFloodGuard(record func(floodSummary), now func() time.Time) *floodGuard 
 		after:    func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 		record:   record,
 		windows:  windows,
+		known:    known,
 	}
 }
 
-// blocked reports whether ip is past its threshold, and if so counts the
-// call in ip's window and says how long until the IP may try again.
-func (g *floodGuard) blocked(ip string) (bool, time.Duration) {
+// blocked reports whether a call from ip presenting token is to be refused
+// unseen: ip is past its threshold and token did not start a pipeline here
+// lately. If so it counts the call in ip's window and says how long until
+// the IP may try again.
+func (g *floodGuard) blocked(ip, token string) (bool, time.Duration) {
 	blocked, wait := g.failures.Blocked(ip)
-	if blocked {
-		g.count(ip)
+	if !blocked || g.isKnown(token) {
+		return false, 0
 	}
-	return blocked, wait
+	g.count(ip)
+	return true, wait
 }
 
-// failed counts an unknown token ip presented (after its lookup). ok is false
+// failed counts an unknown token ip presented (after its lookup) and forgets
+// it, should it have been accepted before (since revoked, say). ok is false
 // when that took ip past its threshold: answer this call with 429 too.
-func (g *floodGuard) failed(ip string) (ok bool, wait time.Duration) {
+func (g *floodGuard) failed(ip, token string) (ok bool, wait time.Duration) {
+	g.mu.Lock()
+	g.known.Remove(sha256.Sum256([]byte(token)))
+	g.mu.Unlock()
 	return g.failures.Allow(ip)
+}
+
+// accepted remembers a token that started a pipeline.
+func (g *floodGuard) accepted(token string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.known.Add(sha256.Sum256([]byte(token)), struct{}{})
+}
+
+func (g *floodGuard) isKnown(token string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.known.Contains(sha256.Sum256([]byte(token)))
 }
 
 func (g *floodGuard) count(ip string) {

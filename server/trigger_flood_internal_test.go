@@ -55,15 +55,15 @@ func (r *floodRig) endWindows() {
 func (r *floodRig) flood(t *testing.T, ip string, n int) {
 	t.Helper()
 	for i := range triggerFailuresPerMinute {
-		if blocked, _ := r.blocked(ip); blocked {
+		if blocked, _ := r.blocked(ip, "guess"); blocked {
 			t.Fatalf("%s blocked after %d failures", ip, i)
 		}
-		if ok, _ := r.failed(ip); !ok {
+		if ok, _ := r.failed(ip, "guess"); !ok {
 			t.Fatalf("failure %d of %s refused", i+1, ip)
 		}
 	}
 	for i := range n {
-		if blocked, wait := r.blocked(ip); !blocked || wait <= 0 {
+		if blocked, wait := r.blocked(ip, "guess"); !blocked || wait <= 0 {
 			t.Fatalf("call %d past the threshold: blocked %v, wait %v", i+1, blocked, wait)
 		}
 	}
@@ -94,6 +94,27 @@ func TestFloodGuardOneSummaryPerWindow(t *testing.T) {
 	r.endWindows()
 	if n := len(r.summaries); n != 3 || r.summaries[2].Refused != 1 {
 		t.Fatalf("second window: %+v", r.summaries)
+	}
+}
+
+// TestFloodGuardKnownTokens: a token that started a pipeline still gets
+// through from a flooding IP, uncounted, until a lookup refuses it.
+func TestFloodGuardKnownTokens(t *testing.T) {
+	r := newFloodRig()
+	r.accepted("kot_valid")
+	r.flood(t, "192.0.2.1", 1)
+	if blocked, _ := r.blocked("192.0.2.1", "kot_valid"); blocked {
+		t.Fatal("a known token is blocked")
+	}
+	if ok, _ := r.failed("192.0.2.1", "kot_valid"); ok {
+		t.Fatal("a failure past the threshold is allowed")
+	}
+	if blocked, _ := r.blocked("192.0.2.1", "kot_valid"); !blocked {
+		t.Fatal("a token refused by its lookup is still known")
+	}
+	r.endWindows()
+	if len(r.summaries) != 1 || r.summaries[0].Refused != 2 {
+		t.Fatalf("summaries %+v, want one counting the 2 calls refused unseen", r.summaries)
 	}
 }
 

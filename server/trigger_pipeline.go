@@ -68,28 +68,29 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 	}
 	params, err := restparams.Parse(r, MaxBodyBytes)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, "", err)
 		return
 	}
 	req, err := a.request(r, params, f, projectRef, pathRef)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
 		return
 	}
 	// After the checks above, which need no database, and before the token
 	// is looked up: a flooding IP costs nothing more past its threshold.
-	if blocked, wait := a.floods.blocked(ipLimitKey(req.ClientIP)); blocked {
+	if blocked, wait := a.floods.blocked(ipLimitKey(req.ClientIP), req.Token); blocked {
 		tooManyUnknownTokens(w, wait)
 		return
 	}
 	p, replayed, err := a.pipelines.Trigger(r.Context(), req)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
 		return
 	}
+	a.floods.accepted(req.Token)
 	body, err := renderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
 		return
 	}
 	if replayed {
@@ -149,8 +150,9 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 	return req, nil
 }
 
-// fail answers an error with GitLab's status and body for the trigger endpoints.
-func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+// fail answers an error with GitLab's status and body for the trigger
+// endpoints; token is the one presented, "" when not read yet.
+func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token string, err error) {
 	switch {
 	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
 		writeMessage(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
@@ -163,7 +165,7 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, err er
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	}
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
-		if ok, wait := a.floods.failed(ipLimitKey(a.clientIP(r))); !ok {
+		if ok, wait := a.floods.failed(ipLimitKey(a.clientIP(r)), token); !ok {
 			tooManyUnknownTokens(w, wait)
 			return
 		}
