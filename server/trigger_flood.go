@@ -118,23 +118,26 @@ func (g *floodGuard) blocked(ip, token string) (bool, time.Duration) {
 // it, should it have been accepted before (since revoked, say). ok is false
 // when that took ip past its threshold: answer this call with 429 too.
 func (g *floodGuard) failed(ip, token string) (ok bool, wait time.Duration) {
+	d := sha256.Sum256([]byte(token))
 	g.mu.Lock()
-	g.known.Remove(sha256.Sum256([]byte(token)))
+	g.known.Remove(d)
 	g.mu.Unlock()
 	return g.failures.Allow(ip)
 }
 
 // accepted remembers a token that started a pipeline.
 func (g *floodGuard) accepted(token string) {
+	d := sha256.Sum256([]byte(token))
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.known.Add(sha256.Sum256([]byte(token)), struct{}{})
+	g.known.Add(d, struct{}{})
 }
 
 func (g *floodGuard) isKnown(token string) bool {
+	d := sha256.Sum256([]byte(token))
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.known.Contains(sha256.Sum256([]byte(token)))
+	return g.known.Contains(d)
 }
 
 func (g *floodGuard) count(ip string) {
