@@ -83,8 +83,8 @@ type spec struct {
 
 // create allocates the iid, then checks the trigger's rate limit and writes
 // the pipeline, its variables, the trigger's last use, the idempotency record
-// and the audit entry in one transaction. It returns the existing pipeline (replayed) when a concurrent
-// request with the same Idempotency-Key won.
+// and the audit entry in one transaction. It returns the existing pipeline
+// (replayed) when a concurrent request with the same Idempotency-Key won.
 func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, error) {
 	if sp.idem != nil {
 		if p, err := s.replay(ctx, sp.idem); p != nil || err != nil {
