@@ -19,7 +19,6 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/events"
 	"github.com/kickoff-ci/kickoff/projects"
-	"github.com/kickoff-ci/kickoff/ratelimit"
 	"github.com/kickoff-ci/kickoff/triggers"
 )
 
@@ -28,7 +27,6 @@ type Service struct {
 	client   *ent.Client
 	triggers *triggers.Service
 	projects *projects.Service
-	perToken *ratelimit.PerMinute
 	queued   signal
 	events   *events.Bus
 	now      func() time.Time
@@ -41,7 +39,6 @@ type Service struct {
 func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, bus *events.Bus, publicURL *url.URL) *Service {
 	return &Service{
 		client: client, triggers: triggers, projects: projects, events: bus,
-		perToken:  ratelimit.NewPerMinute(100_000),
 		now:       func() time.Time { return time.Now().UTC() },
 		PublicURL: publicURL,
 	}
@@ -84,10 +81,10 @@ type spec struct {
 	idem      *idempotency         // nil without an Idempotency-Key
 }
 
-// create allocates the iid, then writes the pipeline, its variables, the
-// trigger's last use, the idempotency record and the audit entry in one
-// transaction. It returns the existing pipeline (replayed) when a concurrent
-// request with the same Idempotency-Key won.
+// create allocates the iid, then checks the trigger's rate limit and writes
+// the pipeline, its variables, the trigger's last use, the idempotency record
+// and the audit entry in one transaction. It returns the existing pipeline
+// (replayed) when a concurrent request with the same Idempotency-Key won.
 func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, error) {
 	if sp.idem != nil {
 		if p, err := s.replay(ctx, sp.idem); p != nil || err != nil {
@@ -163,7 +160,10 @@ func touchTrigger(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger, no
 }
 
 func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (*ent.Pipeline, error) {
-	now := s.now()
+	now, err := s.admit(ctx, c, sp.trigger)
+	if err != nil {
+		return nil, err
+	}
 	create := c.Pipeline.Create().
 		SetProjectID(sp.project.ID).
 		SetIid(iid).

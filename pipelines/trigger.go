@@ -77,26 +77,16 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 			return p, p != nil, err
 		}
 	}
-	if err := s.rateLimit(ctx, req, who); err != nil {
-		return nil, false, err
-	}
 	sp := spec{project: proj, ref: ref, source: pipeline.SourceTrigger, user: who.user, trigger: who.trigger, variables: vars, idem: idem}
 	if who.upstream != nil {
 		sp.source, sp.upstream, sp.jobToken = pipeline.SourcePipeline, who.upstream, tokens.Short(req.Token)
 	}
-	return s.create(ctx, sp)
-}
-
-// rateLimit applies a trigger's rateLimitPerMinute.
-func (s *Service) rateLimit(ctx context.Context, req TriggerRequest, who caller) error {
-	t := who.trigger
-	if t == nil || t.RateLimitPerMinute == nil {
-		return nil
+	p, replayed, err = s.create(ctx, sp)
+	if _, limited := RetryAfter(err); limited {
+		// Recorded after create's transaction rolled back, so the refusal stays.
+		return nil, false, s.reject(ctx, req, proj, err, "rate limit exceeded")
 	}
-	if ok, wait := s.perToken.Allow(strconv.Itoa(t.ID), *t.RateLimitPerMinute); !ok {
-		return s.reject(ctx, req, who.project, &RateLimitedError{RetryAfter: wait}, "rate limit exceeded")
-	}
-	return nil
+	return p, replayed, err
 }
 
 // caller is who a trigger call acts for: a trigger token's trigger and

@@ -33,19 +33,3 @@ func ExampleLimiter() {
 	// 429, Retry-After: 12
 	// 200
 }
-
-func ExamplePerMinute() {
-	triggers := ratelimit.NewPerMinute(10_000)
-	rateLimitPerMinute := 2 // from the trigger's configuration
-	for range 3 {
-		if ok, wait := triggers.Allow("trigger-42", rateLimitPerMinute); ok {
-			fmt.Println("202")
-		} else {
-			fmt.Println("429, Retry-After: " + ratelimit.RetryAfterSeconds(wait))
-		}
-	}
-	// Output:
-	// 202
-	// 202
-	// 429, Retry-After: 30
-}

@@ -1,5 +1,7 @@
-// Package ratelimit limits how often one key (an IP address, a username, a
-// trigger token) may do something, in memory, with bounded memory.
+// Package ratelimit limits how often one key (an IP address, a username) may
+// do something, in memory, with bounded memory. In-memory counts are per
+// replica; a limit that must hold across replicas is counted in the database
+// instead (a trigger's rateLimitPerMinute, see package pipelines).
 //
 // Each key gets a token bucket (golang.org/x/time/rate): it starts full with
 // burst tokens, every event takes one, and tokens come back at a steady rate.
@@ -46,7 +48,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// An Option configures a Limiter or a PerMinute.
+// An Option configures a Limiter.
 type Option func(*config)
 
 type config struct {
@@ -86,7 +88,7 @@ func New(events int, per time.Duration, burst, maxKeys int, opts ...Option) *Lim
 // header use RetryAfterSeconds). A refused event takes nothing.
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	now := l.keys.now()
-	b := l.keys.getOrAdd(key, now, l.limit, l.burst, false)
+	b := l.keys.getOrAdd(key, l.limit, l.burst)
 	return take(b, now, l.limit)
 }
 
@@ -110,38 +112,6 @@ func (l *Limiter) Blocked(key string) (blocked bool, retryAfter time.Duration) {
 // successful login).
 func (l *Limiter) Reset(key string) {
 	l.keys.remove(key)
-}
-
-// A PerMinute limits each key to its own number of events per minute, given
-// on every call: the per-trigger "N pipelines per minute" limit. Each key may
-// do up to N events at once and gets one back every minute/N.
-type PerMinute struct {
-	keys *keyStore
-}
-
-// NewPerMinute returns a PerMinute that remembers at most maxKeys keys,
-// forgetting the least recently used ones. It panics if maxKeys < 1.
-func NewPerMinute(maxKeys int, opts ...Option) *PerMinute {
-	return &PerMinute{keys: newKeyStore(maxKeys, opts)}
-}
-
-// Allow takes one event from key's allowance of perMinute events a minute,
-// like Limiter.Allow. perMinute <= 0 means no limit: Allow returns true and
-// remembers nothing. When perMinute changes for a key, the new limit applies
-// from this call on; the events left carry over, capped at the new perMinute.
-func (p *PerMinute) Allow(key string, perMinute int) (ok bool, retryAfter time.Duration) {
-	if perMinute <= 0 {
-		return true, 0
-	}
-	now := p.keys.now()
-	limit := perDuration(perMinute, time.Minute)
-	b := p.keys.getOrAdd(key, now, limit, perMinute, true)
-	return take(b, now, limit)
-}
-
-// Reset forgets key, giving it a full allowance again.
-func (p *PerMinute) Reset(key string) {
-	p.keys.remove(key)
 }
 
 // RetryAfterSeconds formats d for an HTTP Retry-After header: whole seconds,
@@ -215,9 +185,8 @@ func (s *keyStore) get(key string) (*rate.Limiter, bool) {
 	return s.lru.Get(d)
 }
 
-// getOrAdd returns key's bucket, adding a full one if key is new. If adjust
-// is set it also makes an existing bucket's limit and burst match.
-func (s *keyStore) getOrAdd(key string, now time.Time, limit rate.Limit, burst int, adjust bool) *rate.Limiter {
+// getOrAdd returns key's bucket, adding a full one if key is new.
+func (s *keyStore) getOrAdd(key string, limit rate.Limit, burst int) *rate.Limiter {
 	d := sha256.Sum256([]byte(key))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -225,9 +194,6 @@ func (s *keyStore) getOrAdd(key string, now time.Time, limit rate.Limit, burst i
 	if !ok {
 		b = rate.NewLimiter(limit, burst)
 		s.lru.Add(d, b)
-	} else if adjust && (b.Burst() != burst || b.Limit() != limit) {
-		b.SetLimitAt(now, limit)
-		b.SetBurstAt(now, burst)
 	}
 	return b
 }

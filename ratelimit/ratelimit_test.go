@@ -243,29 +243,23 @@ func TestMemoryBounded(t *testing.T) {
 	empty := heap()
 	clock := newFakeClock()
 	l := New(5, time.Minute, 5, maxKeys, WithClock(clock.Now))
-	pm := NewPerMinute(maxKeys, WithClock(clock.Now))
 
 	// Warm up to maxKeys so that only churn is measured below.
 	longKey := string(make([]byte, 512)) // long keys cost no more
 	for i := range maxKeys {
 		l.Allow(strconv.Itoa(i))
-		pm.Allow(strconv.Itoa(i), 3)
 	}
 	before := heap()
-	t.Logf("about %d bytes per remembered key", (int64(before)-int64(empty))/(2*maxKeys))
+	t.Logf("about %d bytes per remembered key", (int64(before)-int64(empty))/maxKeys)
 	for i := range distinct {
 		key := strconv.Itoa(i) + longKey
 		l.Allow(key)
 		l.Blocked(key)
-		pm.Allow(key, 3)
 	}
 	after := heap()
 
 	if n := l.keys.size(); n != maxKeys {
 		t.Errorf("Limiter remembers %d keys, want %d", n, maxKeys)
-	}
-	if n := pm.keys.size(); n != maxKeys {
-		t.Errorf("PerMinute remembers %d keys, want %d", n, maxKeys)
 	}
 	// 1e5 remembered keys of 512 bytes would be over 50 MiB; a bounded cache
 	// stays where it was after warm-up.
@@ -280,18 +274,14 @@ func TestConcurrentSameKey(t *testing.T) {
 	const burst, goroutines, each = 100, 32, 50
 	clock := newFakeClock() // frozen: exactly burst events may pass
 	l := New(1, time.Hour, burst, 10, WithClock(clock.Now))
-	pm := NewPerMinute(10, WithClock(clock.Now))
 
-	var allowed, pmAllowed atomic.Int64
+	var allowed atomic.Int64
 	var wg sync.WaitGroup
 	for range goroutines {
 		wg.Go(func() {
 			for range each {
 				if ok, _ := l.Allow("shared"); ok {
 					allowed.Add(1)
-				}
-				if ok, _ := pm.Allow("shared", burst); ok {
-					pmAllowed.Add(1)
 				}
 			}
 		})
@@ -300,29 +290,23 @@ func TestConcurrentSameKey(t *testing.T) {
 	if n := allowed.Load(); n != burst {
 		t.Errorf("Limiter allowed %d events, want %d", n, burst)
 	}
-	if n := pmAllowed.Load(); n != burst {
-		t.Errorf("PerMinute allowed %d events, want %d", n, burst)
-	}
 }
 
 func TestConcurrentMixed(t *testing.T) {
 	clock := newFakeClock()
 	l := New(10, time.Second, 5, 50, WithClock(clock.Now))
-	pm := NewPerMinute(50, WithClock(clock.Now))
 
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Go(func() {
 			for i := range 2000 {
 				key := strconv.Itoa((g*7 + i) % 100) // > maxKeys: evictions too
-				switch i % 5 {
+				switch i % 4 {
 				case 0:
 					l.Reset(key)
 				case 1:
 					l.Blocked(key)
 				case 2:
-					pm.Allow(key, 1+i%7) // limit changes concurrently
-				case 3:
 					clock.Advance(time.Millisecond)
 				default:
 					if ok, d := l.Allow(key); !ok && d <= 0 {
@@ -336,68 +320,6 @@ func TestConcurrentMixed(t *testing.T) {
 	if n := l.keys.size(); n > 50 {
 		t.Errorf("%d keys remembered, want <= 50", n)
 	}
-}
-
-func TestPerMinute(t *testing.T) {
-	clock := newFakeClock()
-	pm := NewPerMinute(100, WithClock(clock.Now))
-
-	tests := []struct {
-		key       string
-		perMinute int
-		want      time.Duration
-	}{
-		{"trigger-1", 1, time.Minute},
-		{"trigger-2", 3, 20 * time.Second},
-		{"trigger-3", 60, time.Second},
-		{"trigger-4", 1200, 50 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		allow := func() (bool, time.Duration) { return pm.Allow(tt.key, tt.perMinute) }
-		allowN(t, allow, tt.perMinute)
-		refused(t, allow, tt.want)
-	}
-	// Each key refills at its own rate.
-	clock.Advance(20 * time.Second)
-	for _, tt := range tests {
-		allow := func() (bool, time.Duration) { return pm.Allow(tt.key, tt.perMinute) }
-		if tt.perMinute == 1 {
-			refused(t, allow, 40*time.Second)
-			continue
-		}
-		allowN(t, allow, tt.perMinute/3)
-		refused(t, allow, tt.want)
-	}
-
-	pm.Reset("trigger-2")
-	allowN(t, func() (bool, time.Duration) { return pm.Allow("trigger-2", 3) }, 3)
-}
-
-func TestPerMinuteUnlimited(t *testing.T) {
-	clock := newFakeClock()
-	pm := NewPerMinute(10, WithClock(clock.Now))
-	for _, n := range []int{0, -1} {
-		allowN(t, func() (bool, time.Duration) { return pm.Allow("t", n) }, 10_000)
-	}
-	if n := pm.keys.size(); n != 0 {
-		t.Errorf("unlimited calls remembered %d keys", n)
-	}
-}
-
-func TestPerMinuteLimitChanges(t *testing.T) {
-	clock := newFakeClock()
-	pm := NewPerMinute(10, WithClock(clock.Now))
-
-	// Lowering caps what is left at the new limit.
-	allowN(t, func() (bool, time.Duration) { return pm.Allow("t", 60) }, 10) // 50 left
-	allowN(t, func() (bool, time.Duration) { return pm.Allow("t", 2) }, 2)
-	refused(t, func() (bool, time.Duration) { return pm.Allow("t", 2) }, 30*time.Second)
-
-	// Raising keeps what is left and refills faster from now on.
-	refused(t, func() (bool, time.Duration) { return pm.Allow("t", 6) }, 10*time.Second)
-	clock.Advance(30 * time.Second)
-	allowN(t, func() (bool, time.Duration) { return pm.Allow("t", 6) }, 3)
-	refused(t, func() (bool, time.Duration) { return pm.Allow("t", 6) }, 10*time.Second)
 }
 
 func TestRetryAfterSeconds(t *testing.T) {
@@ -430,7 +352,6 @@ func TestInvalidConfigPanics(t *testing.T) {
 		{"zero period", func() { New(1, 0, 1, 1) }},
 		{"zero burst", func() { New(1, time.Minute, 0, 1) }},
 		{"zero maxKeys", func() { New(1, time.Minute, 1, 0) }},
-		{"PerMinute zero maxKeys", func() { NewPerMinute(0) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

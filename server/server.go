@@ -18,7 +18,6 @@ import (
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/ratelimit"
 	"github.com/kickoff-ci/kickoff/services"
 )
 
@@ -71,8 +70,8 @@ func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
 	// cookies or PAT headers.
 	pipelinesAPI := &triggerPipelineAPI{
 		pipelines: cfg.Pipelines, publicURL: s.publicBaseURL, clientIP: s.clientAddr,
-		failures: ratelimit.New(triggerFailuresPerMinute, time.Minute, triggerFailuresPerMinute, 100_000),
-		logger:   s.logger,
+		floods: newFloodGuard(recordFloodSummary(cfg.DB.Client, s.logger), time.Now),
+		logger: s.logger,
 	}
 	mux.HandleFunc("POST /api/v4/projects/{id}/trigger/pipeline", pipelinesAPI.gitlab)
 	mux.HandleFunc("POST /api/v4/projects/{id}/ref/{rest...}", pipelinesAPI.webhook)
@@ -83,10 +82,6 @@ func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("POST /api/v1/runner/jobs/request", runnerAPI.requestJob)
 	mux.HandleFunc("PUT /api/v1/runner/pipelines/{id}", runnerAPI.updatePipeline)
 }
-
-// triggerFailuresPerMinute is how many invalid trigger tokens one client IP
-// may present per minute before it gets 429 for them (valid tokens still work).
-const triggerFailuresPerMinute = 60
 
 // New returns the handler serving all of Kickoff.
 //

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/pipelines"
@@ -22,10 +23,10 @@ type triggerPipelineAPI struct {
 	pipelines *pipelines.Service
 	publicURL func(*http.Request) *url.URL
 	clientIP  func(*http.Request) netip.Addr
-	// failures counts rejected tokens per client IP, so a flood of guesses
-	// gets 429 while valid tokens, even from that IP, still work.
-	failures *ratelimit.Limiter
-	logger   *slog.Logger
+	// floods counts unknown tokens per client IP; past its threshold the
+	// IP's calls get 429 before any database work.
+	floods *floodGuard
+	logger *slog.Logger
 }
 
 // form says which endpoint a request came to.
@@ -67,22 +68,29 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 	}
 	params, err := restparams.Parse(r, MaxBodyBytes)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, "", err)
 		return
 	}
 	req, err := a.request(r, params, f, projectRef, pathRef)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
+		return
+	}
+	// After the checks above, which need no database, and before the token
+	// is looked up: a flooding IP costs nothing more past its threshold.
+	if blocked, wait := a.floods.blocked(ipLimitKey(req.ClientIP), req.Token); blocked {
+		tooManyUnknownTokens(w, wait)
 		return
 	}
 	p, replayed, err := a.pipelines.Trigger(r.Context(), req)
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
 		return
 	}
+	a.floods.accepted(req.Token)
 	body, err := renderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
-		a.fail(w, r, err)
+		a.fail(w, r, req.Token, err)
 		return
 	}
 	if replayed {
@@ -142,8 +150,9 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 	return req, nil
 }
 
-// fail answers an error with GitLab's status and body for the trigger endpoints.
-func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+// fail answers an error with GitLab's status and body for the trigger
+// endpoints; token is the one presented, "" when not read yet.
+func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token string, err error) {
 	switch {
 	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
 		writeMessage(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
@@ -156,14 +165,18 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, err er
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	}
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
-		ip := a.clientIP(r).String()
-		if ok, wait := a.failures.Allow(ip); !ok {
-			w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
-			writeMessage(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
+		if ok, wait := a.floods.failed(ipLimitKey(a.clientIP(r)), token); !ok {
+			tooManyUnknownTokens(w, wait)
 			return
 		}
 	}
 	writeGitLabError(w, r, a.logger, err, plainNotFound)
+}
+
+// tooManyUnknownTokens answers a client IP past its unknown-token threshold.
+func tooManyUnknownTokens(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
+	writeMessage(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
 }
 
 // baseErrors is GitLab's validation body: {"base": [msg]}.

@@ -3,9 +3,11 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,13 +22,21 @@ type tpAnswer struct {
 	status   int
 	id, iid  int
 	replayed string
-	body     string
-	err      error
+	// retryAfter is the Retry-After header.
+	retryAfter string
+	body       string
+	err        error
 }
 
 // tpConcurrently sends n trigger calls at once (released together) and
 // returns their answers.
 func (e *tpEnv) tpConcurrently(t *testing.T, n int, body func(i int) string, header http.Header) []tpAnswer {
+	t.Helper()
+	return tpConcurrentlyAt(t, []string{e.tpURL()}, n, body, header)
+}
+
+// tpConcurrentlyAt is tpConcurrently sending call i to urls[i%len(urls)].
+func tpConcurrentlyAt(t *testing.T, urls []string, n int, body func(i int) string, header http.Header) []tpAnswer {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
 	defer client.CloseIdleConnections()
@@ -35,7 +45,7 @@ func (e *tpEnv) tpConcurrently(t *testing.T, n int, body func(i int) string, hea
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			req, err := http.NewRequest(http.MethodPost, e.tpURL(), strings.NewReader(body(i)))
+			req, err := http.NewRequest(http.MethodPost, urls[i%len(urls)], strings.NewReader(body(i)))
 			if err != nil {
 				answers[i].err = err
 				return
@@ -52,7 +62,10 @@ func (e *tpEnv) tpConcurrently(t *testing.T, n int, body func(i int) string, hea
 			b, _ := io.ReadAll(res.Body)
 			var p struct{ ID, IID int }
 			_ = json.Unmarshal(b, &p)
-			answers[i] = tpAnswer{status: res.StatusCode, id: p.ID, iid: p.IID, replayed: res.Header.Get("Idempotent-Replayed"), body: string(b)}
+			answers[i] = tpAnswer{
+				status: res.StatusCode, id: p.ID, iid: p.IID, body: string(b),
+				replayed: res.Header.Get("Idempotent-Replayed"), retryAfter: res.Header.Get("Retry-After"),
+			}
 		})
 	}
 	close(start)
@@ -148,6 +161,43 @@ func TestTriggerPipelineIdempotencyKey(t *testing.T) {
 		}
 		if c := e.tpPipelineCount(t); c != 4 {
 			t.Errorf("%d pipelines, want 4", c)
+		}
+	})
+}
+
+// TestTriggerRateLimitAcrossReplicas: a trigger's rateLimitPerMinute holds
+// for all replicas together. Two servers, each with its own services and
+// in-memory state, on one database: of 30 concurrent calls alternating
+// between them exactly 10 create pipelines, not 10 per replica.
+func TestTriggerRateLimitAcrossReplicas(t *testing.T) {
+	const limit, calls = 10, 30
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newTPEnv(t, db)
+		token := e.tpTrigger(t, fmt.Sprintf("rateLimitPerMinute: %d", limit))
+		replica := newAuthEnv(t, db)
+		urls := []string{e.tpURL(), tpURLOn(replica.srv.URL, e.project.ID)}
+
+		answers := tpConcurrentlyAt(t, urls, calls, func(int) string { return tpForm("token", token, "ref", "main") }, http.Header{})
+		created := 0
+		for i, a := range answers {
+			switch {
+			case a.err != nil:
+				t.Fatalf("call %d: %v", i, a.err)
+			case a.status == http.StatusCreated:
+				created++
+			case a.status != http.StatusTooManyRequests || strings.TrimSpace(a.body) != tpRateLimited:
+				t.Errorf("call %d = %d %s, want 201 or 429", i, a.status, truncate(a.body))
+			default:
+				if s, err := strconv.Atoi(a.retryAfter); err != nil || s < 1 || s > 60 {
+					t.Errorf("call %d: Retry-After %q, want 1..60 seconds", i, a.retryAfter)
+				}
+			}
+		}
+		if created != limit {
+			t.Errorf("%d calls answered 201, want %d", created, limit)
+		}
+		if n := e.tpPipelineCount(t); n != limit {
+			t.Errorf("%d pipelines across both replicas, want %d", n, limit)
 		}
 	})
 }

@@ -140,7 +140,12 @@ func (e *tpEnv) tpPipelineCount(t *testing.T) int {
 
 // tpURL is the GitLab trigger endpoint of grp/app by numeric ID.
 func (e *tpEnv) tpURL() string {
-	return fmt.Sprintf("%s/api/v4/projects/%d/trigger/pipeline", e.srv.URL, e.project.ID)
+	return tpURLOn(e.srv.URL, e.project.ID)
+}
+
+// tpURLOn is the GitLab trigger endpoint of a project on the server at base.
+func tpURLOn(base string, projectID int) string {
+	return fmt.Sprintf("%s/api/v4/projects/%d/trigger/pipeline", base, projectID)
 }
 
 // tpJSON is the part of GitLab's pipeline entity the tests compare.

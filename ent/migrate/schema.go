@@ -199,9 +199,9 @@ var (
 				Columns: []*schema.Column{PipelinesColumns[8], PipelinesColumns[1]},
 			},
 			{
-				Name:    "pipeline_trigger_id",
+				Name:    "pipeline_trigger_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PipelinesColumns[17]},
+				Columns: []*schema.Column{PipelinesColumns[17], PipelinesColumns[1]},
 			},
 			{
 				Name:    "pipeline_upstream_id",

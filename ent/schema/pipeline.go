@@ -75,7 +75,8 @@ func (Pipeline) Indexes() []ent.Index {
 		index.Fields("project_id", "updated_at"),
 		// The runner queue: oldest created pipeline first.
 		index.Fields("status", "created_at"),
-		index.Fields("trigger_id"),
+		// A trigger's rateLimitPerMinute counts its pipelines of the last minute.
+		index.Fields("trigger_id", "created_at"),
 		index.Fields("upstream_id"),
 	}
 }
