@@ -3,6 +3,7 @@ package kickoff
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes: every adapter (REST, GraphQL, CLI) translates these in one
@@ -50,4 +51,23 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RateLimitedError refuses a caller who should wait RetryAfter; Err (an
+// ERateLimited domain error) says why, so it maps like any domain error.
+type RateLimitedError struct {
+	RetryAfter time.Duration
+	Err        *Error
+}
+
+func (e *RateLimitedError) Error() string { return e.Err.Message }
+func (e *RateLimitedError) Unwrap() error { return e.Err }
+
+// RetryAfter returns how long a rate-limited caller should wait, if err says so.
+func RetryAfter(err error) (time.Duration, bool) {
+	var rl *RateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	return 0, false
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/ref"
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
+	"github.com/kickoff-ci/kickoff/ent/signinfailure"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -95,6 +96,7 @@ func checkColumn(t, c string) error {
 			ref.Table:                 ref.ValidColumn,
 			runner.Table:              runner.ValidColumn,
 			session.Table:             session.ValidColumn,
+			signinfailure.Table:       signinfailure.ValidColumn,
 			user.Table:                user.ValidColumn,
 		})
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/schema"
 	"github.com/kickoff-ci/kickoff/ent/session"
+	"github.com/kickoff-ci/kickoff/ent/signinfailure"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -447,6 +448,29 @@ func init() {
 			return nil
 		}
 	}()
+	signinfailureMixin := schema.SignInFailure{}.Mixin()
+	signinfailureMixinFields0 := signinfailureMixin[0].Fields()
+	_ = signinfailureMixinFields0
+	signinfailureFields := schema.SignInFailure{}.Fields()
+	_ = signinfailureFields
+	// signinfailureDescCreatedAt is the schema descriptor for created_at field.
+	signinfailureDescCreatedAt := signinfailureMixinFields0[0].Descriptor()
+	// signinfailure.DefaultCreatedAt holds the default value on creation for the created_at field.
+	signinfailure.DefaultCreatedAt = signinfailureDescCreatedAt.Default.(func() time.Time)
+	// signinfailureDescIPKey is the schema descriptor for ip_key field.
+	signinfailureDescIPKey := signinfailureFields[0].Descriptor()
+	// signinfailure.IPKeyValidator is a validator for the "ip_key" field. It is called by the builders before save.
+	signinfailure.IPKeyValidator = signinfailureDescIPKey.Validators[0].(func(string) error)
+	// signinfailureDescAccount is the schema descriptor for account field.
+	signinfailureDescAccount := signinfailureFields[1].Descriptor()
+	// signinfailure.AccountValidator is a validator for the "account" field. It is called by the builders before save.
+	signinfailure.AccountValidator = signinfailureDescAccount.Validators[0].(func(string) error)
+	// signinfailureDescDevice is the schema descriptor for device field.
+	signinfailureDescDevice := signinfailureFields[2].Descriptor()
+	// signinfailure.DefaultDevice holds the default value on creation for the device field.
+	signinfailure.DefaultDevice = signinfailureDescDevice.Default.(string)
+	// signinfailure.DeviceValidator is a validator for the "device" field. It is called by the builders before save.
+	signinfailure.DeviceValidator = signinfailureDescDevice.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

@@ -36,6 +36,8 @@ type Tx struct {
 	Runner *RunnerClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInFailure is the client for interacting with the SignInFailure builders.
+	SignInFailure *SignInFailureClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -180,6 +182,7 @@ func (tx *Tx) init() {
 	tx.Ref = NewRefClient(tx.config)
 	tx.Runner = NewRunnerClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.SignInFailure = NewSignInFailureClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -16,21 +16,35 @@ import (
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/keyring"
 	"github.com/kickoff-ci/kickoff/passwords"
 	"github.com/kickoff-ci/kickoff/sessionjwt"
 )
 
 // Service is the identity domain. Build it with New.
 type Service struct {
-	client   *ent.Client
-	sessions *sessionjwt.Issuer
-	now      func() time.Time
+	client *ent.Client
+	// sessions issues session cookies' JWTs, devices the device cookies of
+	// browsers that signed in before (see signin.go).
+	sessions, devices *sessionjwt.Issuer
+	keys              *keyring.Keyring
+	now               func() time.Time
 }
 
-// New returns the identity service; sessions may be nil for commands that
-// never sign anyone in (the admin CLI).
-func New(client *ent.Client, sessions *sessionjwt.Issuer) *Service {
-	return &Service{client: client, sessions: sessions, now: func() time.Time { return time.Now().UTC() }}
+// Signer is what signing in needs; commands that never sign anyone in (the
+// admin CLI) pass the zero Signer.
+type Signer struct {
+	Sessions, Devices *sessionjwt.Issuer
+	// Keys hashes typed usernames for the sign-in limits.
+	Keys *keyring.Keyring
+}
+
+// New returns the identity service.
+func New(client *ent.Client, sign Signer) *Service {
+	return &Service{
+		client: client, sessions: sign.Sessions, devices: sign.Devices, keys: sign.Keys,
+		now: func() time.Time { return time.Now().UTC() },
+	}
 }
 
 // Password rules: NIST SP 800-63B asks for length, not composition.
@@ -117,22 +131,38 @@ var errBadLogin = kickoff.Errorf(kickoff.EUnauthorized, "invalid username or pas
 // right password: the audit log records it, the client sees errBadLogin.
 var errBlockedLogin = kickoff.Errorf(kickoff.EUnauthorized, "user is blocked")
 
-// Login checks a username and password and returns the user and a session
-// token (a signed JWT) valid until expires. Every attempt is audited.
-func (s *Service) Login(ctx context.Context, username, password string) (*ent.User, string, time.Time, error) {
-	u, err := s.checkPassword(ctx, username, password)
+// Login checks a sign-in attempt against the limits and then the password,
+// and on success opens a session and issues a new device cookie. Every
+// attempt is audited; a throttled one is a kickoff.RateLimitedError.
+func (s *Service) Login(ctx context.Context, in SignIn) (SignedIn, error) {
+	u, err := s.accountOf(ctx, in.Username)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	a := s.newAttempt(in, u)
+	if err := s.throttled(ctx, a); err != nil {
+		return SignedIn{}, err
+	}
+	err = checkPassword(u, in.Password)
 	if kickoff.ErrorCode(err) == kickoff.EInternal {
-		return nil, "", time.Time{}, err
+		return SignedIn{}, err
 	}
 	if err != nil {
-		return nil, "", time.Time{}, s.recordFailedLogin(ctx, u, err)
+		if rerr := s.recordFailure(ctx, a); rerr != nil {
+			return SignedIn{}, rerr
+		}
+		return SignedIn{}, s.recordFailedLogin(ctx, u, err)
 	}
-	issued, err := s.openSession(ctx, u)
+	session, err := s.openSession(ctx, u)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return SignedIn{}, err
+	}
+	device, err := s.devices.Issue(u.ID)
+	if err != nil {
+		return SignedIn{}, fmt.Errorf("issuing device cookie: %w", err)
 	}
 	err = audit.Record(ctx, s.client, audit.Event{Action: "session.login", Outcome: audit.Success, TargetType: "User", TargetID: &u.ID})
-	return u, issued.Token, issued.Expires, err
+	return SignedIn{User: u, Session: session, Device: device}, err
 }
 
 // recordFailedLogin audits a refused sign-in and returns errBadLogin. The
@@ -150,33 +180,38 @@ func (s *Service) recordFailedLogin(ctx context.Context, u *ent.User, why error)
 	return errBadLogin
 }
 
-// checkPassword returns the user when the password matches and the user is
-// active. On failure it still returns the user when one has that name, so
-// the failure can be audited against it.
-func (s *Service) checkPassword(ctx context.Context, username, password string) (*ent.User, error) {
-	if len(password) > MaxPasswordLen || len(username) > 255 {
-		passwords.VerifyDummy(password)
-		return nil, errBadLogin
+// accountOf returns the user a sign-in names, or nil when there is none
+// (or the name is too long to be one).
+func (s *Service) accountOf(ctx context.Context, username string) (*ent.User, error) {
+	if len(username) > 255 {
+		return nil, nil
 	}
 	u, err := s.UserByUsername(ctx, username)
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
-		passwords.VerifyDummy(password) // same time as a real check: no user enumeration
-		return nil, errBadLogin
+		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	return u, err
+}
+
+// checkPassword passes when u exists, password is its password and u is
+// active. Without a user the same work is done against a dummy hash: the
+// answer's timing must not tell which usernames exist.
+func checkPassword(u *ent.User, password string) error {
+	if u == nil || len(password) > MaxPasswordLen {
+		passwords.VerifyDummy(password)
+		return errBadLogin
 	}
 	ok, err := passwords.Verify(password, u.PasswordHash)
 	if err != nil {
-		return nil, fmt.Errorf("verifying password: %w", err)
+		return fmt.Errorf("verifying password: %w", err)
 	}
 	if !ok {
-		return u, errBadLogin
+		return errBadLogin
 	}
 	if u.State != user.StateActive {
-		return u, errBlockedLogin
+		return errBlockedLogin
 	}
-	return u, nil
+	return nil
 }
 
 // IsUnauthorized reports whether err means "these credentials do not work".

@@ -8,6 +8,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -23,6 +24,7 @@ const MinSecretLen = 32
 const (
 	PurposeTokenEncryption = "kickoff/token-encryption/v1"
 	PurposeJWTSigning      = "kickoff/jwt-signing/v1"
+	PurposeMAC             = "kickoff/mac/v1"
 )
 
 const (
@@ -57,6 +59,7 @@ type generation struct {
 	aead    cipher.AEAD
 	signKID string
 	signKey []byte
+	macKey  []byte
 }
 
 // New builds a keyring from the current secret and any previous secrets
@@ -89,6 +92,10 @@ func newGeneration(secret string) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
+	macKey, err := derive(secret, PurposeMAC)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return nil, fmt.Errorf("aes: %w", err)
@@ -99,7 +106,7 @@ func newGeneration(secret string) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcm: %w", err)
 	}
-	g := &generation{aead: aead, signKey: signKey, encID: keyID(encKey)}
+	g := &generation{aead: aead, signKey: signKey, macKey: macKey, encID: keyID(encKey)}
 	sid := keyID(signKey)
 	g.signKID = hex.EncodeToString(sid[:])
 	return g, nil
@@ -178,4 +185,16 @@ func (kr *Keyring) VerificationKey(kid string) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// MAC returns HMAC-SHA256 of label and data under the current secret: a
+// keyed one-way name for a value that must not be stored as it is (a typed
+// username, say). label separates uses, so one use's MACs mean nothing to
+// another. MACs change when the secret is rotated.
+func (kr *Keyring) MAC(label string, data []byte) []byte {
+	m := hmac.New(sha256.New, kr.gens[0].macKey)
+	m.Write([]byte(label))
+	m.Write([]byte{0})
+	m.Write(data)
+	return m.Sum(nil)
 }

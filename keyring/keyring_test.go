@@ -175,8 +175,9 @@ func TestKeysAreIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	signA, _ := derive(secretA, PurposeJWTSigning)
+	macA, _ := derive(secretA, PurposeMAC)
 	encB, _ := derive(secretB, PurposeTokenEncryption)
-	keys := [][]byte{encA, signA, encB, []byte(secretA[:keyLen])}
+	keys := [][]byte{encA, signA, macA, encB, []byte(secretA[:keyLen])}
 	for i := range keys {
 		if len(keys[i]) != keyLen {
 			t.Fatalf("key %d has length %d", i, len(keys[i]))
@@ -190,6 +191,28 @@ func TestKeysAreIndependent(t *testing.T) {
 	again, _ := derive(secretA, PurposeTokenEncryption)
 	if !bytes.Equal(encA, again) {
 		t.Error("derivation is not deterministic")
+	}
+}
+
+func TestMAC(t *testing.T) {
+	kr, rotated, other := mustNew(t, secretA), mustNew(t, secretA, secretB), mustNew(t, secretB)
+	a := kr.MAC("use", []byte("alice"))
+	tests := []struct {
+		name string
+		mac  []byte
+		same bool
+	}{
+		{"same label and data", kr.MAC("use", []byte("alice")), true},
+		{"previous secrets do not matter", rotated.MAC("use", []byte("alice")), true},
+		{"other data", kr.MAC("use", []byte("alicf")), false},
+		{"other label", kr.MAC("other", []byte("alice")), false},
+		{"label and data do not run together", kr.MAC("usea", []byte("lice")), false},
+		{"other secret", other.MAC("use", []byte("alice")), false},
+	}
+	for _, tt := range tests {
+		if got := bytes.Equal(a, tt.mac); got != tt.same || len(tt.mac) != 32 {
+			t.Errorf("%s: equal = %v (%d bytes), want %v", tt.name, got, len(tt.mac), tt.same)
+		}
 	}
 }
 

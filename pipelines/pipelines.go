@@ -7,7 +7,6 @@ package pipelines
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -50,23 +49,6 @@ var (
 	ErrDuplicatePayload = kickoff.Errorf(kickoff.EInvalid, "Duplicate variable name: TRIGGER_PAYLOAD")
 	errRateLimited      = kickoff.Errorf(kickoff.ERateLimited, "Too many pipelines created in the last minute. Try again later.")
 )
-
-// RateLimitedError is returned when a trigger's rateLimitPerMinute is used up.
-type RateLimitedError struct{ RetryAfter time.Duration }
-
-func (e *RateLimitedError) Error() string { return errRateLimited.Message }
-
-// Unwrap makes it an ERateLimited domain error.
-func (e *RateLimitedError) Unwrap() error { return errRateLimited }
-
-// RetryAfter returns how long a rate-limited caller should wait, if err says so.
-func RetryAfter(err error) (time.Duration, bool) {
-	var rl *RateLimitedError
-	if errors.As(err, &rl) {
-		return rl.RetryAfter, true
-	}
-	return 0, false
-}
 
 // spec is everything create needs, whoever asked.
 type spec struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -36,7 +37,7 @@ func (s *Service) admit(ctx context.Context, c *ent.Client, t *ent.PipelineTrigg
 	case err != nil:
 		return time.Time{}, err
 	case wait > 0:
-		return time.Time{}, &RateLimitedError{RetryAfter: wait}
+		return time.Time{}, &kickoff.RateLimitedError{RetryAfter: wait, Err: errRateLimited}
 	}
 	return now, nil
 }

@@ -82,7 +82,7 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		sp.source, sp.upstream, sp.jobToken = pipeline.SourcePipeline, who.upstream, tokens.Short(req.Token)
 	}
 	p, replayed, err = s.create(ctx, sp)
-	if _, limited := RetryAfter(err); limited {
+	if _, limited := kickoff.RetryAfter(err); limited {
 		// Recorded after create's transaction rolled back, so the refusal stays.
 		return nil, false, s.reject(ctx, req, proj, err, "rate limit exceeded")
 	}

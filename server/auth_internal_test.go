@@ -27,7 +27,7 @@ func TestRESTAuthentication(t *testing.T) {
 			t.Fatal(err)
 		}
 		issuer := sessionjwt.New(kr, "kickoff", "kickoff-web-session", 0, nil)
-		ids := identity.New(db.Client, issuer)
+		ids := identity.New(db.Client, identity.Signer{Sessions: issuer})
 		ctx := context.Background()
 		u, err := ids.CreateUser(ctx, identity.NewUser{Username: "alice", Email: "a@example.com", Password: "password1"})
 		if err != nil {
@@ -42,7 +42,7 @@ func TestRESTAuthentication(t *testing.T) {
 			t.Fatal(err)
 		}
 		session := issued.Token
-		s := &server{logger: slog.New(slog.DiscardHandler), ids: ids, logins: newLoginLimits()}
+		s := &server{logger: slog.New(slog.DiscardHandler), ids: ids}
 		whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			name := "anonymous"
 			if u := authz.UserFrom(r.Context()); u != nil {

@@ -53,7 +53,6 @@ type server struct {
 	publicURL *url.URL
 	trusted   []netip.Prefix
 	secure    bool
-	logins    *loginLimits
 }
 
 // routeGitLab registers the GitLab-compatible REST API and the one-URL trigger.
@@ -101,7 +100,6 @@ func New(cfg Config) http.Handler {
 		publicURL: cfg.PublicURL,
 		trusted:   cfg.TrustedProxies,
 		secure:    cfg.SecureCookies,
-		logins:    newLoginLimits(),
 	}
 
 	reg := prometheus.NewRegistry()

@@ -20,40 +20,10 @@ import (
 // read it) and SameSite=Strict (other sites' requests do not carry it).
 const SessionCookie = "kickoff_session"
 
-// Failed sign-ins are limited per client IP and per username, both checked
-// before the password is: an account under attack stays locked whatever
-// password is tried. Per IP: 10 failures at once, then one more every 6 s
-// (10/min) — enough for a shared office NAT. Per username: 5 failures at
-// once, then one more a minute (5 per 5 min) — about 1,400 guesses a day at
-// most against one account however many IPs an attacker has. Successful
-// sign-ins are not limited and reset the username's count. Limits are per
-// replica, in memory.
-const (
-	loginIPFailures   = 10
-	loginIPPer        = time.Minute
-	loginUserFailures = 5
-	loginUserPer      = 5 * time.Minute
-	// loginMaxKeys bounds the limiters' memory (a few hundred bytes a key).
-	loginMaxKeys = 100_000
-)
-
-// loginLimits counts failed sign-ins.
-type loginLimits struct {
-	byIP, byUser *ratelimit.Limiter
-}
-
-func newLoginLimits(opts ...ratelimit.Option) *loginLimits {
-	return &loginLimits{
-		byIP:   ratelimit.New(loginIPFailures, loginIPPer, loginIPFailures, loginMaxKeys, opts...),
-		byUser: ratelimit.New(loginUserFailures, loginUserPer, loginUserFailures, loginMaxKeys, opts...),
-	}
-}
-
-// usernameKey matches identity's lookup (case-insensitive, trimmed), so
-// "Alice" and "alice " share one allowance.
-func usernameKey(username string) string {
-	return strings.ToLower(strings.TrimSpace(username))
-}
+// DeviceCookie marks a browser that signed in before: the sign-in limits
+// treat it apart from unknown clients (identity/signin.go). It is sent to
+// /api/session only.
+const DeviceCookie = "kickoff_device"
 
 // ipLimitKey is the per-IP limiter's key for a client. IPv6 clients are
 // counted per /64, the smallest block a site is normally given, since
@@ -63,22 +33,6 @@ func ipLimitKey(a netip.Addr) string {
 		return netip.PrefixFrom(a, 64).Masked().String()
 	}
 	return a.String()
-}
-
-// blocked reports whether either allowance is used up, and the longer wait.
-func (l *loginLimits) blocked(ip, username string) (bool, time.Duration) {
-	ipBlocked, ipWait := l.byIP.Blocked(ip)
-	userBlocked, userWait := l.byUser.Blocked(usernameKey(username))
-	return ipBlocked || userBlocked, max(ipWait, userWait)
-}
-
-func (l *loginLimits) failed(ip, username string) {
-	l.byIP.Allow(ip)
-	l.byUser.Allow(usernameKey(username))
-}
-
-func (l *loginLimits) succeeded(username string) {
-	l.byUser.Reset(usernameKey(username))
 }
 
 // loginRequest is the body of POST /api/session.
@@ -115,17 +69,19 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ip := ipLimitKey(s.clientAddr(r))
-	if blocked, wait := s.logins.blocked(ip, req.Username); blocked {
+	in := identity.SignIn{Username: req.Username, Password: req.Password, IPKey: ipLimitKey(s.clientAddr(r))}
+	if c, err := r.Cookie(DeviceCookie); err == nil {
+		in.DeviceCookie = c.Value
+	}
+	out, err := s.ids.Login(r.Context(), in)
+	wait, throttled := kickoff.RetryAfter(err)
+	switch {
+	case throttled:
 		s.logger.DebugContext(r.Context(), "sign-in refused: too many failures")
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
-		writeMessage(w, http.StatusTooManyRequests, "Too many failed sign-in attempts. Try again later.")
+		writeMessage(w, http.StatusTooManyRequests, kickoff.ErrorMessage(err))
 		return
-	}
-	u, token, expires, err := s.ids.Login(r.Context(), req.Username, req.Password)
-	switch {
 	case identity.IsUnauthorized(err):
-		s.logins.failed(ip, req.Username)
 		writeMessage(w, http.StatusUnauthorized, "invalid username or password")
 		return
 	case err != nil:
@@ -133,9 +89,9 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
 		return
 	}
-	s.logins.succeeded(req.Username)
-	http.SetCookie(w, s.sessionCookie(token, expires))
-	writeJSON(w, http.StatusOK, s.sessionUser(r, u))
+	http.SetCookie(w, s.cookie(SessionCookie, "/", out.Session.Token, out.Session.Expires))
+	http.SetCookie(w, s.cookie(DeviceCookie, "/api/session", out.Device.Token, out.Device.Expires))
+	writeJSON(w, http.StatusOK, s.sessionUser(r, out.User))
 }
 
 // logout handles DELETE /api/session: the session the cookie names ends on
@@ -203,12 +159,13 @@ func readLoginRequest(w http.ResponseWriter, r *http.Request) (loginRequest, boo
 	return req, true
 }
 
-// sessionCookie expires with the JWT inside it.
-func (s *server) sessionCookie(token string, expires time.Time) *http.Cookie {
+// cookie holds a JWT and expires with it. HttpOnly: scripts cannot read
+// it; SameSite=Strict: other sites' requests do not carry it.
+func (s *server) cookie(name, path, token string, expires time.Time) *http.Cookie {
 	return &http.Cookie{
-		Name:     SessionCookie,
+		Name:     name,
 		Value:    token,
-		Path:     "/",
+		Path:     path,
 		MaxAge:   max(1, int(time.Until(expires).Seconds())),
 		HttpOnly: true,
 		Secure:   s.secure,
@@ -217,17 +174,12 @@ func (s *server) sessionCookie(token string, expires time.Time) *http.Cookie {
 }
 
 // clearedSessionCookie tells the browser to drop the session cookie; its
-// attributes match the original so the browser replaces it.
+// attributes match the original so the browser replaces it. The device
+// cookie stays: signing out does not make a browser unknown.
 func (s *server) clearedSessionCookie() *http.Cookie {
-	return &http.Cookie{
-		Name:     SessionCookie,
-		Value:    "",
-		Path:     "/",
-		MaxAge:   -1, // sent as Max-Age=0
-		HttpOnly: true,
-		Secure:   s.secure,
-		SameSite: http.SameSiteStrictMode,
-	}
+	c := s.cookie(SessionCookie, "/", "", time.Time{})
+	c.MaxAge = -1 // sent as Max-Age=0
+	return c
 }
 
 func (s *server) sessionUser(r *http.Request, u *ent.User) sessionUserJSON {

@@ -161,7 +161,7 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token 
 		writeMessage(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
 		return
 	}
-	if wait, ok := pipelines.RetryAfter(err); ok {
+	if wait, ok := kickoff.RetryAfter(err); ok {
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	}
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {

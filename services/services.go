@@ -4,6 +4,7 @@ package services
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/events"
@@ -22,6 +23,11 @@ import (
 const (
 	SessionIssuer   = "kickoff"
 	SessionAudience = "kickoff-web-session"
+	// DeviceAudience is the audience of device cookies, which name a
+	// browser that signed in before (identity's sign-in limits).
+	DeviceAudience = "kickoff-web-device"
+	// DeviceTTL is how long a browser stays known after a sign-in.
+	DeviceTTL = 90 * 24 * time.Hour
 )
 
 // Set is every domain service.
@@ -60,7 +66,11 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 	trg := triggers.New(client, kr, prj)
 	pip := pipelines.New(client, trg, prj, o.bus, publicURL)
 	return Set{
-		Identity:  identity.New(client, sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil)),
+		Identity: identity.New(client, identity.Signer{
+			Sessions: sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil),
+			Devices:  sessionjwt.New(kr, SessionIssuer, DeviceAudience, DeviceTTL, nil),
+			Keys:     kr,
+		}),
 		Projects:  prj,
 		Triggers:  trg,
 		Refs:      refs.New(client, prj),

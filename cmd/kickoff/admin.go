@@ -66,7 +66,7 @@ func openAdminEnv(ctx context.Context, cmd *cli.Command) (*adminEnv, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	return &adminEnv{logger: logger, db: db, ids: identity.New(db.Client, nil)}, nil
+	return &adminEnv{logger: logger, db: db, ids: identity.New(db.Client, identity.Signer{})}, nil
 }
 
 // requireCurrentSchema returns errNotMigrated unless every embedded migration

@@ -448,6 +448,37 @@ var (
 			},
 		},
 	}
+	// SignInFailuresColumns holds the columns for the "sign_in_failures" table.
+	SignInFailuresColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "ip_key", Type: field.TypeString, Size: 64},
+		{Name: "account", Type: field.TypeString, Size: 64},
+		{Name: "device", Type: field.TypeString, Size: 64, Default: ""},
+	}
+	// SignInFailuresTable holds the schema information for the "sign_in_failures" table.
+	SignInFailuresTable = &schema.Table{
+		Name:       "sign_in_failures",
+		Columns:    SignInFailuresColumns,
+		PrimaryKey: []*schema.Column{SignInFailuresColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "signinfailure_ip_key_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SignInFailuresColumns[2], SignInFailuresColumns[1]},
+			},
+			{
+				Name:    "signinfailure_account_device_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SignInFailuresColumns[3], SignInFailuresColumns[4], SignInFailuresColumns[1]},
+			},
+			{
+				Name:    "signinfailure_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SignInFailuresColumns[1]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -479,6 +510,7 @@ var (
 		RefsTable,
 		RunnersTable,
 		SessionsTable,
+		SignInFailuresTable,
 		UsersTable,
 	}
 )
@@ -534,6 +566,9 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	SessionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	SignInFailuresTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),

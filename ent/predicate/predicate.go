@@ -39,5 +39,8 @@ type Runner func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// SignInFailure is the predicate function for signinfailure builders.
+type SignInFailure func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
