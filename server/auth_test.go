@@ -44,6 +44,8 @@ type authEnv struct {
 	ids *identity.Service
 	kr  *keyring.Keyring
 	set services.Set
+	// routes are the server's route patterns.
+	routes []string
 }
 
 type envOption func(*server.Config)
@@ -77,10 +79,11 @@ func newAuthEnv(t *testing.T, db *database.DB, opts ...envOption) *authEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(server.New(cfg))
+	h, routes := server.NewWithRoutes(cfg)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	// An option may have replaced the services (e.g. withEventBus).
-	return &authEnv{db: db, srv: srv, ids: cfg.Identity, kr: kr, set: cfg.Set}
+	return &authEnv{db: db, srv: srv, ids: cfg.Identity, kr: kr, set: cfg.Set, routes: routes}
 }
 
 func (e *authEnv) createUser(t *testing.T, username string, admin bool) *ent.User {

@@ -17,18 +17,38 @@ func graphQLError(w http.ResponseWriter, status int, code, msg string) {
 	})
 }
 
-// graphQLUpgrade lets only a GET upgrade, and only to a websocket: gqlgen
-// hands any Upgrade header to its websocket transport, which answers a POST
-// or an h2c upgrade in plain text.
+// graphQLUpgrade lets only a GET upgrade, only to a websocket and only
+// with a complete RFC 6455 handshake: gqlgen hands any Upgrade header to its
+// websocket transport, which answers a POST, an h2c upgrade or a broken
+// handshake in plain text.
 func graphQLUpgrade(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if up := r.Header.Get("Upgrade"); up != "" && (r.Method != http.MethodGet || !strings.EqualFold(up, "websocket")) {
+		up := r.Header.Get("Upgrade")
+		switch {
+		case up == "":
+		case r.Method != http.MethodGet || !strings.EqualFold(up, "websocket"):
 			graphQLError(w, http.StatusBadRequest, "BAD_REQUEST",
 				"only a GET request may upgrade, and only to a websocket (graphql-transport-ws)")
+			return
+		case !websocketHandshake(r.Header):
+			graphQLError(w, http.StatusBadRequest, "BAD_REQUEST",
+				"a websocket upgrade needs Connection: Upgrade, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// websocketHandshake reports whether h has what RFC 6455 §4.2.1 asks of an
+// opening handshake besides the Upgrade header.
+func websocketHandshake(h http.Header) bool {
+	connUpgrade := false
+	for _, v := range h.Values("Connection") {
+		for _, token := range strings.Split(v, ",") {
+			connUpgrade = connUpgrade || strings.EqualFold(strings.TrimSpace(token), "upgrade")
+		}
+	}
+	return connUpgrade && h.Get("Sec-WebSocket-Version") == "13" && h.Get("Sec-WebSocket-Key") != ""
 }
 
 // graphQLBody enforces the body limit and checks that a POST body is a

@@ -56,7 +56,7 @@ type server struct {
 }
 
 // routeGitLab registers the GitLab-compatible REST API and the one-URL trigger.
-func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
+func (s *server) routeGitLab(mux *router, cfg Config) {
 	triggersAPI := &triggerAPI{triggers: cfg.Triggers, publicURL: s.publicBaseURL, logger: s.logger}
 	rest := func(h http.HandlerFunc) http.Handler { return s.withViewer(h, authREST) }
 	mux.Handle("GET /api/v4/projects/{id}/triggers", rest(triggersAPI.list))
@@ -90,6 +90,28 @@ func (s *server) routeGitLab(mux *http.ServeMux, cfg Config) {
 // withViewer, which authenticates, enforces CSRF rules for cookies and puts
 // the viewer into the request context.
 func New(cfg Config) http.Handler {
+	h, _ := newHandler(cfg)
+	return h
+}
+
+// router is a ServeMux that remembers its patterns, so tests can send every
+// route the malformed-input corpus, new routes included.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (r *router) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+func (r *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	r.Handle(pattern, http.HandlerFunc(h))
+}
+
+// newHandler is New, also returning the route patterns.
+func newHandler(cfg Config) (http.Handler, []string) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -106,7 +128,7 @@ func New(cfg Config) http.Handler {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
 
-	mux := http.NewServeMux()
+	mux := &router{ServeMux: http.NewServeMux()}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(cfg.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -134,5 +156,5 @@ func New(cfg Config) http.Handler {
 	// runs outside the middleware that reads the route pattern the mux sets
 	// on the request it is given: inside them, every request was logged and
 	// counted as "unmatched".
-	return securityHeaders(s.withRequestInfo(recoverPanics(observe(mux, logger, m), logger)))
+	return securityHeaders(s.withRequestInfo(recoverPanics(observe(mux, logger, m), logger))), mux.patterns
 }

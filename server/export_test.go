@@ -1,0 +1,4 @@
+package server
+
+// NewWithRoutes is New for tests that walk every route.
+var NewWithRoutes = newHandler
