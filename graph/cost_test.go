@@ -117,3 +117,56 @@ func TestGraphQLDefaultPageSize(t *testing.T) {
 		}
 	})
 }
+
+// TestGraphQLArgumentBounds: list arguments and nested filters from
+// variables are bounded before any SQL, so a huge ID filter is the
+// client's BAD_USER_INPUT instead of a database error.
+func TestGraphQLArgumentBounds(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		counted, statements := countingClient(db)
+		admin, _, _ := seed(t, db.Client)
+		srv := newGraphServer(t, counted, admin)
+		nested := map[string]any{"idIn": idList(1)}
+		for range 10 {
+			nested = map[string]any{"and": []any{nested}}
+		}
+		tests := []struct {
+			name     string
+			query    string
+			vars     map[string]any
+			wantCode string
+		}{
+			{"filter of 70,000 ids", `query($ids: [ID!]) { projects(where: {idIn: $ids}) { nodes { id } } }`, map[string]any{"ids": idList(70_000)}, "BAD_USER_INPUT"},
+			{"filter of 201 ids inside or", `query($ids: [ID!]) { projects(where: {or: [{idIn: $ids}]}) { nodes { id } } }`, map[string]any{"ids": idList(201)}, "BAD_USER_INPUT"},
+			{"and nested 10 deep", `query($w: ProjectWhereInput) { projects(where: $w) { nodes { id } } }`, map[string]any{"w": nested}, "BAD_USER_INPUT"},
+			{"filter of 200 ids", `query($ids: [ID!]) { projects(where: {idIn: $ids}) { nodes { id } } }`, map[string]any{"ids": idList(200)}, ""},
+			{"and nested twice", `{ projects(where: {and: [{and: [{idGT: "0"}]}]}) { nodes { id } } }`, nil, ""},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				b, _ := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})
+				statements.Store(0)
+				res, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				var body struct {
+					Errors []struct {
+						Extensions map[string]any `json:"extensions"`
+					} `json:"errors"`
+				}
+				_ = json.NewDecoder(res.Body).Decode(&body)
+				switch {
+				case tc.wantCode == "" && len(body.Errors) > 0:
+					t.Fatalf("got %d %+v, want success", res.StatusCode, body.Errors)
+				case tc.wantCode == "":
+				case len(body.Errors) == 0 || body.Errors[0].Extensions["code"] != tc.wantCode:
+					t.Fatalf("got %d %+v, want code %s", res.StatusCode, body.Errors, tc.wantCode)
+				case statements.Load() != 0:
+					t.Fatalf("refused query ran %d SQL statements", statements.Load())
+				}
+			})
+		}
+	})
+}

@@ -86,7 +86,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger, opts 
 	srv.Use(guard)
 	srv.Use(&costLimit{limit: complexityLimit})
 	srv.Use(pageSizeGuard{})
-	srv.Use(textGuard{})
+	srv.Use(argumentGuard{})
 	srv.Use(visibilityFilter{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(logger))

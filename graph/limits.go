@@ -13,6 +13,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/pipelines"
 )
 
 // Limit errors are protocol errors: gqlgen answers them with 422, like
@@ -122,58 +123,87 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 	}
 }
 
-// textGuard refuses arguments holding a NUL character: PostgreSQL cannot
-// store one in a text column, so it would otherwise surface as an internal
-// error instead of a clear BAD_USER_INPUT.
-type textGuard struct{}
+// Bounds of argument values, which variables can make as large as the
+// request body: a list (an ID filter, say) would otherwise become one SQL
+// parameter per item, past what PostgreSQL accepts, and deep and/or filters
+// become deep predicate trees.
+const (
+	// MaxListArgument is the most variables a pipeline takes, the longest
+	// list any field needs.
+	MaxListArgument  = pipelines.MaxVariables
+	MaxArgumentDepth = 10
+)
+
+// argumentGuard refuses arguments holding a NUL character (PostgreSQL
+// cannot store one in a text column), a list longer than MaxListArgument or
+// input objects nested deeper than MaxArgumentDepth, with BAD_USER_INPUT
+// before the field resolves, instead of an internal error from the database.
+type argumentGuard struct{}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.FieldInterceptor
-} = textGuard{}
+} = argumentGuard{}
 
-func (textGuard) ExtensionName() string                   { return "TextGuard" }
-func (textGuard) Validate(graphql.ExecutableSchema) error { return nil }
-func (textGuard) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 && holdsNUL(fc.Args) {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "arguments must not contain NUL characters")
+func (argumentGuard) ExtensionName() string                   { return "ArgumentGuard" }
+func (argumentGuard) Validate(graphql.ExecutableSchema) error { return nil }
+func (argumentGuard) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 {
+		if problem := argumentProblem(reflect.ValueOf(fc.Args), 0); problem != "" {
+			return nil, kickoff.Errorf(kickoff.EInvalid, "%s", problem)
+		}
 	}
 	return next(ctx)
 }
 
-// holdsNUL walks decoded arguments — strings, pointers, maps, slices and
-// gqlgen's input structs — for a NUL character.
-func holdsNUL(v any) bool { return valueHoldsNUL(reflect.ValueOf(v), 0) }
-
-func valueHoldsNUL(v reflect.Value, depth int) bool {
-	if depth > 32 || !v.IsValid() {
-		return false
+// argumentProblem walks decoded arguments — strings, pointers, maps, slices
+// and gqlgen's input structs — and says what is out of bounds, or "". depth
+// counts containers (maps, lists, input objects); the field's argument map
+// itself is depth 0.
+func argumentProblem(v reflect.Value, depth int) string {
+	if !v.IsValid() {
+		return ""
+	}
+	if depth > MaxArgumentDepth {
+		return fmt.Sprintf("arguments must not nest deeper than %d levels", MaxArgumentDepth)
 	}
 	switch v.Kind() {
 	case reflect.String:
-		return strings.IndexByte(v.String(), 0) >= 0
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return "arguments must not contain NUL characters"
+		}
 	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && valueHoldsNUL(v.Elem(), depth+1)
+		if !v.IsNil() {
+			return argumentProblem(v.Elem(), depth)
+		}
 	case reflect.Slice, reflect.Array:
+		if v.Len() > MaxListArgument {
+			return fmt.Sprintf("a list argument holds at most %d items, got %d", MaxListArgument, v.Len())
+		}
 		for i := range v.Len() {
-			if valueHoldsNUL(v.Index(i), depth+1) {
-				return true
+			if p := argumentProblem(v.Index(i), depth+1); p != "" {
+				return p
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			if valueHoldsNUL(it.Key(), depth+1) || valueHoldsNUL(it.Value(), depth+1) {
-				return true
+			if p := argumentProblem(it.Key(), depth+1); p != "" {
+				return p
+			}
+			if p := argumentProblem(it.Value(), depth+1); p != "" {
+				return p
 			}
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && valueHoldsNUL(v.Field(i), depth+1) {
-				return true
+			if v.Type().Field(i).IsExported() {
+				if p := argumentProblem(v.Field(i), depth+1); p != "" {
+					return p
+				}
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // visibilityFilter turns on authz's row filter for every field but the
