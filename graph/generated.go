@@ -94,7 +94,12 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	CurrentUserPasswordUpdatePayload struct {
+		Errors func(childComplexity int) int
+	}
+
 	Mutation struct {
+		CurrentUserPasswordUpdate    func(childComplexity int, input model.CurrentUserPasswordUpdateInput) int
 		PersonalAccessTokenCreate    func(childComplexity int, input model.PersonalAccessTokenCreateInput) int
 		PersonalAccessTokenRevoke    func(childComplexity int, input model.PersonalAccessTokenRevokeInput) int
 		PipelineCancel               func(childComplexity int, input model.PipelineCancelInput) int
@@ -487,6 +492,7 @@ type MutationResolver interface {
 	PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error)
 	PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error)
 	SignOutEverywhere(ctx context.Context, input *model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error)
+	CurrentUserPasswordUpdate(ctx context.Context, input model.CurrentUserPasswordUpdateInput) (*model.CurrentUserPasswordUpdatePayload, error)
 }
 type PersonalAccessTokenResolver interface {
 	Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error)
@@ -712,6 +718,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CiVariable.Value(childComplexity), true
 
+	case "CurrentUserPasswordUpdatePayload.errors":
+		if e.ComplexityRoot.CurrentUserPasswordUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentUserPasswordUpdatePayload.Errors(childComplexity), true
+
+	case "Mutation.currentUserPasswordUpdate":
+		if e.ComplexityRoot.Mutation.CurrentUserPasswordUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_currentUserPasswordUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CurrentUserPasswordUpdate(childComplexity, args["input"].(model.CurrentUserPasswordUpdateInput)), true
 	case "Mutation.personalAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.PersonalAccessTokenCreate == nil {
 			break
@@ -2255,6 +2279,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("CiVariableInput", ec.unmarshalInputCiVariableInput),
+			graphql.NewInputUnmarshaler("CurrentUserPasswordUpdateInput", ec.unmarshalInputCurrentUserPasswordUpdateInput),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenCreateInput", ec.unmarshalInputPersonalAccessTokenCreateInput),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenOrder", ec.unmarshalInputPersonalAccessTokenOrder),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenRevokeInput", ec.unmarshalInputPersonalAccessTokenRevokeInput),
@@ -2477,6 +2502,14 @@ func (ec *executionContext) childFields_CiVariable(ctx context.Context, field gr
 		return ec.fieldContext_CiVariable_file(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CurrentUserPasswordUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "errors":
+		return ec.fieldContext_CurrentUserPasswordUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CurrentUserPasswordUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3230,6 +3263,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_currentUserPasswordUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CurrentUserPasswordUpdateInput, error) {
+			return ec.unmarshalNCurrentUserPasswordUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCurrentUserPasswordUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_personalAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4869,6 +4916,29 @@ func (ec *executionContext) fieldContext_CiVariable_file(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CurrentUserPasswordUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CurrentUserPasswordUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUserPasswordUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUserPasswordUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrentUserPasswordUpdatePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_pipelineCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5787,6 +5857,50 @@ func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_signOutEverywhere_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_currentUserPasswordUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_currentUserPasswordUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CurrentUserPasswordUpdate(ctx, fc.Args["input"].(model.CurrentUserPasswordUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CurrentUserPasswordUpdatePayload) graphql.Marshaler {
+			return ec.marshalNCurrentUserPasswordUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCurrentUserPasswordUpdatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_currentUserPasswordUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CurrentUserPasswordUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_currentUserPasswordUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13358,6 +13472,55 @@ func UnmarshalCiVariableInput(ctx context.Context, raw any) (model.CiVariableInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCurrentUserPasswordUpdateInput(ctx context.Context, obj any) (model.CurrentUserPasswordUpdateInput, error) {
+	var it model.CurrentUserPasswordUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"currentPassword", "newPassword"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = data
+		case "newPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPassword"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPassword = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCurrentUserPasswordUpdateInput unmarshals raw into the CurrentUserPasswordUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCurrentUserPasswordUpdateInput(ctx context.Context, raw any) (model.CurrentUserPasswordUpdateInput, error) {
+	var out model.CurrentUserPasswordUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CurrentUserPasswordUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPersonalAccessTokenCreateInput(ctx context.Context, obj any) (model.PersonalAccessTokenCreateInput, error) {
 	var it model.PersonalAccessTokenCreateInput
 	if obj == nil {
@@ -17811,6 +17974,39 @@ func (ec *executionContext) _CiVariable(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var currentUserPasswordUpdatePayloadImplementors = []string{"CurrentUserPasswordUpdatePayload"}
+
+func (ec *executionContext) _CurrentUserPasswordUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentUserPasswordUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, currentUserPasswordUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CurrentUserPasswordUpdatePayload")
+		case "errors":
+			out.Values[i] = ec._CurrentUserPasswordUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -17973,6 +18169,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "signOutEverywhere":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_signOutEverywhere(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentUserPasswordUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_currentUserPasswordUpdate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20841,6 +21044,19 @@ func (ec *executionContext) marshalNCiVariable2ᚖgithubᚗcomᚋkickoffᚑciᚋ
 func (ec *executionContext) unmarshalNCiVariableInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiVariableInput(ctx context.Context, v any) (*model.CiVariableInput, error) {
 	res, err := ec.unmarshalInputCiVariableInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCurrentUserPasswordUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCurrentUserPasswordUpdateInput(ctx context.Context, v any) (model.CurrentUserPasswordUpdateInput, error) {
+	res, err := ec.unmarshalInputCurrentUserPasswordUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCurrentUserPasswordUpdatePayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCurrentUserPasswordUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CurrentUserPasswordUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CurrentUserPasswordUpdatePayload!")
+		return graphql.Null
+	}
+	return ec._CurrentUserPasswordUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {

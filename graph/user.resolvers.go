@@ -59,6 +59,12 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input *model.S
 	return &model.SignOutEverywherePayload{EndedSessions: n, Errors: errs}, err
 }
 
+// CurrentUserPasswordUpdate is the resolver for the currentUserPasswordUpdate field.
+func (r *mutationResolver) CurrentUserPasswordUpdate(ctx context.Context, input model.CurrentUserPasswordUpdateInput) (*model.CurrentUserPasswordUpdatePayload, error) {
+	errs, err := userErrors(r.Identity.ChangePassword(ctx, input.CurrentPassword, input.NewPassword))
+	return &model.CurrentUserPasswordUpdatePayload{Errors: errs}, err
+}
+
 // Revoked is the resolver for the revoked field.
 func (r *personalAccessTokenResolver) Revoked(ctx context.Context, obj *ent.PersonalAccessToken) (bool, error) {
 	return obj.RevokedAt != nil, nil

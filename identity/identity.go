@@ -58,6 +58,17 @@ var (
 	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 )
 
+// validPassword checks a new password's length, the only rule.
+func validPassword(p string) error {
+	switch {
+	case len(p) < MinPasswordLen:
+		return kickoff.Errorf(kickoff.EInvalid, "password must be at least %d characters", MinPasswordLen)
+	case len(p) > MaxPasswordLen:
+		return kickoff.Errorf(kickoff.EInvalid, "password must be at most %d characters", MaxPasswordLen)
+	}
+	return nil
+}
+
 // NewUser is what CreateUser needs.
 type NewUser struct {
 	Username string
@@ -77,10 +88,8 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*ent.User, error)
 		return nil, kickoff.Errorf(kickoff.EInvalid, "username must be 1-255 characters of letters, digits, '_', '.' or '-', not starting with '.' or '-'")
 	case len(email) > 255 || !emailPattern.MatchString(email):
 		return nil, kickoff.Errorf(kickoff.EInvalid, "email is not a valid address")
-	case len(nu.Password) < MinPasswordLen:
-		return nil, kickoff.Errorf(kickoff.EInvalid, "password must be at least %d characters", MinPasswordLen)
-	case len(nu.Password) > MaxPasswordLen:
-		return nil, kickoff.Errorf(kickoff.EInvalid, "password must be at most %d characters", MaxPasswordLen)
+	case validPassword(nu.Password) != nil:
+		return nil, validPassword(nu.Password)
 	case len(nu.Name) > 255:
 		return nil, kickoff.Errorf(kickoff.EInvalid, "name must be at most 255 characters")
 	}

@@ -247,3 +247,36 @@ func (e *authEnv) patIDOf(t *testing.T, pat string) int {
 	}
 	return v.CredentialID
 }
+
+// Changing the password ends every other session of the user; the one that
+// changed it stays, and a wrong current password changes nothing.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		e.createUser(t, "alice", false)
+		_, here := e.login(t, "alice", testPassword)
+		_, elsewhere := e.login(t, "alice", testPassword)
+		change := func(current, next string) response {
+			return e.graphQL(t, fmt.Sprintf(`mutation { currentUserPasswordUpdate(input: {currentPassword: %q, newPassword: %q}) { errors } }`, current, next), csrf(here))
+		}
+		if res := change("wrong password", "a new password"); !strings.Contains(res.body, "the current password is wrong") {
+			t.Fatalf("wrong current password = %s", res.body)
+		}
+		if res := change(testPassword, "short"); !strings.Contains(res.body, "at least 8 characters") {
+			t.Fatalf("short new password = %s", res.body)
+		}
+		wantCurrentUser(t, e.graphQL(t, currentUserQuery, csrf(elsewhere)), "alice")
+
+		if res := change(testPassword, "a new password"); !strings.Contains(res.body, `"errors":[]`) {
+			t.Fatalf("password change = %s", res.body)
+		}
+		wantCurrentUser(t, e.graphQL(t, currentUserQuery, csrf(here)), "alice")
+		wantGraphQLError(t, e.graphQL(t, currentUserQuery, csrf(elsewhere)), http.StatusUnauthorized, "UNAUTHENTICATED")
+		if res, _ := e.login(t, "alice", testPassword); res.status != http.StatusUnauthorized {
+			t.Errorf("old password = %d, want 401", res.status)
+		}
+		if res, _ := e.login(t, "alice", "a new password"); res.status != http.StatusOK {
+			t.Errorf("new password = %d, want 200", res.status)
+		}
+	})
+}

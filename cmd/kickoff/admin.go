@@ -25,7 +25,7 @@ func adminCommand() *cli.Command {
 			{
 				Name:     "user",
 				Usage:    "manage users",
-				Commands: []*cli.Command{adminUserCreateCommand()},
+				Commands: []*cli.Command{adminUserCreateCommand(), adminUserPasswordCommand()},
 			},
 			{
 				Name:     "token",

@@ -44,6 +44,18 @@ func TestAdminTokenWorksWithGraphQL(t *testing.T) {
 		if code := signIn(t, s.addr, "alice", password); code != http.StatusOK {
 			t.Errorf("signing in with the --password-stdin password: status %d, want 200", code)
 		}
+		// An operator resets the password while the server runs.
+		const newPassword = "battery staple horse"
+		set := in.runOK(t, newPassword+"\n", in.with("admin", "user", "set-password", "--username", "alice", "--password-stdin")...)
+		if !strings.Contains(set.stdout, "set the password of alice") {
+			t.Errorf("admin user set-password stdout = %q", set.stdout)
+		}
+		if code := signIn(t, s.addr, "alice", password); code != http.StatusUnauthorized {
+			t.Errorf("signing in with the old password: status %d, want 401", code)
+		}
+		if code := signIn(t, s.addr, "alice", newPassword); code != http.StatusOK {
+			t.Errorf("signing in with the new password: status %d, want 200", code)
+		}
 		if strings.Contains(s.logs.String(), token) {
 			t.Errorf("the token appears in the server log")
 		}
@@ -126,6 +138,9 @@ func TestAdminCommandsRejectBadInput(t *testing.T) {
 			{"user with short password", "", userCreate("--password", "short"), "password must be at least 8 characters"},
 			{"user with taken username", "", []string{"admin", "user", "create", "--username", "BOB", "--email", "other@example.com", "--password", "bob-password"}, "username or email is already taken"},
 			{"user with invalid username", "", []string{"admin", "user", "create", "--username", "bad name", "--email", "x@example.com", "--password", "long-enough"}, "username must be"},
+			{"set-password for unknown user", "", []string{"admin", "user", "set-password", "--username", "nobody", "--password", "long-enough"}, `user "nobody" not found`},
+			{"set-password too short", "", []string{"admin", "user", "set-password", "--username", "bob", "--password", "short"}, "password must be at least 8 characters"},
+			{"set-password without password", "", []string{"admin", "user", "set-password", "--username", "bob"}, "a password is required"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -81,3 +81,36 @@ func readPasswordLine(r io.Reader) (string, error) {
 	}
 	return "", errors.New("--password-stdin: standard input is empty")
 }
+
+func adminUserPasswordCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "set-password",
+		Usage:     "set a user's password and end all their web sessions",
+		UsageText: "kickoff admin user set-password --username U (--password-stdin | --password P)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "username", Required: true, Usage: "whose password to set"},
+			&cli.StringFlag{Name: "password", Usage: "the new password (visible in the process list and shell history: prefer --password-stdin)"},
+			&cli.BoolFlag{Name: "password-stdin", Usage: "read the new password from the first line of standard input"},
+		},
+		OnUsageError: usageError,
+		Action:       runAdminUserPassword,
+	}
+}
+
+func runAdminUserPassword(ctx context.Context, cmd *cli.Command) error {
+	password, err := passwordFromFlags(cmd)
+	if err != nil {
+		return err
+	}
+	env, err := openAdminEnv(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	u, err := env.ids.ResetPassword(ctx, cmd.String("username"), password)
+	if err != nil {
+		return fmt.Errorf("setting the password of %q: %w", cmd.String("username"), err)
+	}
+	_, err = fmt.Fprintf(cmd.Writer, "set the password of %s (id %d); their web sessions have ended\n", u.Username, u.ID)
+	return err
+}

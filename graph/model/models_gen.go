@@ -28,6 +28,16 @@ type CiVariableInput struct {
 	Value string `json:"value"`
 }
 
+type CurrentUserPasswordUpdateInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	// 8 to 256 characters.
+	NewPassword string `json:"newPassword"`
+}
+
+type CurrentUserPasswordUpdatePayload struct {
+	Errors []string `json:"errors"`
+}
+
 type PersonalAccessTokenCreateInput struct {
 	Name      string     `json:"name"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`

@@ -204,6 +204,12 @@ export type CiVariableInput = {
   value: Scalars['String']['input'];
 };
 
+export type CurrentUserPasswordUpdateInput = {
+  currentPassword: Scalars['String']['input'];
+  /** 8 to 256 characters. */
+  newPassword: Scalars['String']['input'];
+};
+
 /** Possible directions in which to order a list of items when provided an `orderBy` argument. */
 export type OrderDirection =
   /** Specifies an ascending order for a given `orderBy` argument. */
