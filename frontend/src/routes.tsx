@@ -3,6 +3,7 @@ import type { RouteObject } from 'react-router';
 import { Layout } from './components/Layout';
 import { Loading } from './components/States';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PasswordPage } from './pages/PasswordPage';
 import { PersonalAccessTokensPage } from './pages/PersonalAccessTokensPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { SignInPage } from './pages/SignInPage';
@@ -20,6 +21,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <ProjectsPage /> },
       { path: 'users/sign_in', element: <SignInPage /> },
       { path: '-/user_settings/personal_access_tokens', element: <PersonalAccessTokensPage /> },
+      { path: '-/user_settings/password/edit', element: <PasswordPage /> },
       {
         path: '-/graphql-explorer',
         element: (

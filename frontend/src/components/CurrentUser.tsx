@@ -117,6 +117,9 @@ function UserMenu({ username, name }: { username: string; name: string }) {
           <Link to="/-/user_settings/personal_access_tokens" className="menu-item" onClick={() => setOpen(false)}>
             Personal access tokens
           </Link>
+          <Link to="/-/user_settings/password/edit" className="menu-item" onClick={() => setOpen(false)}>
+            Password
+          </Link>
           <button
             type="button"
             className="menu-item"
