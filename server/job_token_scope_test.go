@@ -211,3 +211,53 @@ func TestJobTokenAllowlistREST(t *testing.T) {
 		})
 	})
 }
+
+func TestJobTokenAllowlistGraphQL(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newTPEnv(t, db)
+		e.tpGQL(t, e.pat, `mutation { projectCreate(input: {name: "lib", path: "grp/lib"}) { project { id } errors } }`)
+		_, devPAT := e.createPAT(t, e.createUser(t, "dev", false))
+		e.tpMember(t, "dev", "DEVELOPER")
+		const scope = `ciJobTokenScope { inboundAllowlist(first: 10) { totalCount nodes { fullPath } } }`
+		mutation := func(name, target string) string {
+			return fmt.Sprintf(`mutation { %s(input: {projectPath: "grp/app", targetProjectPath: %q}) { %s errors } }`, name, target, scope)
+		}
+		const add, remove = "ciJobTokenScopeAddProject", "ciJobTokenScopeRemoveProject"
+
+		data := e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { `+scope+` } }`)
+		if want := `{"project":{"ciJobTokenScope":{"inboundAllowlist":{"totalCount":1,"nodes":[{"fullPath":"grp/app"}]}}}}`; string(data) != want {
+			t.Errorf("scope = %s, want %s", data, want)
+		}
+		data = e.tpGQL(t, e.pat, mutation(add, "grp/lib"))
+		if !strings.Contains(string(data), `"totalCount":2,"nodes":[{"fullPath":"grp/app"},{"fullPath":"grp/lib"}]`) {
+			t.Errorf("%s = %s", add, data)
+		}
+		rows, audits := e.jsEntries(t)
+		for _, tc := range []struct{ name, pat, query, want string }{
+			{"duplicate", e.pat, mutation(add, "grp/lib"), "target project grp/lib is already in the job token allowlist"},
+			{"itself", e.pat, mutation(add, "grp/app"), "target project can't be the same as the project"},
+			{"unknown target", e.pat, mutation(add, "grp/nope"), `NOT_FOUND: project "grp/nope" not found`},
+			{"developer adds", devPAT, mutation(add, "grp/lib"), "FORBIDDEN: you need at least the MAINTAINER role"},
+			{"developer removes", devPAT, mutation(remove, "grp/lib"), "FORBIDDEN: you need at least the MAINTAINER role"},
+			{"not on the list", e.pat, mutation(remove, "grp/nope"), "target project is not in the job token allowlist of grp/app"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, errs := e.tpGQLErrors(t, tc.pat, tc.query)
+				if len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
+					t.Errorf("errors = %q, want one containing %q", errs, tc.want)
+				}
+			})
+		}
+		if r, a := e.jsEntries(t); r != rows || a != audits {
+			t.Fatalf("refused mutations wrote %d rows and %d audit entries", r-rows, a-audits)
+		}
+		// A Developer sees the project but not its scope, as in GitLab.
+		if data := e.tpGQL(t, devPAT, `{ project(fullPath: "grp/app") { `+scope+` } }`); string(data) != `{"project":{"ciJobTokenScope":null}}` {
+			t.Errorf("developer's scope = %s", data)
+		}
+		data = e.tpGQL(t, e.pat, mutation(remove, "grp/lib"))
+		if !strings.Contains(string(data), `"totalCount":1,"nodes":[{"fullPath":"grp/app"}]`) {
+			t.Errorf("%s = %s", remove, data)
+		}
+	})
+}
