@@ -88,8 +88,9 @@ func restrict(q ent.Query, u *ent.User) {
 			q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
 		}
 	}
-	// Pipeline variables and idempotency records are never GraphQL nodes:
-	// resolvers that read them have already authorized their pipeline.
+	// Pipeline variables, idempotency records and job token allowlist entries
+	// are never GraphQL nodes (allowlists are shown as their projects):
+	// resolvers that read them have already authorized their pipeline or project.
 }
 
 // memberOf returns a predicate builder: column IN (projects where u is a

@@ -17,6 +17,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -41,6 +42,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// JobTokenAllowlistEntry is the client for interacting with the JobTokenAllowlistEntry builders.
+	JobTokenAllowlistEntry *JobTokenAllowlistEntryClient
 	// PersonalAccessToken is the client for interacting with the PersonalAccessToken builders.
 	PersonalAccessToken *PersonalAccessTokenClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -76,6 +79,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
+	c.JobTokenAllowlistEntry = NewJobTokenAllowlistEntryClient(c.config)
 	c.PersonalAccessToken = NewPersonalAccessTokenClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
 	c.PipelineTrigger = NewPipelineTriggerClient(c.config)
@@ -177,21 +181,22 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditEvent:          NewAuditEventClient(cfg),
-		IdempotencyKey:      NewIdempotencyKeyClient(cfg),
-		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
-		Pipeline:            NewPipelineClient(cfg),
-		PipelineTrigger:     NewPipelineTriggerClient(cfg),
-		PipelineVariable:    NewPipelineVariableClient(cfg),
-		Project:             NewProjectClient(cfg),
-		ProjectMember:       NewProjectMemberClient(cfg),
-		Ref:                 NewRefClient(cfg),
-		Runner:              NewRunnerClient(cfg),
-		Session:             NewSessionClient(cfg),
-		SignInFailure:       NewSignInFailureClient(cfg),
-		User:                NewUserClient(cfg),
+		ctx:                    ctx,
+		config:                 cfg,
+		AuditEvent:             NewAuditEventClient(cfg),
+		IdempotencyKey:         NewIdempotencyKeyClient(cfg),
+		JobTokenAllowlistEntry: NewJobTokenAllowlistEntryClient(cfg),
+		PersonalAccessToken:    NewPersonalAccessTokenClient(cfg),
+		Pipeline:               NewPipelineClient(cfg),
+		PipelineTrigger:        NewPipelineTriggerClient(cfg),
+		PipelineVariable:       NewPipelineVariableClient(cfg),
+		Project:                NewProjectClient(cfg),
+		ProjectMember:          NewProjectMemberClient(cfg),
+		Ref:                    NewRefClient(cfg),
+		Runner:                 NewRunnerClient(cfg),
+		Session:                NewSessionClient(cfg),
+		SignInFailure:          NewSignInFailureClient(cfg),
+		User:                   NewUserClient(cfg),
 	}, nil
 }
 
@@ -209,21 +214,22 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditEvent:          NewAuditEventClient(cfg),
-		IdempotencyKey:      NewIdempotencyKeyClient(cfg),
-		PersonalAccessToken: NewPersonalAccessTokenClient(cfg),
-		Pipeline:            NewPipelineClient(cfg),
-		PipelineTrigger:     NewPipelineTriggerClient(cfg),
-		PipelineVariable:    NewPipelineVariableClient(cfg),
-		Project:             NewProjectClient(cfg),
-		ProjectMember:       NewProjectMemberClient(cfg),
-		Ref:                 NewRefClient(cfg),
-		Runner:              NewRunnerClient(cfg),
-		Session:             NewSessionClient(cfg),
-		SignInFailure:       NewSignInFailureClient(cfg),
-		User:                NewUserClient(cfg),
+		ctx:                    ctx,
+		config:                 cfg,
+		AuditEvent:             NewAuditEventClient(cfg),
+		IdempotencyKey:         NewIdempotencyKeyClient(cfg),
+		JobTokenAllowlistEntry: NewJobTokenAllowlistEntryClient(cfg),
+		PersonalAccessToken:    NewPersonalAccessTokenClient(cfg),
+		Pipeline:               NewPipelineClient(cfg),
+		PipelineTrigger:        NewPipelineTriggerClient(cfg),
+		PipelineVariable:       NewPipelineVariableClient(cfg),
+		Project:                NewProjectClient(cfg),
+		ProjectMember:          NewProjectMemberClient(cfg),
+		Ref:                    NewRefClient(cfg),
+		Runner:                 NewRunnerClient(cfg),
+		Session:                NewSessionClient(cfg),
+		SignInFailure:          NewSignInFailureClient(cfg),
+		User:                   NewUserClient(cfg),
 	}, nil
 }
 
@@ -253,9 +259,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.IdempotencyKey, c.PersonalAccessToken, c.Pipeline,
-		c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember, c.Ref,
-		c.Runner, c.Session, c.SignInFailure, c.User,
+		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
+		c.Pipeline, c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember,
+		c.Ref, c.Runner, c.Session, c.SignInFailure, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -265,9 +271,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.IdempotencyKey, c.PersonalAccessToken, c.Pipeline,
-		c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember, c.Ref,
-		c.Runner, c.Session, c.SignInFailure, c.User,
+		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
+		c.Pipeline, c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember,
+		c.Ref, c.Runner, c.Session, c.SignInFailure, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -280,6 +286,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
+	case *JobTokenAllowlistEntryMutation:
+		return c.JobTokenAllowlistEntry.mutate(ctx, m)
 	case *PersonalAccessTokenMutation:
 		return c.PersonalAccessToken.mutate(ctx, m)
 	case *PipelineMutation:
@@ -618,6 +626,187 @@ func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMuta
 		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown IdempotencyKey mutation op: %q", m.Op())
+	}
+}
+
+// JobTokenAllowlistEntryClient is a client for the JobTokenAllowlistEntry schema.
+type JobTokenAllowlistEntryClient struct {
+	config
+}
+
+// NewJobTokenAllowlistEntryClient returns a client for the JobTokenAllowlistEntry from the given config.
+func NewJobTokenAllowlistEntryClient(c config) *JobTokenAllowlistEntryClient {
+	return &JobTokenAllowlistEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `jobtokenallowlistentry.Hooks(f(g(h())))`.
+func (c *JobTokenAllowlistEntryClient) Use(hooks ...Hook) {
+	c.hooks.JobTokenAllowlistEntry = append(c.hooks.JobTokenAllowlistEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `jobtokenallowlistentry.Intercept(f(g(h())))`.
+func (c *JobTokenAllowlistEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.JobTokenAllowlistEntry = append(c.inters.JobTokenAllowlistEntry, interceptors...)
+}
+
+// Create returns a builder for creating a JobTokenAllowlistEntry entity.
+func (c *JobTokenAllowlistEntryClient) Create() *JobTokenAllowlistEntryCreate {
+	mutation := newJobTokenAllowlistEntryMutation(c.config, OpCreate)
+	return &JobTokenAllowlistEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of JobTokenAllowlistEntry entities.
+func (c *JobTokenAllowlistEntryClient) CreateBulk(builders ...*JobTokenAllowlistEntryCreate) *JobTokenAllowlistEntryCreateBulk {
+	return &JobTokenAllowlistEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JobTokenAllowlistEntryClient) MapCreateBulk(slice any, setFunc func(*JobTokenAllowlistEntryCreate, int)) *JobTokenAllowlistEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JobTokenAllowlistEntryCreateBulk{err: fmt.Errorf("calling to JobTokenAllowlistEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JobTokenAllowlistEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JobTokenAllowlistEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) Update() *JobTokenAllowlistEntryUpdate {
+	mutation := newJobTokenAllowlistEntryMutation(c.config, OpUpdate)
+	return &JobTokenAllowlistEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JobTokenAllowlistEntryClient) UpdateOne(_m *JobTokenAllowlistEntry) *JobTokenAllowlistEntryUpdateOne {
+	mutation := newJobTokenAllowlistEntryMutation(c.config, OpUpdateOne, withJobTokenAllowlistEntry(_m))
+	return &JobTokenAllowlistEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JobTokenAllowlistEntryClient) UpdateOneID(id int) *JobTokenAllowlistEntryUpdateOne {
+	mutation := newJobTokenAllowlistEntryMutation(c.config, OpUpdateOne, withJobTokenAllowlistEntryID(id))
+	return &JobTokenAllowlistEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) Delete() *JobTokenAllowlistEntryDelete {
+	mutation := newJobTokenAllowlistEntryMutation(c.config, OpDelete)
+	return &JobTokenAllowlistEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JobTokenAllowlistEntryClient) DeleteOne(_m *JobTokenAllowlistEntry) *JobTokenAllowlistEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JobTokenAllowlistEntryClient) DeleteOneID(id int) *JobTokenAllowlistEntryDeleteOne {
+	builder := c.Delete().Where(jobtokenallowlistentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JobTokenAllowlistEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) Query() *JobTokenAllowlistEntryQuery {
+	return &JobTokenAllowlistEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJobTokenAllowlistEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a JobTokenAllowlistEntry entity by its id.
+func (c *JobTokenAllowlistEntryClient) Get(ctx context.Context, id int) (*JobTokenAllowlistEntry, error) {
+	return c.Query().Where(jobtokenallowlistentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JobTokenAllowlistEntryClient) GetX(ctx context.Context, id int) *JobTokenAllowlistEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProject queries the project edge of a JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) QueryProject(_m *JobTokenAllowlistEntry) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, jobtokenallowlistentry.ProjectTable, jobtokenallowlistentry.ProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAllowedProject queries the allowed_project edge of a JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) QueryAllowedProject(_m *JobTokenAllowlistEntry) *ProjectQuery {
+	query := (&ProjectClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID, id),
+			sqlgraph.To(project.Table, project.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, jobtokenallowlistentry.AllowedProjectTable, jobtokenallowlistentry.AllowedProjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreatedBy queries the created_by edge of a JobTokenAllowlistEntry.
+func (c *JobTokenAllowlistEntryClient) QueryCreatedBy(_m *JobTokenAllowlistEntry) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, jobtokenallowlistentry.CreatedByTable, jobtokenallowlistentry.CreatedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *JobTokenAllowlistEntryClient) Hooks() []Hook {
+	return c.hooks.JobTokenAllowlistEntry
+}
+
+// Interceptors returns the client interceptors.
+func (c *JobTokenAllowlistEntryClient) Interceptors() []Interceptor {
+	return c.inters.JobTokenAllowlistEntry
+}
+
+func (c *JobTokenAllowlistEntryClient) mutate(ctx context.Context, m *JobTokenAllowlistEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JobTokenAllowlistEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JobTokenAllowlistEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JobTokenAllowlistEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JobTokenAllowlistEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown JobTokenAllowlistEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -1542,6 +1731,38 @@ func (c *ProjectClient) QueryAuditEvents(_m *Project) *AuditEventQuery {
 			sqlgraph.From(project.Table, project.FieldID, id),
 			sqlgraph.To(auditevent.Table, auditevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.AuditEventsTable, project.AuditEventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryJobTokenAllowlist queries the job_token_allowlist edge of a Project.
+func (c *ProjectClient) QueryJobTokenAllowlist(_m *Project) *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.JobTokenAllowlistTable, project.JobTokenAllowlistColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryJobTokenAllowedIn queries the job_token_allowed_in edge of a Project.
+func (c *ProjectClient) QueryJobTokenAllowedIn(_m *Project) *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.JobTokenAllowedInTable, project.JobTokenAllowedInColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2571,6 +2792,22 @@ func (c *UserClient) QueryAuditEvents(_m *User) *AuditEventQuery {
 	return query
 }
 
+// QueryJobTokenAllowlistEntries queries the job_token_allowlist_entries edge of a User.
+func (c *UserClient) QueryJobTokenAllowlistEntries(_m *User) *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.JobTokenAllowlistEntriesTable, user.JobTokenAllowlistEntriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
 	return c.hooks.User
@@ -2599,14 +2836,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, IdempotencyKey, PersonalAccessToken, Pipeline, PipelineTrigger,
-		PipelineVariable, Project, ProjectMember, Ref, Runner, Session, SignInFailure,
-		User []ent.Hook
+		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
+		Pipeline, PipelineTrigger, PipelineVariable, Project, ProjectMember, Ref,
+		Runner, Session, SignInFailure, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, IdempotencyKey, PersonalAccessToken, Pipeline, PipelineTrigger,
-		PipelineVariable, Project, ProjectMember, Ref, Runner, Session, SignInFailure,
-		User []ent.Interceptor
+		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
+		Pipeline, PipelineTrigger, PipelineVariable, Project, ProjectMember, Ref,
+		Runner, Session, SignInFailure, User []ent.Interceptor
 	}
 )
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -85,19 +86,20 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:          auditevent.ValidColumn,
-			idempotencykey.Table:      idempotencykey.ValidColumn,
-			personalaccesstoken.Table: personalaccesstoken.ValidColumn,
-			pipeline.Table:            pipeline.ValidColumn,
-			pipelinetrigger.Table:     pipelinetrigger.ValidColumn,
-			pipelinevariable.Table:    pipelinevariable.ValidColumn,
-			project.Table:             project.ValidColumn,
-			projectmember.Table:       projectmember.ValidColumn,
-			ref.Table:                 ref.ValidColumn,
-			runner.Table:              runner.ValidColumn,
-			session.Table:             session.ValidColumn,
-			signinfailure.Table:       signinfailure.ValidColumn,
-			user.Table:                user.ValidColumn,
+			auditevent.Table:             auditevent.ValidColumn,
+			idempotencykey.Table:         idempotencykey.ValidColumn,
+			jobtokenallowlistentry.Table: jobtokenallowlistentry.ValidColumn,
+			personalaccesstoken.Table:    personalaccesstoken.ValidColumn,
+			pipeline.Table:               pipeline.ValidColumn,
+			pipelinetrigger.Table:        pipelinetrigger.ValidColumn,
+			pipelinevariable.Table:       pipelinevariable.ValidColumn,
+			project.Table:                project.ValidColumn,
+			projectmember.Table:          projectmember.ValidColumn,
+			ref.Table:                    ref.ValidColumn,
+			runner.Table:                 runner.ValidColumn,
+			session.Table:                session.ValidColumn,
+			signinfailure.Table:          signinfailure.ValidColumn,
+			user.Table:                   user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

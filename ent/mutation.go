@@ -14,6 +14,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -37,19 +38,20 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditEvent          = "AuditEvent"
-	TypeIdempotencyKey      = "IdempotencyKey"
-	TypePersonalAccessToken = "PersonalAccessToken"
-	TypePipeline            = "Pipeline"
-	TypePipelineTrigger     = "PipelineTrigger"
-	TypePipelineVariable    = "PipelineVariable"
-	TypeProject             = "Project"
-	TypeProjectMember       = "ProjectMember"
-	TypeRef                 = "Ref"
-	TypeRunner              = "Runner"
-	TypeSession             = "Session"
-	TypeSignInFailure       = "SignInFailure"
-	TypeUser                = "User"
+	TypeAuditEvent             = "AuditEvent"
+	TypeIdempotencyKey         = "IdempotencyKey"
+	TypeJobTokenAllowlistEntry = "JobTokenAllowlistEntry"
+	TypePersonalAccessToken    = "PersonalAccessToken"
+	TypePipeline               = "Pipeline"
+	TypePipelineTrigger        = "PipelineTrigger"
+	TypePipelineVariable       = "PipelineVariable"
+	TypeProject                = "Project"
+	TypeProjectMember          = "ProjectMember"
+	TypeRef                    = "Ref"
+	TypeRunner                 = "Runner"
+	TypeSession                = "Session"
+	TypeSignInFailure          = "SignInFailure"
+	TypeUser                   = "User"
 )
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -1712,6 +1714,643 @@ func (m *IdempotencyKeyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown IdempotencyKey edge %s", name)
+}
+
+// JobTokenAllowlistEntryMutation represents an operation that mutates the JobTokenAllowlistEntry nodes in the graph.
+type JobTokenAllowlistEntryMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	clearedFields          map[string]struct{}
+	project                *int
+	clearedproject         bool
+	allowed_project        *int
+	clearedallowed_project bool
+	created_by             *int
+	clearedcreated_by      bool
+	done                   bool
+	oldValue               func(context.Context) (*JobTokenAllowlistEntry, error)
+	predicates             []predicate.JobTokenAllowlistEntry
+}
+
+var _ ent.Mutation = (*JobTokenAllowlistEntryMutation)(nil)
+
+// jobtokenallowlistentryOption allows management of the mutation configuration using functional options.
+type jobtokenallowlistentryOption func(*JobTokenAllowlistEntryMutation)
+
+// newJobTokenAllowlistEntryMutation creates new mutation for the JobTokenAllowlistEntry entity.
+func newJobTokenAllowlistEntryMutation(c config, op Op, opts ...jobtokenallowlistentryOption) *JobTokenAllowlistEntryMutation {
+	m := &JobTokenAllowlistEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJobTokenAllowlistEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJobTokenAllowlistEntryID sets the ID field of the mutation.
+func withJobTokenAllowlistEntryID(id int) jobtokenallowlistentryOption {
+	return func(m *JobTokenAllowlistEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *JobTokenAllowlistEntry
+		)
+		m.oldValue = func(ctx context.Context) (*JobTokenAllowlistEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().JobTokenAllowlistEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJobTokenAllowlistEntry sets the old JobTokenAllowlistEntry of the mutation.
+func withJobTokenAllowlistEntry(node *JobTokenAllowlistEntry) jobtokenallowlistentryOption {
+	return func(m *JobTokenAllowlistEntryMutation) {
+		m.oldValue = func(context.Context) (*JobTokenAllowlistEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JobTokenAllowlistEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JobTokenAllowlistEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JobTokenAllowlistEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JobTokenAllowlistEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().JobTokenAllowlistEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *JobTokenAllowlistEntryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *JobTokenAllowlistEntryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the JobTokenAllowlistEntry entity.
+// If the JobTokenAllowlistEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobTokenAllowlistEntryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *JobTokenAllowlistEntryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *JobTokenAllowlistEntryMutation) SetProjectID(i int) {
+	m.project = &i
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *JobTokenAllowlistEntryMutation) ProjectID() (r int, exists bool) {
+	v := m.project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the JobTokenAllowlistEntry entity.
+// If the JobTokenAllowlistEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobTokenAllowlistEntryMutation) OldProjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *JobTokenAllowlistEntryMutation) ResetProjectID() {
+	m.project = nil
+}
+
+// SetAllowedProjectID sets the "allowed_project_id" field.
+func (m *JobTokenAllowlistEntryMutation) SetAllowedProjectID(i int) {
+	m.allowed_project = &i
+}
+
+// AllowedProjectID returns the value of the "allowed_project_id" field in the mutation.
+func (m *JobTokenAllowlistEntryMutation) AllowedProjectID() (r int, exists bool) {
+	v := m.allowed_project
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllowedProjectID returns the old "allowed_project_id" field's value of the JobTokenAllowlistEntry entity.
+// If the JobTokenAllowlistEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobTokenAllowlistEntryMutation) OldAllowedProjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllowedProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllowedProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllowedProjectID: %w", err)
+	}
+	return oldValue.AllowedProjectID, nil
+}
+
+// ResetAllowedProjectID resets all changes to the "allowed_project_id" field.
+func (m *JobTokenAllowlistEntryMutation) ResetAllowedProjectID() {
+	m.allowed_project = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *JobTokenAllowlistEntryMutation) SetCreatedByID(i int) {
+	m.created_by = &i
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *JobTokenAllowlistEntryMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the JobTokenAllowlistEntry entity.
+// If the JobTokenAllowlistEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobTokenAllowlistEntryMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *JobTokenAllowlistEntryMutation) ResetCreatedByID() {
+	m.created_by = nil
+}
+
+// ClearProject clears the "project" edge to the Project entity.
+func (m *JobTokenAllowlistEntryMutation) ClearProject() {
+	m.clearedproject = true
+	m.clearedFields[jobtokenallowlistentry.FieldProjectID] = struct{}{}
+}
+
+// ProjectCleared reports if the "project" edge to the Project entity was cleared.
+func (m *JobTokenAllowlistEntryMutation) ProjectCleared() bool {
+	return m.clearedproject
+}
+
+// ProjectIDs returns the "project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProjectID instead. It exists only for internal usage by the builders.
+func (m *JobTokenAllowlistEntryMutation) ProjectIDs() (ids []int) {
+	if id := m.project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProject resets all changes to the "project" edge.
+func (m *JobTokenAllowlistEntryMutation) ResetProject() {
+	m.project = nil
+	m.clearedproject = false
+}
+
+// ClearAllowedProject clears the "allowed_project" edge to the Project entity.
+func (m *JobTokenAllowlistEntryMutation) ClearAllowedProject() {
+	m.clearedallowed_project = true
+	m.clearedFields[jobtokenallowlistentry.FieldAllowedProjectID] = struct{}{}
+}
+
+// AllowedProjectCleared reports if the "allowed_project" edge to the Project entity was cleared.
+func (m *JobTokenAllowlistEntryMutation) AllowedProjectCleared() bool {
+	return m.clearedallowed_project
+}
+
+// AllowedProjectIDs returns the "allowed_project" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AllowedProjectID instead. It exists only for internal usage by the builders.
+func (m *JobTokenAllowlistEntryMutation) AllowedProjectIDs() (ids []int) {
+	if id := m.allowed_project; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAllowedProject resets all changes to the "allowed_project" edge.
+func (m *JobTokenAllowlistEntryMutation) ResetAllowedProject() {
+	m.allowed_project = nil
+	m.clearedallowed_project = false
+}
+
+// ClearCreatedBy clears the "created_by" edge to the User entity.
+func (m *JobTokenAllowlistEntryMutation) ClearCreatedBy() {
+	m.clearedcreated_by = true
+	m.clearedFields[jobtokenallowlistentry.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByCleared reports if the "created_by" edge to the User entity was cleared.
+func (m *JobTokenAllowlistEntryMutation) CreatedByCleared() bool {
+	return m.clearedcreated_by
+}
+
+// CreatedByIDs returns the "created_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatedByID instead. It exists only for internal usage by the builders.
+func (m *JobTokenAllowlistEntryMutation) CreatedByIDs() (ids []int) {
+	if id := m.created_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreatedBy resets all changes to the "created_by" edge.
+func (m *JobTokenAllowlistEntryMutation) ResetCreatedBy() {
+	m.created_by = nil
+	m.clearedcreated_by = false
+}
+
+// Where appends a list predicates to the JobTokenAllowlistEntryMutation builder.
+func (m *JobTokenAllowlistEntryMutation) Where(ps ...predicate.JobTokenAllowlistEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JobTokenAllowlistEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JobTokenAllowlistEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.JobTokenAllowlistEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JobTokenAllowlistEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JobTokenAllowlistEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (JobTokenAllowlistEntry).
+func (m *JobTokenAllowlistEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JobTokenAllowlistEntryMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.created_at != nil {
+		fields = append(fields, jobtokenallowlistentry.FieldCreatedAt)
+	}
+	if m.project != nil {
+		fields = append(fields, jobtokenallowlistentry.FieldProjectID)
+	}
+	if m.allowed_project != nil {
+		fields = append(fields, jobtokenallowlistentry.FieldAllowedProjectID)
+	}
+	if m.created_by != nil {
+		fields = append(fields, jobtokenallowlistentry.FieldCreatedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JobTokenAllowlistEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case jobtokenallowlistentry.FieldCreatedAt:
+		return m.CreatedAt()
+	case jobtokenallowlistentry.FieldProjectID:
+		return m.ProjectID()
+	case jobtokenallowlistentry.FieldAllowedProjectID:
+		return m.AllowedProjectID()
+	case jobtokenallowlistentry.FieldCreatedByID:
+		return m.CreatedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JobTokenAllowlistEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case jobtokenallowlistentry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case jobtokenallowlistentry.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case jobtokenallowlistentry.FieldAllowedProjectID:
+		return m.OldAllowedProjectID(ctx)
+	case jobtokenallowlistentry.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown JobTokenAllowlistEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobTokenAllowlistEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case jobtokenallowlistentry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case jobtokenallowlistentry.FieldProjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case jobtokenallowlistentry.FieldAllowedProjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllowedProjectID(v)
+		return nil
+	case jobtokenallowlistentry.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JobTokenAllowlistEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JobTokenAllowlistEntryMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JobTokenAllowlistEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobTokenAllowlistEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown JobTokenAllowlistEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JobTokenAllowlistEntryMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JobTokenAllowlistEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JobTokenAllowlistEntryMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown JobTokenAllowlistEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JobTokenAllowlistEntryMutation) ResetField(name string) error {
+	switch name {
+	case jobtokenallowlistentry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case jobtokenallowlistentry.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case jobtokenallowlistentry.FieldAllowedProjectID:
+		m.ResetAllowedProjectID()
+		return nil
+	case jobtokenallowlistentry.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown JobTokenAllowlistEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JobTokenAllowlistEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.project != nil {
+		edges = append(edges, jobtokenallowlistentry.EdgeProject)
+	}
+	if m.allowed_project != nil {
+		edges = append(edges, jobtokenallowlistentry.EdgeAllowedProject)
+	}
+	if m.created_by != nil {
+		edges = append(edges, jobtokenallowlistentry.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JobTokenAllowlistEntryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case jobtokenallowlistentry.EdgeProject:
+		if id := m.project; id != nil {
+			return []ent.Value{*id}
+		}
+	case jobtokenallowlistentry.EdgeAllowedProject:
+		if id := m.allowed_project; id != nil {
+			return []ent.Value{*id}
+		}
+	case jobtokenallowlistentry.EdgeCreatedBy:
+		if id := m.created_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JobTokenAllowlistEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JobTokenAllowlistEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JobTokenAllowlistEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedproject {
+		edges = append(edges, jobtokenallowlistentry.EdgeProject)
+	}
+	if m.clearedallowed_project {
+		edges = append(edges, jobtokenallowlistentry.EdgeAllowedProject)
+	}
+	if m.clearedcreated_by {
+		edges = append(edges, jobtokenallowlistentry.EdgeCreatedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JobTokenAllowlistEntryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case jobtokenallowlistentry.EdgeProject:
+		return m.clearedproject
+	case jobtokenallowlistentry.EdgeAllowedProject:
+		return m.clearedallowed_project
+	case jobtokenallowlistentry.EdgeCreatedBy:
+		return m.clearedcreated_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JobTokenAllowlistEntryMutation) ClearEdge(name string) error {
+	switch name {
+	case jobtokenallowlistentry.EdgeProject:
+		m.ClearProject()
+		return nil
+	case jobtokenallowlistentry.EdgeAllowedProject:
+		m.ClearAllowedProject()
+		return nil
+	case jobtokenallowlistentry.EdgeCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown JobTokenAllowlistEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JobTokenAllowlistEntryMutation) ResetEdge(name string) error {
+	switch name {
+	case jobtokenallowlistentry.EdgeProject:
+		m.ResetProject()
+		return nil
+	case jobtokenallowlistentry.EdgeAllowedProject:
+		m.ResetAllowedProject()
+		return nil
+	case jobtokenallowlistentry.EdgeCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown JobTokenAllowlistEntry edge %s", name)
 }
 
 // PersonalAccessTokenMutation represents an operation that mutates the PersonalAccessToken nodes in the graph.
@@ -6672,39 +7311,45 @@ func (m *PipelineVariableMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op                       Op
-	typ                      string
-	id                       *int
-	created_at               *time.Time
-	updated_at               *time.Time
-	name                     *string
-	full_path                *string
-	description              *string
-	default_branch           *string
-	last_pipeline_iid        *int
-	addlast_pipeline_iid     *int
-	clearedFields            map[string]struct{}
-	members                  map[int]struct{}
-	removedmembers           map[int]struct{}
-	clearedmembers           bool
-	refs                     map[int]struct{}
-	removedrefs              map[int]struct{}
-	clearedrefs              bool
-	pipeline_triggers        map[int]struct{}
-	removedpipeline_triggers map[int]struct{}
-	clearedpipeline_triggers bool
-	pipelines                map[int]struct{}
-	removedpipelines         map[int]struct{}
-	clearedpipelines         bool
-	runners                  map[int]struct{}
-	removedrunners           map[int]struct{}
-	clearedrunners           bool
-	audit_events             map[int]struct{}
-	removedaudit_events      map[int]struct{}
-	clearedaudit_events      bool
-	done                     bool
-	oldValue                 func(context.Context) (*Project, error)
-	predicates               []predicate.Project
+	op                          Op
+	typ                         string
+	id                          *int
+	created_at                  *time.Time
+	updated_at                  *time.Time
+	name                        *string
+	full_path                   *string
+	description                 *string
+	default_branch              *string
+	last_pipeline_iid           *int
+	addlast_pipeline_iid        *int
+	clearedFields               map[string]struct{}
+	members                     map[int]struct{}
+	removedmembers              map[int]struct{}
+	clearedmembers              bool
+	refs                        map[int]struct{}
+	removedrefs                 map[int]struct{}
+	clearedrefs                 bool
+	pipeline_triggers           map[int]struct{}
+	removedpipeline_triggers    map[int]struct{}
+	clearedpipeline_triggers    bool
+	pipelines                   map[int]struct{}
+	removedpipelines            map[int]struct{}
+	clearedpipelines            bool
+	runners                     map[int]struct{}
+	removedrunners              map[int]struct{}
+	clearedrunners              bool
+	audit_events                map[int]struct{}
+	removedaudit_events         map[int]struct{}
+	clearedaudit_events         bool
+	job_token_allowlist         map[int]struct{}
+	removedjob_token_allowlist  map[int]struct{}
+	clearedjob_token_allowlist  bool
+	job_token_allowed_in        map[int]struct{}
+	removedjob_token_allowed_in map[int]struct{}
+	clearedjob_token_allowed_in bool
+	done                        bool
+	oldValue                    func(context.Context) (*Project, error)
+	predicates                  []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -7401,6 +8046,114 @@ func (m *ProjectMutation) ResetAuditEvents() {
 	m.removedaudit_events = nil
 }
 
+// AddJobTokenAllowlistIDs adds the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity by ids.
+func (m *ProjectMutation) AddJobTokenAllowlistIDs(ids ...int) {
+	if m.job_token_allowlist == nil {
+		m.job_token_allowlist = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.job_token_allowlist[ids[i]] = struct{}{}
+	}
+}
+
+// ClearJobTokenAllowlist clears the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity.
+func (m *ProjectMutation) ClearJobTokenAllowlist() {
+	m.clearedjob_token_allowlist = true
+}
+
+// JobTokenAllowlistCleared reports if the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity was cleared.
+func (m *ProjectMutation) JobTokenAllowlistCleared() bool {
+	return m.clearedjob_token_allowlist
+}
+
+// RemoveJobTokenAllowlistIDs removes the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity by IDs.
+func (m *ProjectMutation) RemoveJobTokenAllowlistIDs(ids ...int) {
+	if m.removedjob_token_allowlist == nil {
+		m.removedjob_token_allowlist = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.job_token_allowlist, ids[i])
+		m.removedjob_token_allowlist[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedJobTokenAllowlist returns the removed IDs of the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity.
+func (m *ProjectMutation) RemovedJobTokenAllowlistIDs() (ids []int) {
+	for id := range m.removedjob_token_allowlist {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// JobTokenAllowlistIDs returns the "job_token_allowlist" edge IDs in the mutation.
+func (m *ProjectMutation) JobTokenAllowlistIDs() (ids []int) {
+	for id := range m.job_token_allowlist {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetJobTokenAllowlist resets all changes to the "job_token_allowlist" edge.
+func (m *ProjectMutation) ResetJobTokenAllowlist() {
+	m.job_token_allowlist = nil
+	m.clearedjob_token_allowlist = false
+	m.removedjob_token_allowlist = nil
+}
+
+// AddJobTokenAllowedInIDs adds the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity by ids.
+func (m *ProjectMutation) AddJobTokenAllowedInIDs(ids ...int) {
+	if m.job_token_allowed_in == nil {
+		m.job_token_allowed_in = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.job_token_allowed_in[ids[i]] = struct{}{}
+	}
+}
+
+// ClearJobTokenAllowedIn clears the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity.
+func (m *ProjectMutation) ClearJobTokenAllowedIn() {
+	m.clearedjob_token_allowed_in = true
+}
+
+// JobTokenAllowedInCleared reports if the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity was cleared.
+func (m *ProjectMutation) JobTokenAllowedInCleared() bool {
+	return m.clearedjob_token_allowed_in
+}
+
+// RemoveJobTokenAllowedInIDs removes the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity by IDs.
+func (m *ProjectMutation) RemoveJobTokenAllowedInIDs(ids ...int) {
+	if m.removedjob_token_allowed_in == nil {
+		m.removedjob_token_allowed_in = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.job_token_allowed_in, ids[i])
+		m.removedjob_token_allowed_in[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedJobTokenAllowedIn returns the removed IDs of the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity.
+func (m *ProjectMutation) RemovedJobTokenAllowedInIDs() (ids []int) {
+	for id := range m.removedjob_token_allowed_in {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// JobTokenAllowedInIDs returns the "job_token_allowed_in" edge IDs in the mutation.
+func (m *ProjectMutation) JobTokenAllowedInIDs() (ids []int) {
+	for id := range m.job_token_allowed_in {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetJobTokenAllowedIn resets all changes to the "job_token_allowed_in" edge.
+func (m *ProjectMutation) ResetJobTokenAllowedIn() {
+	m.job_token_allowed_in = nil
+	m.clearedjob_token_allowed_in = false
+	m.removedjob_token_allowed_in = nil
+}
+
 // Where appends a list predicates to the ProjectMutation builder.
 func (m *ProjectMutation) Where(ps ...predicate.Project) {
 	m.predicates = append(m.predicates, ps...)
@@ -7651,7 +8404,7 @@ func (m *ProjectMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.members != nil {
 		edges = append(edges, project.EdgeMembers)
 	}
@@ -7669,6 +8422,12 @@ func (m *ProjectMutation) AddedEdges() []string {
 	}
 	if m.audit_events != nil {
 		edges = append(edges, project.EdgeAuditEvents)
+	}
+	if m.job_token_allowlist != nil {
+		edges = append(edges, project.EdgeJobTokenAllowlist)
+	}
+	if m.job_token_allowed_in != nil {
+		edges = append(edges, project.EdgeJobTokenAllowedIn)
 	}
 	return edges
 }
@@ -7713,13 +8472,25 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeJobTokenAllowlist:
+		ids := make([]ent.Value, 0, len(m.job_token_allowlist))
+		for id := range m.job_token_allowlist {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeJobTokenAllowedIn:
+		ids := make([]ent.Value, 0, len(m.job_token_allowed_in))
+		for id := range m.job_token_allowed_in {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.removedmembers != nil {
 		edges = append(edges, project.EdgeMembers)
 	}
@@ -7737,6 +8508,12 @@ func (m *ProjectMutation) RemovedEdges() []string {
 	}
 	if m.removedaudit_events != nil {
 		edges = append(edges, project.EdgeAuditEvents)
+	}
+	if m.removedjob_token_allowlist != nil {
+		edges = append(edges, project.EdgeJobTokenAllowlist)
+	}
+	if m.removedjob_token_allowed_in != nil {
+		edges = append(edges, project.EdgeJobTokenAllowedIn)
 	}
 	return edges
 }
@@ -7781,13 +8558,25 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeJobTokenAllowlist:
+		ids := make([]ent.Value, 0, len(m.removedjob_token_allowlist))
+		for id := range m.removedjob_token_allowlist {
+			ids = append(ids, id)
+		}
+		return ids
+	case project.EdgeJobTokenAllowedIn:
+		ids := make([]ent.Value, 0, len(m.removedjob_token_allowed_in))
+		for id := range m.removedjob_token_allowed_in {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 8)
 	if m.clearedmembers {
 		edges = append(edges, project.EdgeMembers)
 	}
@@ -7805,6 +8594,12 @@ func (m *ProjectMutation) ClearedEdges() []string {
 	}
 	if m.clearedaudit_events {
 		edges = append(edges, project.EdgeAuditEvents)
+	}
+	if m.clearedjob_token_allowlist {
+		edges = append(edges, project.EdgeJobTokenAllowlist)
+	}
+	if m.clearedjob_token_allowed_in {
+		edges = append(edges, project.EdgeJobTokenAllowedIn)
 	}
 	return edges
 }
@@ -7825,6 +8620,10 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedrunners
 	case project.EdgeAuditEvents:
 		return m.clearedaudit_events
+	case project.EdgeJobTokenAllowlist:
+		return m.clearedjob_token_allowlist
+	case project.EdgeJobTokenAllowedIn:
+		return m.clearedjob_token_allowed_in
 	}
 	return false
 }
@@ -7858,6 +8657,12 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 		return nil
 	case project.EdgeAuditEvents:
 		m.ResetAuditEvents()
+		return nil
+	case project.EdgeJobTokenAllowlist:
+		m.ResetJobTokenAllowlist()
+		return nil
+	case project.EdgeJobTokenAllowedIn:
+		m.ResetJobTokenAllowedIn()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)
@@ -11280,42 +12085,45 @@ func (m *SignInFailureMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                            Op
-	typ                           string
-	id                            *int
-	created_at                    *time.Time
-	updated_at                    *time.Time
-	username                      *string
-	name                          *string
-	email                         *string
-	password_hash                 *string
-	admin                         *bool
-	state                         *user.State
-	clearedFields                 map[string]struct{}
-	memberships                   map[int]struct{}
-	removedmemberships            map[int]struct{}
-	clearedmemberships            bool
-	personal_access_tokens        map[int]struct{}
-	removedpersonal_access_tokens map[int]struct{}
-	clearedpersonal_access_tokens bool
-	sessions                      map[int]struct{}
-	removedsessions               map[int]struct{}
-	clearedsessions               bool
-	owned_triggers                map[int]struct{}
-	removedowned_triggers         map[int]struct{}
-	clearedowned_triggers         bool
-	pipelines                     map[int]struct{}
-	removedpipelines              map[int]struct{}
-	clearedpipelines              bool
-	created_runners               map[int]struct{}
-	removedcreated_runners        map[int]struct{}
-	clearedcreated_runners        bool
-	audit_events                  map[int]struct{}
-	removedaudit_events           map[int]struct{}
-	clearedaudit_events           bool
-	done                          bool
-	oldValue                      func(context.Context) (*User, error)
-	predicates                    []predicate.User
+	op                                 Op
+	typ                                string
+	id                                 *int
+	created_at                         *time.Time
+	updated_at                         *time.Time
+	username                           *string
+	name                               *string
+	email                              *string
+	password_hash                      *string
+	admin                              *bool
+	state                              *user.State
+	clearedFields                      map[string]struct{}
+	memberships                        map[int]struct{}
+	removedmemberships                 map[int]struct{}
+	clearedmemberships                 bool
+	personal_access_tokens             map[int]struct{}
+	removedpersonal_access_tokens      map[int]struct{}
+	clearedpersonal_access_tokens      bool
+	sessions                           map[int]struct{}
+	removedsessions                    map[int]struct{}
+	clearedsessions                    bool
+	owned_triggers                     map[int]struct{}
+	removedowned_triggers              map[int]struct{}
+	clearedowned_triggers              bool
+	pipelines                          map[int]struct{}
+	removedpipelines                   map[int]struct{}
+	clearedpipelines                   bool
+	created_runners                    map[int]struct{}
+	removedcreated_runners             map[int]struct{}
+	clearedcreated_runners             bool
+	audit_events                       map[int]struct{}
+	removedaudit_events                map[int]struct{}
+	clearedaudit_events                bool
+	job_token_allowlist_entries        map[int]struct{}
+	removedjob_token_allowlist_entries map[int]struct{}
+	clearedjob_token_allowlist_entries bool
+	done                               bool
+	oldValue                           func(context.Context) (*User, error)
+	predicates                         []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -12082,6 +12890,60 @@ func (m *UserMutation) ResetAuditEvents() {
 	m.removedaudit_events = nil
 }
 
+// AddJobTokenAllowlistEntryIDs adds the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity by ids.
+func (m *UserMutation) AddJobTokenAllowlistEntryIDs(ids ...int) {
+	if m.job_token_allowlist_entries == nil {
+		m.job_token_allowlist_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.job_token_allowlist_entries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearJobTokenAllowlistEntries clears the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity.
+func (m *UserMutation) ClearJobTokenAllowlistEntries() {
+	m.clearedjob_token_allowlist_entries = true
+}
+
+// JobTokenAllowlistEntriesCleared reports if the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity was cleared.
+func (m *UserMutation) JobTokenAllowlistEntriesCleared() bool {
+	return m.clearedjob_token_allowlist_entries
+}
+
+// RemoveJobTokenAllowlistEntryIDs removes the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity by IDs.
+func (m *UserMutation) RemoveJobTokenAllowlistEntryIDs(ids ...int) {
+	if m.removedjob_token_allowlist_entries == nil {
+		m.removedjob_token_allowlist_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.job_token_allowlist_entries, ids[i])
+		m.removedjob_token_allowlist_entries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedJobTokenAllowlistEntries returns the removed IDs of the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity.
+func (m *UserMutation) RemovedJobTokenAllowlistEntriesIDs() (ids []int) {
+	for id := range m.removedjob_token_allowlist_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// JobTokenAllowlistEntriesIDs returns the "job_token_allowlist_entries" edge IDs in the mutation.
+func (m *UserMutation) JobTokenAllowlistEntriesIDs() (ids []int) {
+	for id := range m.job_token_allowlist_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetJobTokenAllowlistEntries resets all changes to the "job_token_allowlist_entries" edge.
+func (m *UserMutation) ResetJobTokenAllowlistEntries() {
+	m.job_token_allowlist_entries = nil
+	m.clearedjob_token_allowlist_entries = false
+	m.removedjob_token_allowlist_entries = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -12334,7 +13196,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.memberships != nil {
 		edges = append(edges, user.EdgeMemberships)
 	}
@@ -12355,6 +13217,9 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.audit_events != nil {
 		edges = append(edges, user.EdgeAuditEvents)
+	}
+	if m.job_token_allowlist_entries != nil {
+		edges = append(edges, user.EdgeJobTokenAllowlistEntries)
 	}
 	return edges
 }
@@ -12405,13 +13270,19 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeJobTokenAllowlistEntries:
+		ids := make([]ent.Value, 0, len(m.job_token_allowlist_entries))
+		for id := range m.job_token_allowlist_entries {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedmemberships != nil {
 		edges = append(edges, user.EdgeMemberships)
 	}
@@ -12432,6 +13303,9 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedaudit_events != nil {
 		edges = append(edges, user.EdgeAuditEvents)
+	}
+	if m.removedjob_token_allowlist_entries != nil {
+		edges = append(edges, user.EdgeJobTokenAllowlistEntries)
 	}
 	return edges
 }
@@ -12482,13 +13356,19 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeJobTokenAllowlistEntries:
+		ids := make([]ent.Value, 0, len(m.removedjob_token_allowlist_entries))
+		for id := range m.removedjob_token_allowlist_entries {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedmemberships {
 		edges = append(edges, user.EdgeMemberships)
 	}
@@ -12509,6 +13389,9 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedaudit_events {
 		edges = append(edges, user.EdgeAuditEvents)
+	}
+	if m.clearedjob_token_allowlist_entries {
+		edges = append(edges, user.EdgeJobTokenAllowlistEntries)
 	}
 	return edges
 }
@@ -12531,6 +13414,8 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedcreated_runners
 	case user.EdgeAuditEvents:
 		return m.clearedaudit_events
+	case user.EdgeJobTokenAllowlistEntries:
+		return m.clearedjob_token_allowlist_entries
 	}
 	return false
 }
@@ -12567,6 +13452,9 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeAuditEvents:
 		m.ResetAuditEvents()
+		return nil
+	case user.EdgeJobTokenAllowlistEntries:
+		m.ResetJobTokenAllowlistEntries()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

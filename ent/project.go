@@ -51,16 +51,22 @@ type ProjectEdges struct {
 	Runners []*Runner `json:"runners,omitempty"`
 	// AuditEvents holds the value of the audit_events edge.
 	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
+	// JobTokenAllowlist holds the value of the job_token_allowlist edge.
+	JobTokenAllowlist []*JobTokenAllowlistEntry `json:"job_token_allowlist,omitempty"`
+	// JobTokenAllowedIn holds the value of the job_token_allowed_in edge.
+	JobTokenAllowedIn []*JobTokenAllowlistEntry `json:"job_token_allowed_in,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [8]bool
 
-	namedMembers          map[string][]*ProjectMember
-	namedRefs             map[string][]*Ref
-	namedPipelineTriggers map[string][]*PipelineTrigger
-	namedPipelines        map[string][]*Pipeline
-	namedRunners          map[string][]*Runner
-	namedAuditEvents      map[string][]*AuditEvent
+	namedMembers           map[string][]*ProjectMember
+	namedRefs              map[string][]*Ref
+	namedPipelineTriggers  map[string][]*PipelineTrigger
+	namedPipelines         map[string][]*Pipeline
+	namedRunners           map[string][]*Runner
+	namedAuditEvents       map[string][]*AuditEvent
+	namedJobTokenAllowlist map[string][]*JobTokenAllowlistEntry
+	namedJobTokenAllowedIn map[string][]*JobTokenAllowlistEntry
 }
 
 // MembersOrErr returns the Members value or an error if the edge
@@ -115,6 +121,24 @@ func (e ProjectEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
 		return e.AuditEvents, nil
 	}
 	return nil, &NotLoadedError{edge: "audit_events"}
+}
+
+// JobTokenAllowlistOrErr returns the JobTokenAllowlist value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) JobTokenAllowlistOrErr() ([]*JobTokenAllowlistEntry, error) {
+	if e.loadedTypes[6] {
+		return e.JobTokenAllowlist, nil
+	}
+	return nil, &NotLoadedError{edge: "job_token_allowlist"}
+}
+
+// JobTokenAllowedInOrErr returns the JobTokenAllowedIn value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) JobTokenAllowedInOrErr() ([]*JobTokenAllowlistEntry, error) {
+	if e.loadedTypes[7] {
+		return e.JobTokenAllowedIn, nil
+	}
+	return nil, &NotLoadedError{edge: "job_token_allowed_in"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -232,6 +256,16 @@ func (_m *Project) QueryRunners() *RunnerQuery {
 // QueryAuditEvents queries the "audit_events" edge of the Project entity.
 func (_m *Project) QueryAuditEvents() *AuditEventQuery {
 	return NewProjectClient(_m.config).QueryAuditEvents(_m)
+}
+
+// QueryJobTokenAllowlist queries the "job_token_allowlist" edge of the Project entity.
+func (_m *Project) QueryJobTokenAllowlist() *JobTokenAllowlistEntryQuery {
+	return NewProjectClient(_m.config).QueryJobTokenAllowlist(_m)
+}
+
+// QueryJobTokenAllowedIn queries the "job_token_allowed_in" edge of the Project entity.
+func (_m *Project) QueryJobTokenAllowedIn() *JobTokenAllowlistEntryQuery {
+	return NewProjectClient(_m.config).QueryJobTokenAllowedIn(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -422,6 +456,54 @@ func (_m *Project) appendNamedAuditEvents(name string, edges ...*AuditEvent) {
 		_m.Edges.namedAuditEvents[name] = []*AuditEvent{}
 	} else {
 		_m.Edges.namedAuditEvents[name] = append(_m.Edges.namedAuditEvents[name], edges...)
+	}
+}
+
+// NamedJobTokenAllowlist returns the JobTokenAllowlist named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedJobTokenAllowlist(name string) ([]*JobTokenAllowlistEntry, error) {
+	if _m.Edges.namedJobTokenAllowlist == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedJobTokenAllowlist[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedJobTokenAllowlist(name string, edges ...*JobTokenAllowlistEntry) {
+	if _m.Edges.namedJobTokenAllowlist == nil {
+		_m.Edges.namedJobTokenAllowlist = make(map[string][]*JobTokenAllowlistEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedJobTokenAllowlist[name] = []*JobTokenAllowlistEntry{}
+	} else {
+		_m.Edges.namedJobTokenAllowlist[name] = append(_m.Edges.namedJobTokenAllowlist[name], edges...)
+	}
+}
+
+// NamedJobTokenAllowedIn returns the JobTokenAllowedIn named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedJobTokenAllowedIn(name string) ([]*JobTokenAllowlistEntry, error) {
+	if _m.Edges.namedJobTokenAllowedIn == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedJobTokenAllowedIn[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedJobTokenAllowedIn(name string, edges ...*JobTokenAllowlistEntry) {
+	if _m.Edges.namedJobTokenAllowedIn == nil {
+		_m.Edges.namedJobTokenAllowedIn = make(map[string][]*JobTokenAllowlistEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedJobTokenAllowedIn[name] = []*JobTokenAllowlistEntry{}
+	} else {
+		_m.Edges.namedJobTokenAllowedIn[name] = append(_m.Edges.namedJobTokenAllowedIn[name], edges...)
 	}
 }
 

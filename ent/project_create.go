@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -198,6 +199,36 @@ func (_c *ProjectCreate) AddAuditEvents(v ...*AuditEvent) *ProjectCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAuditEventIDs(ids...)
+}
+
+// AddJobTokenAllowlistIDs adds the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_c *ProjectCreate) AddJobTokenAllowlistIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddJobTokenAllowlistIDs(ids...)
+	return _c
+}
+
+// AddJobTokenAllowlist adds the "job_token_allowlist" edges to the JobTokenAllowlistEntry entity.
+func (_c *ProjectCreate) AddJobTokenAllowlist(v ...*JobTokenAllowlistEntry) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddJobTokenAllowlistIDs(ids...)
+}
+
+// AddJobTokenAllowedInIDs adds the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_c *ProjectCreate) AddJobTokenAllowedInIDs(ids ...int) *ProjectCreate {
+	_c.mutation.AddJobTokenAllowedInIDs(ids...)
+	return _c
+}
+
+// AddJobTokenAllowedIn adds the "job_token_allowed_in" edges to the JobTokenAllowlistEntry entity.
+func (_c *ProjectCreate) AddJobTokenAllowedIn(v ...*JobTokenAllowlistEntry) *ProjectCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddJobTokenAllowedInIDs(ids...)
 }
 
 // Mutation returns the ProjectMutation object of the builder.
@@ -449,6 +480,38 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.JobTokenAllowlistIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.JobTokenAllowedInIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
@@ -26,24 +27,28 @@ import (
 // ProjectQuery is the builder for querying Project entities.
 type ProjectQuery struct {
 	config
-	ctx                       *QueryContext
-	order                     []project.OrderOption
-	inters                    []Interceptor
-	predicates                []predicate.Project
-	withMembers               *ProjectMemberQuery
-	withRefs                  *RefQuery
-	withPipelineTriggers      *PipelineTriggerQuery
-	withPipelines             *PipelineQuery
-	withRunners               *RunnerQuery
-	withAuditEvents           *AuditEventQuery
-	loadTotal                 []func(context.Context, []*Project) error
-	modifiers                 []func(*sql.Selector)
-	withNamedMembers          map[string]*ProjectMemberQuery
-	withNamedRefs             map[string]*RefQuery
-	withNamedPipelineTriggers map[string]*PipelineTriggerQuery
-	withNamedPipelines        map[string]*PipelineQuery
-	withNamedRunners          map[string]*RunnerQuery
-	withNamedAuditEvents      map[string]*AuditEventQuery
+	ctx                        *QueryContext
+	order                      []project.OrderOption
+	inters                     []Interceptor
+	predicates                 []predicate.Project
+	withMembers                *ProjectMemberQuery
+	withRefs                   *RefQuery
+	withPipelineTriggers       *PipelineTriggerQuery
+	withPipelines              *PipelineQuery
+	withRunners                *RunnerQuery
+	withAuditEvents            *AuditEventQuery
+	withJobTokenAllowlist      *JobTokenAllowlistEntryQuery
+	withJobTokenAllowedIn      *JobTokenAllowlistEntryQuery
+	loadTotal                  []func(context.Context, []*Project) error
+	modifiers                  []func(*sql.Selector)
+	withNamedMembers           map[string]*ProjectMemberQuery
+	withNamedRefs              map[string]*RefQuery
+	withNamedPipelineTriggers  map[string]*PipelineTriggerQuery
+	withNamedPipelines         map[string]*PipelineQuery
+	withNamedRunners           map[string]*RunnerQuery
+	withNamedAuditEvents       map[string]*AuditEventQuery
+	withNamedJobTokenAllowlist map[string]*JobTokenAllowlistEntryQuery
+	withNamedJobTokenAllowedIn map[string]*JobTokenAllowlistEntryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -205,6 +210,50 @@ func (_q *ProjectQuery) QueryAuditEvents() *AuditEventQuery {
 			sqlgraph.From(project.Table, project.FieldID, selector),
 			sqlgraph.To(auditevent.Table, auditevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.AuditEventsTable, project.AuditEventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryJobTokenAllowlist chains the current query on the "job_token_allowlist" edge.
+func (_q *ProjectQuery) QueryJobTokenAllowlist() *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.JobTokenAllowlistTable, project.JobTokenAllowlistColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryJobTokenAllowedIn chains the current query on the "job_token_allowed_in" edge.
+func (_q *ProjectQuery) QueryJobTokenAllowedIn() *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.JobTokenAllowedInTable, project.JobTokenAllowedInColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -399,17 +448,19 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		return nil
 	}
 	return &ProjectQuery{
-		config:               _q.config,
-		ctx:                  _q.ctx.Clone(),
-		order:                append([]project.OrderOption{}, _q.order...),
-		inters:               append([]Interceptor{}, _q.inters...),
-		predicates:           append([]predicate.Project{}, _q.predicates...),
-		withMembers:          _q.withMembers.Clone(),
-		withRefs:             _q.withRefs.Clone(),
-		withPipelineTriggers: _q.withPipelineTriggers.Clone(),
-		withPipelines:        _q.withPipelines.Clone(),
-		withRunners:          _q.withRunners.Clone(),
-		withAuditEvents:      _q.withAuditEvents.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]project.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Project{}, _q.predicates...),
+		withMembers:           _q.withMembers.Clone(),
+		withRefs:              _q.withRefs.Clone(),
+		withPipelineTriggers:  _q.withPipelineTriggers.Clone(),
+		withPipelines:         _q.withPipelines.Clone(),
+		withRunners:           _q.withRunners.Clone(),
+		withAuditEvents:       _q.withAuditEvents.Clone(),
+		withJobTokenAllowlist: _q.withJobTokenAllowlist.Clone(),
+		withJobTokenAllowedIn: _q.withJobTokenAllowedIn.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -480,6 +531,28 @@ func (_q *ProjectQuery) WithAuditEvents(opts ...func(*AuditEventQuery)) *Project
 		opt(query)
 	}
 	_q.withAuditEvents = query
+	return _q
+}
+
+// WithJobTokenAllowlist tells the query-builder to eager-load the nodes that are connected to
+// the "job_token_allowlist" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithJobTokenAllowlist(opts ...func(*JobTokenAllowlistEntryQuery)) *ProjectQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withJobTokenAllowlist = query
+	return _q
+}
+
+// WithJobTokenAllowedIn tells the query-builder to eager-load the nodes that are connected to
+// the "job_token_allowed_in" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithJobTokenAllowedIn(opts ...func(*JobTokenAllowlistEntryQuery)) *ProjectQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withJobTokenAllowedIn = query
 	return _q
 }
 
@@ -561,13 +634,15 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [8]bool{
 			_q.withMembers != nil,
 			_q.withRefs != nil,
 			_q.withPipelineTriggers != nil,
 			_q.withPipelines != nil,
 			_q.withRunners != nil,
 			_q.withAuditEvents != nil,
+			_q.withJobTokenAllowlist != nil,
+			_q.withJobTokenAllowedIn != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -633,6 +708,24 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withJobTokenAllowlist; query != nil {
+		if err := _q.loadJobTokenAllowlist(ctx, query, nodes,
+			func(n *Project) { n.Edges.JobTokenAllowlist = []*JobTokenAllowlistEntry{} },
+			func(n *Project, e *JobTokenAllowlistEntry) {
+				n.Edges.JobTokenAllowlist = append(n.Edges.JobTokenAllowlist, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withJobTokenAllowedIn; query != nil {
+		if err := _q.loadJobTokenAllowedIn(ctx, query, nodes,
+			func(n *Project) { n.Edges.JobTokenAllowedIn = []*JobTokenAllowlistEntry{} },
+			func(n *Project, e *JobTokenAllowlistEntry) {
+				n.Edges.JobTokenAllowedIn = append(n.Edges.JobTokenAllowedIn, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMembers {
 		if err := _q.loadMembers(ctx, query, nodes,
 			func(n *Project) { n.appendNamedMembers(name) },
@@ -672,6 +765,20 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadAuditEvents(ctx, query, nodes,
 			func(n *Project) { n.appendNamedAuditEvents(name) },
 			func(n *Project, e *AuditEvent) { n.appendNamedAuditEvents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedJobTokenAllowlist {
+		if err := _q.loadJobTokenAllowlist(ctx, query, nodes,
+			func(n *Project) { n.appendNamedJobTokenAllowlist(name) },
+			func(n *Project, e *JobTokenAllowlistEntry) { n.appendNamedJobTokenAllowlist(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedJobTokenAllowedIn {
+		if err := _q.loadJobTokenAllowedIn(ctx, query, nodes,
+			func(n *Project) { n.appendNamedJobTokenAllowedIn(name) },
+			func(n *Project, e *JobTokenAllowlistEntry) { n.appendNamedJobTokenAllowedIn(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -864,6 +971,66 @@ func (_q *ProjectQuery) loadAuditEvents(ctx context.Context, query *AuditEventQu
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadJobTokenAllowlist(ctx context.Context, query *JobTokenAllowlistEntryQuery, nodes []*Project, init func(*Project), assign func(*Project, *JobTokenAllowlistEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(jobtokenallowlistentry.FieldProjectID)
+	}
+	query.Where(predicate.JobTokenAllowlistEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.JobTokenAllowlistColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadJobTokenAllowedIn(ctx context.Context, query *JobTokenAllowlistEntryQuery, nodes []*Project, init func(*Project), assign func(*Project, *JobTokenAllowlistEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(jobtokenallowlistentry.FieldAllowedProjectID)
+	}
+	query.Where(predicate.JobTokenAllowlistEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.JobTokenAllowedInColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AllowedProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "allowed_project_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -1070,6 +1237,34 @@ func (_q *ProjectQuery) WithNamedAuditEvents(name string, opts ...func(*AuditEve
 		_q.withNamedAuditEvents = make(map[string]*AuditEventQuery)
 	}
 	_q.withNamedAuditEvents[name] = query
+	return _q
+}
+
+// WithNamedJobTokenAllowlist tells the query-builder to eager-load the nodes that are connected to the "job_token_allowlist"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedJobTokenAllowlist(name string, opts ...func(*JobTokenAllowlistEntryQuery)) *ProjectQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedJobTokenAllowlist == nil {
+		_q.withNamedJobTokenAllowlist = make(map[string]*JobTokenAllowlistEntryQuery)
+	}
+	_q.withNamedJobTokenAllowlist[name] = query
+	return _q
+}
+
+// WithNamedJobTokenAllowedIn tells the query-builder to eager-load the nodes that are connected to the "job_token_allowed_in"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedJobTokenAllowedIn(name string, opts ...func(*JobTokenAllowlistEntryQuery)) *ProjectQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedJobTokenAllowedIn == nil {
+		_q.withNamedJobTokenAllowedIn = make(map[string]*JobTokenAllowlistEntryQuery)
+	}
+	_q.withNamedJobTokenAllowedIn[name] = query
 	return _q
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
@@ -208,6 +209,36 @@ func (_u *ProjectUpdate) AddAuditEvents(v ...*AuditEvent) *ProjectUpdate {
 	return _u.AddAuditEventIDs(ids...)
 }
 
+// AddJobTokenAllowlistIDs adds the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *ProjectUpdate) AddJobTokenAllowlistIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddJobTokenAllowlistIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowlist adds the "job_token_allowlist" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdate) AddJobTokenAllowlist(v ...*JobTokenAllowlistEntry) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowlistIDs(ids...)
+}
+
+// AddJobTokenAllowedInIDs adds the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *ProjectUpdate) AddJobTokenAllowedInIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.AddJobTokenAllowedInIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowedIn adds the "job_token_allowed_in" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdate) AddJobTokenAllowedIn(v ...*JobTokenAllowlistEntry) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowedInIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -337,6 +368,48 @@ func (_u *ProjectUpdate) RemoveAuditEvents(v ...*AuditEvent) *ProjectUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuditEventIDs(ids...)
+}
+
+// ClearJobTokenAllowlist clears all "job_token_allowlist" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdate) ClearJobTokenAllowlist() *ProjectUpdate {
+	_u.mutation.ClearJobTokenAllowlist()
+	return _u
+}
+
+// RemoveJobTokenAllowlistIDs removes the "job_token_allowlist" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *ProjectUpdate) RemoveJobTokenAllowlistIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveJobTokenAllowlistIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowlist removes "job_token_allowlist" edges to JobTokenAllowlistEntry entities.
+func (_u *ProjectUpdate) RemoveJobTokenAllowlist(v ...*JobTokenAllowlistEntry) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowlistIDs(ids...)
+}
+
+// ClearJobTokenAllowedIn clears all "job_token_allowed_in" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdate) ClearJobTokenAllowedIn() *ProjectUpdate {
+	_u.mutation.ClearJobTokenAllowedIn()
+	return _u
+}
+
+// RemoveJobTokenAllowedInIDs removes the "job_token_allowed_in" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *ProjectUpdate) RemoveJobTokenAllowedInIDs(ids ...int) *ProjectUpdate {
+	_u.mutation.RemoveJobTokenAllowedInIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowedIn removes "job_token_allowed_in" edges to JobTokenAllowlistEntry entities.
+func (_u *ProjectUpdate) RemoveJobTokenAllowedIn(v ...*JobTokenAllowlistEntry) *ProjectUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowedInIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -714,6 +787,96 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.JobTokenAllowlistCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowlistIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowlistCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowlistIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.JobTokenAllowedInCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowedInIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowedInCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowedInIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -909,6 +1072,36 @@ func (_u *ProjectUpdateOne) AddAuditEvents(v ...*AuditEvent) *ProjectUpdateOne {
 	return _u.AddAuditEventIDs(ids...)
 }
 
+// AddJobTokenAllowlistIDs adds the "job_token_allowlist" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *ProjectUpdateOne) AddJobTokenAllowlistIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddJobTokenAllowlistIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowlist adds the "job_token_allowlist" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdateOne) AddJobTokenAllowlist(v ...*JobTokenAllowlistEntry) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowlistIDs(ids...)
+}
+
+// AddJobTokenAllowedInIDs adds the "job_token_allowed_in" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *ProjectUpdateOne) AddJobTokenAllowedInIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.AddJobTokenAllowedInIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowedIn adds the "job_token_allowed_in" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdateOne) AddJobTokenAllowedIn(v ...*JobTokenAllowlistEntry) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowedInIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -1038,6 +1231,48 @@ func (_u *ProjectUpdateOne) RemoveAuditEvents(v ...*AuditEvent) *ProjectUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuditEventIDs(ids...)
+}
+
+// ClearJobTokenAllowlist clears all "job_token_allowlist" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdateOne) ClearJobTokenAllowlist() *ProjectUpdateOne {
+	_u.mutation.ClearJobTokenAllowlist()
+	return _u
+}
+
+// RemoveJobTokenAllowlistIDs removes the "job_token_allowlist" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *ProjectUpdateOne) RemoveJobTokenAllowlistIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveJobTokenAllowlistIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowlist removes "job_token_allowlist" edges to JobTokenAllowlistEntry entities.
+func (_u *ProjectUpdateOne) RemoveJobTokenAllowlist(v ...*JobTokenAllowlistEntry) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowlistIDs(ids...)
+}
+
+// ClearJobTokenAllowedIn clears all "job_token_allowed_in" edges to the JobTokenAllowlistEntry entity.
+func (_u *ProjectUpdateOne) ClearJobTokenAllowedIn() *ProjectUpdateOne {
+	_u.mutation.ClearJobTokenAllowedIn()
+	return _u
+}
+
+// RemoveJobTokenAllowedInIDs removes the "job_token_allowed_in" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *ProjectUpdateOne) RemoveJobTokenAllowedInIDs(ids ...int) *ProjectUpdateOne {
+	_u.mutation.RemoveJobTokenAllowedInIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowedIn removes "job_token_allowed_in" edges to JobTokenAllowlistEntry entities.
+func (_u *ProjectUpdateOne) RemoveJobTokenAllowedIn(v ...*JobTokenAllowlistEntry) *ProjectUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowedInIDs(ids...)
 }
 
 // Where appends a list predicates to the ProjectUpdate builder.
@@ -1438,6 +1673,96 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.JobTokenAllowlistCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowlistIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowlistCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowlistIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowlistTable,
+			Columns: []string{project.JobTokenAllowlistColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.JobTokenAllowedInCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowedInIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowedInCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowedInIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   project.JobTokenAllowedInTable,
+			Columns: []string{project.JobTokenAllowedInColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

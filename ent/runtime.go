@@ -7,6 +7,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -115,6 +116,15 @@ func init() {
 			return nil
 		}
 	}()
+	jobtokenallowlistentryMixin := schema.JobTokenAllowlistEntry{}.Mixin()
+	jobtokenallowlistentryMixinFields0 := jobtokenallowlistentryMixin[0].Fields()
+	_ = jobtokenallowlistentryMixinFields0
+	jobtokenallowlistentryFields := schema.JobTokenAllowlistEntry{}.Fields()
+	_ = jobtokenallowlistentryFields
+	// jobtokenallowlistentryDescCreatedAt is the schema descriptor for created_at field.
+	jobtokenallowlistentryDescCreatedAt := jobtokenallowlistentryMixinFields0[0].Descriptor()
+	// jobtokenallowlistentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	jobtokenallowlistentry.DefaultCreatedAt = jobtokenallowlistentryDescCreatedAt.Default.(func() time.Time)
 	personalaccesstokenMixin := schema.PersonalAccessToken{}.Mixin()
 	personalaccesstokenMixinFields0 := personalaccesstokenMixin[0].Fields()
 	_ = personalaccesstokenMixinFields0

@@ -18,6 +18,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// JobTokenAllowlistEntry is the client for interacting with the JobTokenAllowlistEntry builders.
+	JobTokenAllowlistEntry *JobTokenAllowlistEntryClient
 	// PersonalAccessToken is the client for interacting with the PersonalAccessToken builders.
 	PersonalAccessToken *PersonalAccessTokenClient
 	// Pipeline is the client for interacting with the Pipeline builders.
@@ -173,6 +175,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
+	tx.JobTokenAllowlistEntry = NewJobTokenAllowlistEntryClient(tx.config)
 	tx.PersonalAccessToken = NewPersonalAccessTokenClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.PipelineTrigger = NewPipelineTriggerClient(tx.config)

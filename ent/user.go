@@ -55,17 +55,20 @@ type UserEdges struct {
 	CreatedRunners []*Runner `json:"created_runners,omitempty"`
 	// AuditEvents holds the value of the audit_events edge.
 	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
+	// JobTokenAllowlistEntries holds the value of the job_token_allowlist_entries edge.
+	JobTokenAllowlistEntries []*JobTokenAllowlistEntry `json:"job_token_allowlist_entries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 
-	namedMemberships          map[string][]*ProjectMember
-	namedPersonalAccessTokens map[string][]*PersonalAccessToken
-	namedSessions             map[string][]*Session
-	namedOwnedTriggers        map[string][]*PipelineTrigger
-	namedPipelines            map[string][]*Pipeline
-	namedCreatedRunners       map[string][]*Runner
-	namedAuditEvents          map[string][]*AuditEvent
+	namedMemberships              map[string][]*ProjectMember
+	namedPersonalAccessTokens     map[string][]*PersonalAccessToken
+	namedSessions                 map[string][]*Session
+	namedOwnedTriggers            map[string][]*PipelineTrigger
+	namedPipelines                map[string][]*Pipeline
+	namedCreatedRunners           map[string][]*Runner
+	namedAuditEvents              map[string][]*AuditEvent
+	namedJobTokenAllowlistEntries map[string][]*JobTokenAllowlistEntry
 }
 
 // MembershipsOrErr returns the Memberships value or an error if the edge
@@ -129,6 +132,15 @@ func (e UserEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
 		return e.AuditEvents, nil
 	}
 	return nil, &NotLoadedError{edge: "audit_events"}
+}
+
+// JobTokenAllowlistEntriesOrErr returns the JobTokenAllowlistEntries value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) JobTokenAllowlistEntriesOrErr() ([]*JobTokenAllowlistEntry, error) {
+	if e.loadedTypes[7] {
+		return e.JobTokenAllowlistEntries, nil
+	}
+	return nil, &NotLoadedError{edge: "job_token_allowlist_entries"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -259,6 +271,11 @@ func (_m *User) QueryCreatedRunners() *RunnerQuery {
 // QueryAuditEvents queries the "audit_events" edge of the User entity.
 func (_m *User) QueryAuditEvents() *AuditEventQuery {
 	return NewUserClient(_m.config).QueryAuditEvents(_m)
+}
+
+// QueryJobTokenAllowlistEntries queries the "job_token_allowlist_entries" edge of the User entity.
+func (_m *User) QueryJobTokenAllowlistEntries() *JobTokenAllowlistEntryQuery {
+	return NewUserClient(_m.config).QueryJobTokenAllowlistEntries(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -475,6 +492,30 @@ func (_m *User) appendNamedAuditEvents(name string, edges ...*AuditEvent) {
 		_m.Edges.namedAuditEvents[name] = []*AuditEvent{}
 	} else {
 		_m.Edges.namedAuditEvents[name] = append(_m.Edges.namedAuditEvents[name], edges...)
+	}
+}
+
+// NamedJobTokenAllowlistEntries returns the JobTokenAllowlistEntries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedJobTokenAllowlistEntries(name string) ([]*JobTokenAllowlistEntry, error) {
+	if _m.Edges.namedJobTokenAllowlistEntries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedJobTokenAllowlistEntries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedJobTokenAllowlistEntries(name string, edges ...*JobTokenAllowlistEntry) {
+	if _m.Edges.namedJobTokenAllowlistEntries == nil {
+		_m.Edges.namedJobTokenAllowlistEntries = make(map[string][]*JobTokenAllowlistEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedJobTokenAllowlistEntries[name] = []*JobTokenAllowlistEntry{}
+	} else {
+		_m.Edges.namedJobTokenAllowlistEntries[name] = append(_m.Edges.namedJobTokenAllowlistEntries[name], edges...)
 	}
 }
 

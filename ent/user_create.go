@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -220,6 +221,21 @@ func (_c *UserCreate) AddAuditEvents(v ...*AuditEvent) *UserCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAuditEventIDs(ids...)
+}
+
+// AddJobTokenAllowlistEntryIDs adds the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_c *UserCreate) AddJobTokenAllowlistEntryIDs(ids ...int) *UserCreate {
+	_c.mutation.AddJobTokenAllowlistEntryIDs(ids...)
+	return _c
+}
+
+// AddJobTokenAllowlistEntries adds the "job_token_allowlist_entries" edges to the JobTokenAllowlistEntry entity.
+func (_c *UserCreate) AddJobTokenAllowlistEntries(v ...*JobTokenAllowlistEntry) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddJobTokenAllowlistEntryIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -489,6 +505,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.JobTokenAllowlistEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

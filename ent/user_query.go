@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -27,26 +28,28 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                           *QueryContext
-	order                         []user.OrderOption
-	inters                        []Interceptor
-	predicates                    []predicate.User
-	withMemberships               *ProjectMemberQuery
-	withPersonalAccessTokens      *PersonalAccessTokenQuery
-	withSessions                  *SessionQuery
-	withOwnedTriggers             *PipelineTriggerQuery
-	withPipelines                 *PipelineQuery
-	withCreatedRunners            *RunnerQuery
-	withAuditEvents               *AuditEventQuery
-	loadTotal                     []func(context.Context, []*User) error
-	modifiers                     []func(*sql.Selector)
-	withNamedMemberships          map[string]*ProjectMemberQuery
-	withNamedPersonalAccessTokens map[string]*PersonalAccessTokenQuery
-	withNamedSessions             map[string]*SessionQuery
-	withNamedOwnedTriggers        map[string]*PipelineTriggerQuery
-	withNamedPipelines            map[string]*PipelineQuery
-	withNamedCreatedRunners       map[string]*RunnerQuery
-	withNamedAuditEvents          map[string]*AuditEventQuery
+	ctx                               *QueryContext
+	order                             []user.OrderOption
+	inters                            []Interceptor
+	predicates                        []predicate.User
+	withMemberships                   *ProjectMemberQuery
+	withPersonalAccessTokens          *PersonalAccessTokenQuery
+	withSessions                      *SessionQuery
+	withOwnedTriggers                 *PipelineTriggerQuery
+	withPipelines                     *PipelineQuery
+	withCreatedRunners                *RunnerQuery
+	withAuditEvents                   *AuditEventQuery
+	withJobTokenAllowlistEntries      *JobTokenAllowlistEntryQuery
+	loadTotal                         []func(context.Context, []*User) error
+	modifiers                         []func(*sql.Selector)
+	withNamedMemberships              map[string]*ProjectMemberQuery
+	withNamedPersonalAccessTokens     map[string]*PersonalAccessTokenQuery
+	withNamedSessions                 map[string]*SessionQuery
+	withNamedOwnedTriggers            map[string]*PipelineTriggerQuery
+	withNamedPipelines                map[string]*PipelineQuery
+	withNamedCreatedRunners           map[string]*RunnerQuery
+	withNamedAuditEvents              map[string]*AuditEventQuery
+	withNamedJobTokenAllowlistEntries map[string]*JobTokenAllowlistEntryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -230,6 +233,28 @@ func (_q *UserQuery) QueryAuditEvents() *AuditEventQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(auditevent.Table, auditevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.AuditEventsTable, user.AuditEventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryJobTokenAllowlistEntries chains the current query on the "job_token_allowlist_entries" edge.
+func (_q *UserQuery) QueryJobTokenAllowlistEntries() *JobTokenAllowlistEntryQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(jobtokenallowlistentry.Table, jobtokenallowlistentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.JobTokenAllowlistEntriesTable, user.JobTokenAllowlistEntriesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -424,18 +449,19 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:                   _q.config,
-		ctx:                      _q.ctx.Clone(),
-		order:                    append([]user.OrderOption{}, _q.order...),
-		inters:                   append([]Interceptor{}, _q.inters...),
-		predicates:               append([]predicate.User{}, _q.predicates...),
-		withMemberships:          _q.withMemberships.Clone(),
-		withPersonalAccessTokens: _q.withPersonalAccessTokens.Clone(),
-		withSessions:             _q.withSessions.Clone(),
-		withOwnedTriggers:        _q.withOwnedTriggers.Clone(),
-		withPipelines:            _q.withPipelines.Clone(),
-		withCreatedRunners:       _q.withCreatedRunners.Clone(),
-		withAuditEvents:          _q.withAuditEvents.Clone(),
+		config:                       _q.config,
+		ctx:                          _q.ctx.Clone(),
+		order:                        append([]user.OrderOption{}, _q.order...),
+		inters:                       append([]Interceptor{}, _q.inters...),
+		predicates:                   append([]predicate.User{}, _q.predicates...),
+		withMemberships:              _q.withMemberships.Clone(),
+		withPersonalAccessTokens:     _q.withPersonalAccessTokens.Clone(),
+		withSessions:                 _q.withSessions.Clone(),
+		withOwnedTriggers:            _q.withOwnedTriggers.Clone(),
+		withPipelines:                _q.withPipelines.Clone(),
+		withCreatedRunners:           _q.withCreatedRunners.Clone(),
+		withAuditEvents:              _q.withAuditEvents.Clone(),
+		withJobTokenAllowlistEntries: _q.withJobTokenAllowlistEntries.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -520,6 +546,17 @@ func (_q *UserQuery) WithAuditEvents(opts ...func(*AuditEventQuery)) *UserQuery 
 	return _q
 }
 
+// WithJobTokenAllowlistEntries tells the query-builder to eager-load the nodes that are connected to
+// the "job_token_allowlist_entries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithJobTokenAllowlistEntries(opts ...func(*JobTokenAllowlistEntryQuery)) *UserQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withJobTokenAllowlistEntries = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -598,7 +635,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withMemberships != nil,
 			_q.withPersonalAccessTokens != nil,
 			_q.withSessions != nil,
@@ -606,6 +643,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			_q.withPipelines != nil,
 			_q.withCreatedRunners != nil,
 			_q.withAuditEvents != nil,
+			_q.withJobTokenAllowlistEntries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -680,6 +718,15 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withJobTokenAllowlistEntries; query != nil {
+		if err := _q.loadJobTokenAllowlistEntries(ctx, query, nodes,
+			func(n *User) { n.Edges.JobTokenAllowlistEntries = []*JobTokenAllowlistEntry{} },
+			func(n *User, e *JobTokenAllowlistEntry) {
+				n.Edges.JobTokenAllowlistEntries = append(n.Edges.JobTokenAllowlistEntries, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *User) { n.appendNamedMemberships(name) },
@@ -726,6 +773,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadAuditEvents(ctx, query, nodes,
 			func(n *User) { n.appendNamedAuditEvents(name) },
 			func(n *User, e *AuditEvent) { n.appendNamedAuditEvents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedJobTokenAllowlistEntries {
+		if err := _q.loadJobTokenAllowlistEntries(ctx, query, nodes,
+			func(n *User) { n.appendNamedJobTokenAllowlistEntries(name) },
+			func(n *User, e *JobTokenAllowlistEntry) { n.appendNamedJobTokenAllowlistEntries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -956,6 +1010,36 @@ func (_q *UserQuery) loadAuditEvents(ctx context.Context, query *AuditEventQuery
 	}
 	return nil
 }
+func (_q *UserQuery) loadJobTokenAllowlistEntries(ctx context.Context, query *JobTokenAllowlistEntryQuery, nodes []*User, init func(*User), assign func(*User, *JobTokenAllowlistEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(jobtokenallowlistentry.FieldCreatedByID)
+	}
+	query.Where(predicate.JobTokenAllowlistEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.JobTokenAllowlistEntriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CreatedByID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "created_by_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *UserQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1171,6 +1255,20 @@ func (_q *UserQuery) WithNamedAuditEvents(name string, opts ...func(*AuditEventQ
 		_q.withNamedAuditEvents = make(map[string]*AuditEventQuery)
 	}
 	_q.withNamedAuditEvents[name] = query
+	return _q
+}
+
+// WithNamedJobTokenAllowlistEntries tells the query-builder to eager-load the nodes that are connected to the "job_token_allowlist_entries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedJobTokenAllowlistEntries(name string, opts ...func(*JobTokenAllowlistEntryQuery)) *UserQuery {
+	query := (&JobTokenAllowlistEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedJobTokenAllowlistEntries == nil {
+		_q.withNamedJobTokenAllowlistEntries = make(map[string]*JobTokenAllowlistEntryQuery)
+	}
+	_q.withNamedJobTokenAllowlistEntries[name] = query
 	return _q
 }
 

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
@@ -231,6 +232,21 @@ func (_u *UserUpdate) AddAuditEvents(v ...*AuditEvent) *UserUpdate {
 	return _u.AddAuditEventIDs(ids...)
 }
 
+// AddJobTokenAllowlistEntryIDs adds the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *UserUpdate) AddJobTokenAllowlistEntryIDs(ids ...int) *UserUpdate {
+	_u.mutation.AddJobTokenAllowlistEntryIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowlistEntries adds the "job_token_allowlist_entries" edges to the JobTokenAllowlistEntry entity.
+func (_u *UserUpdate) AddJobTokenAllowlistEntries(v ...*JobTokenAllowlistEntry) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowlistEntryIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -381,6 +397,27 @@ func (_u *UserUpdate) RemoveAuditEvents(v ...*AuditEvent) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuditEventIDs(ids...)
+}
+
+// ClearJobTokenAllowlistEntries clears all "job_token_allowlist_entries" edges to the JobTokenAllowlistEntry entity.
+func (_u *UserUpdate) ClearJobTokenAllowlistEntries() *UserUpdate {
+	_u.mutation.ClearJobTokenAllowlistEntries()
+	return _u
+}
+
+// RemoveJobTokenAllowlistEntryIDs removes the "job_token_allowlist_entries" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *UserUpdate) RemoveJobTokenAllowlistEntryIDs(ids ...int) *UserUpdate {
+	_u.mutation.RemoveJobTokenAllowlistEntryIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowlistEntries removes "job_token_allowlist_entries" edges to JobTokenAllowlistEntry entities.
+func (_u *UserUpdate) RemoveJobTokenAllowlistEntries(v ...*JobTokenAllowlistEntry) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowlistEntryIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -798,6 +835,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.JobTokenAllowlistEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowlistEntriesIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowlistEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowlistEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1015,6 +1097,21 @@ func (_u *UserUpdateOne) AddAuditEvents(v ...*AuditEvent) *UserUpdateOne {
 	return _u.AddAuditEventIDs(ids...)
 }
 
+// AddJobTokenAllowlistEntryIDs adds the "job_token_allowlist_entries" edge to the JobTokenAllowlistEntry entity by IDs.
+func (_u *UserUpdateOne) AddJobTokenAllowlistEntryIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.AddJobTokenAllowlistEntryIDs(ids...)
+	return _u
+}
+
+// AddJobTokenAllowlistEntries adds the "job_token_allowlist_entries" edges to the JobTokenAllowlistEntry entity.
+func (_u *UserUpdateOne) AddJobTokenAllowlistEntries(v ...*JobTokenAllowlistEntry) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddJobTokenAllowlistEntryIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -1165,6 +1262,27 @@ func (_u *UserUpdateOne) RemoveAuditEvents(v ...*AuditEvent) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuditEventIDs(ids...)
+}
+
+// ClearJobTokenAllowlistEntries clears all "job_token_allowlist_entries" edges to the JobTokenAllowlistEntry entity.
+func (_u *UserUpdateOne) ClearJobTokenAllowlistEntries() *UserUpdateOne {
+	_u.mutation.ClearJobTokenAllowlistEntries()
+	return _u
+}
+
+// RemoveJobTokenAllowlistEntryIDs removes the "job_token_allowlist_entries" edge to JobTokenAllowlistEntry entities by IDs.
+func (_u *UserUpdateOne) RemoveJobTokenAllowlistEntryIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.RemoveJobTokenAllowlistEntryIDs(ids...)
+	return _u
+}
+
+// RemoveJobTokenAllowlistEntries removes "job_token_allowlist_entries" edges to JobTokenAllowlistEntry entities.
+func (_u *UserUpdateOne) RemoveJobTokenAllowlistEntries(v ...*JobTokenAllowlistEntry) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveJobTokenAllowlistEntryIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -1605,6 +1723,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.JobTokenAllowlistEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedJobTokenAllowlistEntriesIDs(); len(nodes) > 0 && !_u.mutation.JobTokenAllowlistEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.JobTokenAllowlistEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.JobTokenAllowlistEntriesTable,
+			Columns: []string{user.JobTokenAllowlistEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(jobtokenallowlistentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

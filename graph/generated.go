@@ -37,6 +37,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AuditEventConnection() AuditEventConnectionResolver
+	CiJobTokenScope() CiJobTokenScopeResolver
 	Mutation() MutationResolver
 	PersonalAccessToken() PersonalAccessTokenResolver
 	PersonalAccessTokenConnection() PersonalAccessTokenConnectionResolver
@@ -88,6 +89,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiJobTokenScope struct {
+		InboundAllowlist func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+	}
+
+	CiJobTokenScopeAddProjectPayload struct {
+		CiJobTokenScope func(childComplexity int) int
+		Errors          func(childComplexity int) int
+	}
+
+	CiJobTokenScopeRemoveProjectPayload struct {
+		CiJobTokenScope func(childComplexity int) int
+		Errors          func(childComplexity int) int
+	}
+
 	CiVariable struct {
 		File  func(childComplexity int) int
 		Key   func(childComplexity int) int
@@ -99,6 +114,8 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CiJobTokenScopeAddProject    func(childComplexity int, input model.CiJobTokenScopeAddProjectInput) int
+		CiJobTokenScopeRemoveProject func(childComplexity int, input model.CiJobTokenScopeRemoveProjectInput) int
 		CurrentUserPasswordUpdate    func(childComplexity int, input model.CurrentUserPasswordUpdateInput) int
 		PersonalAccessTokenCreate    func(childComplexity int, input model.PersonalAccessTokenCreateInput) int
 		PersonalAccessTokenRevoke    func(childComplexity int, input model.PersonalAccessTokenRevokeInput) int
@@ -275,6 +292,7 @@ type ComplexityRoot struct {
 
 	Project struct {
 		AuditEvents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		CiJobTokenScope   func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		DefaultBranch     func(childComplexity int) int
 		Description       func(childComplexity int) int
@@ -470,7 +488,12 @@ type ComplexityRoot struct {
 type AuditEventConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.AuditEventConnection) ([]*ent.AuditEvent, error)
 }
+type CiJobTokenScopeResolver interface {
+	InboundAllowlist(ctx context.Context, obj *model.CiJobTokenScope, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProjectConnection, error)
+}
 type MutationResolver interface {
+	CiJobTokenScopeAddProject(ctx context.Context, input model.CiJobTokenScopeAddProjectInput) (*model.CiJobTokenScopeAddProjectPayload, error)
+	CiJobTokenScopeRemoveProject(ctx context.Context, input model.CiJobTokenScopeRemoveProjectInput) (*model.CiJobTokenScopeRemoveProjectPayload, error)
 	PipelineCreate(ctx context.Context, input model.PipelineCreateInput) (*model.PipelineCreatePayload, error)
 	PipelineCancel(ctx context.Context, input model.PipelineCancelInput) (*model.PipelineCancelPayload, error)
 	PipelineRetry(ctx context.Context, input model.PipelineRetryInput) (*model.PipelineRetryPayload, error)
@@ -521,6 +544,7 @@ type PipelineTriggerConnectionResolver interface {
 }
 type ProjectResolver interface {
 	AuditEvents(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+	CiJobTokenScope(ctx context.Context, obj *ent.Project) (*model.CiJobTokenScope, error)
 	Pipelines(ctx context.Context, obj *ent.Project, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) (*ent.PipelineConnection, error)
 	Pipeline(ctx context.Context, obj *ent.Project, iid string) (*ent.Pipeline, error)
 	ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error)
@@ -699,6 +723,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
+	case "CiJobTokenScope.inboundAllowlist":
+		if e.ComplexityRoot.CiJobTokenScope.InboundAllowlist == nil {
+			break
+		}
+
+		args, err := ec.field_CiJobTokenScope_inboundAllowlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CiJobTokenScope.InboundAllowlist(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+
+	case "CiJobTokenScopeAddProjectPayload.ciJobTokenScope":
+		if e.ComplexityRoot.CiJobTokenScopeAddProjectPayload.CiJobTokenScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeAddProjectPayload.CiJobTokenScope(childComplexity), true
+	case "CiJobTokenScopeAddProjectPayload.errors":
+		if e.ComplexityRoot.CiJobTokenScopeAddProjectPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeAddProjectPayload.Errors(childComplexity), true
+
+	case "CiJobTokenScopeRemoveProjectPayload.ciJobTokenScope":
+		if e.ComplexityRoot.CiJobTokenScopeRemoveProjectPayload.CiJobTokenScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeRemoveProjectPayload.CiJobTokenScope(childComplexity), true
+	case "CiJobTokenScopeRemoveProjectPayload.errors":
+		if e.ComplexityRoot.CiJobTokenScopeRemoveProjectPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeRemoveProjectPayload.Errors(childComplexity), true
+
 	case "CiVariable.file":
 		if e.ComplexityRoot.CiVariable.File == nil {
 			break
@@ -725,6 +787,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CurrentUserPasswordUpdatePayload.Errors(childComplexity), true
 
+	case "Mutation.ciJobTokenScopeAddProject":
+		if e.ComplexityRoot.Mutation.CiJobTokenScopeAddProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ciJobTokenScopeAddProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CiJobTokenScopeAddProject(childComplexity, args["input"].(model.CiJobTokenScopeAddProjectInput)), true
+	case "Mutation.ciJobTokenScopeRemoveProject":
+		if e.ComplexityRoot.Mutation.CiJobTokenScopeRemoveProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ciJobTokenScopeRemoveProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CiJobTokenScopeRemoveProject(childComplexity, args["input"].(model.CiJobTokenScopeRemoveProjectInput)), true
 	case "Mutation.currentUserPasswordUpdate":
 		if e.ComplexityRoot.Mutation.CurrentUserPasswordUpdate == nil {
 			break
@@ -1544,6 +1628,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Project.ciJobTokenScope":
+		if e.ComplexityRoot.Project.CiJobTokenScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CiJobTokenScope(childComplexity), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -2278,6 +2368,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
+			graphql.NewInputUnmarshaler("CiJobTokenScopeAddProjectInput", ec.unmarshalInputCiJobTokenScopeAddProjectInput),
+			graphql.NewInputUnmarshaler("CiJobTokenScopeRemoveProjectInput", ec.unmarshalInputCiJobTokenScopeRemoveProjectInput),
 			graphql.NewInputUnmarshaler("CiVariableInput", ec.unmarshalInputCiVariableInput),
 			graphql.NewInputUnmarshaler("CurrentUserPasswordUpdateInput", ec.unmarshalInputCurrentUserPasswordUpdateInput),
 			graphql.NewInputUnmarshaler("PersonalAccessTokenCreateInput", ec.unmarshalInputPersonalAccessTokenCreateInput),
@@ -2405,7 +2497,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "pipeline.graphql" "pipeline_lifecycle.graphql" "project.graphql" "ref.graphql" "runner.graphql" "subscription.graphql" "trigger.graphql" "user.graphql"
+//go:embed "audit.graphql" "connections.graphql" "ent.graphql" "enums.graphql" "job_token_scope.graphql" "pipeline.graphql" "pipeline_lifecycle.graphql" "project.graphql" "ref.graphql" "runner.graphql" "subscription.graphql" "trigger.graphql" "user.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2421,6 +2513,7 @@ var sources = []*ast.Source{
 	{Name: "connections.graphql", Input: sourceData("connections.graphql"), BuiltIn: false},
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "enums.graphql", Input: sourceData("enums.graphql"), BuiltIn: false},
+	{Name: "job_token_scope.graphql", Input: sourceData("job_token_scope.graphql"), BuiltIn: false},
 	{Name: "pipeline.graphql", Input: sourceData("pipeline.graphql"), BuiltIn: false},
 	{Name: "pipeline_lifecycle.graphql", Input: sourceData("pipeline_lifecycle.graphql"), BuiltIn: false},
 	{Name: "project.graphql", Input: sourceData("project.graphql"), BuiltIn: false},
@@ -2490,6 +2583,34 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobTokenScope(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inboundAllowlist":
+		return ec.fieldContext_CiJobTokenScope_inboundAllowlist(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobTokenScope", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobTokenScopeAddProjectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ciJobTokenScope":
+		return ec.fieldContext_CiJobTokenScopeAddProjectPayload_ciJobTokenScope(ctx, field)
+	case "errors":
+		return ec.fieldContext_CiJobTokenScopeAddProjectPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobTokenScopeAddProjectPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobTokenScopeRemoveProjectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ciJobTokenScope":
+		return ec.fieldContext_CiJobTokenScopeRemoveProjectPayload_ciJobTokenScope(ctx, field)
+	case "errors":
+		return ec.fieldContext_CiJobTokenScopeRemoveProjectPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobTokenScopeRemoveProjectPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CiVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2830,6 +2951,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_defaultBranch(ctx, field)
 	case "auditEvents":
 		return ec.fieldContext_Project_auditEvents(ctx, field)
+	case "ciJobTokenScope":
+		return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
 	case "pipelines":
 		return ec.fieldContext_Project_pipelines(ctx, field)
 	case "pipeline":
@@ -3263,6 +3386,72 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CiJobTokenScope_inboundAllowlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ciJobTokenScopeAddProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CiJobTokenScopeAddProjectInput, error) {
+			return ec.unmarshalNCiJobTokenScopeAddProjectInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeAddProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ciJobTokenScopeRemoveProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CiJobTokenScopeRemoveProjectInput, error) {
+			return ec.unmarshalNCiJobTokenScopeRemoveProjectInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeRemoveProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_currentUserPasswordUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4847,6 +5036,160 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CiJobTokenScope_inboundAllowlist(ctx context.Context, field graphql.CollectedField, obj *model.CiJobTokenScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScope_inboundAllowlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CiJobTokenScope().InboundAllowlist(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScope_inboundAllowlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobTokenScope",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CiJobTokenScope_inboundAllowlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeAddProjectPayload_ciJobTokenScope(ctx context.Context, field graphql.CollectedField, obj *model.CiJobTokenScopeAddProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeAddProjectPayload_ciJobTokenScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CiJobTokenScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiJobTokenScope) graphql.Marshaler {
+			return ec.marshalOCiJobTokenScope2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScope(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeAddProjectPayload_ciJobTokenScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobTokenScopeAddProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScope(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeAddProjectPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CiJobTokenScopeAddProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeAddProjectPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeAddProjectPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobTokenScopeAddProjectPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJobTokenScopeRemoveProjectPayload_ciJobTokenScope(ctx context.Context, field graphql.CollectedField, obj *model.CiJobTokenScopeRemoveProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeRemoveProjectPayload_ciJobTokenScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CiJobTokenScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiJobTokenScope) graphql.Marshaler {
+			return ec.marshalOCiJobTokenScope2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScope(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeRemoveProjectPayload_ciJobTokenScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobTokenScopeRemoveProjectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScope(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeRemoveProjectPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CiJobTokenScopeRemoveProjectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeRemoveProjectPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeRemoveProjectPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobTokenScopeRemoveProjectPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _CiVariable_key(ctx context.Context, field graphql.CollectedField, obj *model.CiVariable) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4937,6 +5280,94 @@ func (ec *executionContext) _CurrentUserPasswordUpdatePayload_errors(ctx context
 }
 func (ec *executionContext) fieldContext_CurrentUserPasswordUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CurrentUserPasswordUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_ciJobTokenScopeAddProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ciJobTokenScopeAddProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CiJobTokenScopeAddProject(ctx, fc.Args["input"].(model.CiJobTokenScopeAddProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiJobTokenScopeAddProjectPayload) graphql.Marshaler {
+			return ec.marshalNCiJobTokenScopeAddProjectPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeAddProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ciJobTokenScopeAddProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScopeAddProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ciJobTokenScopeAddProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ciJobTokenScopeRemoveProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ciJobTokenScopeRemoveProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CiJobTokenScopeRemoveProject(ctx, fc.Args["input"].(model.CiJobTokenScopeRemoveProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiJobTokenScopeRemoveProjectPayload) graphql.Marshaler {
+			return ec.marshalNCiJobTokenScopeRemoveProjectPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeRemoveProjectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ciJobTokenScopeRemoveProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScopeRemoveProjectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ciJobTokenScopeRemoveProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_pipelineCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8460,6 +8891,38 @@ func (ec *executionContext) fieldContext_Project_auditEvents(ctx context.Context
 	if fc.Args, err = ec.field_Project_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_ciJobTokenScope(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().CiJobTokenScope(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiJobTokenScope) graphql.Marshaler {
+			return ec.marshalOCiJobTokenScope2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScope(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciJobTokenScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScope(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13423,6 +13886,104 @@ func UnmarshalAuditEventWhereInput(ctx context.Context, raw any) (ent.AuditEvent
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCiJobTokenScopeAddProjectInput(ctx context.Context, obj any) (model.CiJobTokenScopeAddProjectInput, error) {
+	var it model.CiJobTokenScopeAddProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "targetProjectPath"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "targetProjectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetProjectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetProjectPath = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCiJobTokenScopeAddProjectInput unmarshals raw into the CiJobTokenScopeAddProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCiJobTokenScopeAddProjectInput(ctx context.Context, raw any) (model.CiJobTokenScopeAddProjectInput, error) {
+	var out model.CiJobTokenScopeAddProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CiJobTokenScopeAddProjectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCiJobTokenScopeRemoveProjectInput(ctx context.Context, obj any) (model.CiJobTokenScopeRemoveProjectInput, error) {
+	var it model.CiJobTokenScopeRemoveProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectPath", "targetProjectPath"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "targetProjectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetProjectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetProjectPath = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCiJobTokenScopeRemoveProjectInput unmarshals raw into the CiJobTokenScopeRemoveProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCiJobTokenScopeRemoveProjectInput(ctx context.Context, raw any) (model.CiJobTokenScopeRemoveProjectInput, error) {
+	var out model.CiJobTokenScopeRemoveProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CiJobTokenScopeRemoveProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCiVariableInput(ctx context.Context, obj any) (model.CiVariableInput, error) {
 	var it model.CiVariableInput
 	if obj == nil {
@@ -17931,6 +18492,116 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ciJobTokenScopeImplementors = []string{"CiJobTokenScope"}
+
+func (ec *executionContext) _CiJobTokenScope(ctx context.Context, sel ast.SelectionSet, obj *model.CiJobTokenScope) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobTokenScopeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobTokenScope")
+		case "inboundAllowlist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CiJobTokenScope_inboundAllowlist(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobTokenScopeAddProjectPayloadImplementors = []string{"CiJobTokenScopeAddProjectPayload"}
+
+func (ec *executionContext) _CiJobTokenScopeAddProjectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CiJobTokenScopeAddProjectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobTokenScopeAddProjectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobTokenScopeAddProjectPayload")
+		case "ciJobTokenScope":
+			out.Values[i] = ec._CiJobTokenScopeAddProjectPayload_ciJobTokenScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CiJobTokenScopeAddProjectPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobTokenScopeRemoveProjectPayloadImplementors = []string{"CiJobTokenScopeRemoveProjectPayload"}
+
+func (ec *executionContext) _CiJobTokenScopeRemoveProjectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CiJobTokenScopeRemoveProjectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobTokenScopeRemoveProjectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobTokenScopeRemoveProjectPayload")
+		case "ciJobTokenScope":
+			out.Values[i] = ec._CiJobTokenScopeRemoveProjectPayload_ciJobTokenScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CiJobTokenScopeRemoveProjectPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciVariableImplementors = []string{"CiVariable"}
 
 func (ec *executionContext) _CiVariable(ctx context.Context, sel ast.SelectionSet, obj *model.CiVariable) graphql.Marshaler {
@@ -18026,6 +18697,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "ciJobTokenScopeAddProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ciJobTokenScopeAddProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ciJobTokenScopeRemoveProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ciJobTokenScopeRemoveProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pipelineCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_pipelineCreate(ctx, field)
@@ -19279,6 +19964,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_auditEvents(ctx, field, obj)
+				})
+		case "ciJobTokenScope":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_ciJobTokenScope(ctx, field, obj)
 				})
 		case "pipelines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -21007,6 +21698,32 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiJobTokenScopeAddProjectInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeAddProjectInput(ctx context.Context, v any) (model.CiJobTokenScopeAddProjectInput, error) {
+	res, err := ec.unmarshalInputCiJobTokenScopeAddProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiJobTokenScopeAddProjectPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeAddProjectPayload(ctx context.Context, sel ast.SelectionSet, v *model.CiJobTokenScopeAddProjectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CiJobTokenScopeAddProjectPayload!")
+		return graphql.Null
+	}
+	return ec._CiJobTokenScopeAddProjectPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCiJobTokenScopeRemoveProjectInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeRemoveProjectInput(ctx context.Context, v any) (model.CiJobTokenScopeRemoveProjectInput, error) {
+	res, err := ec.unmarshalInputCiJobTokenScopeRemoveProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiJobTokenScopeRemoveProjectPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScopeRemoveProjectPayload(ctx context.Context, sel ast.SelectionSet, v *model.CiJobTokenScopeRemoveProjectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CiJobTokenScopeRemoveProjectPayload!")
+		return graphql.Null
+	}
+	return ec._CiJobTokenScopeRemoveProjectPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCiRunnerType2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, v any) (model.CiRunnerType, error) {
 	var res model.CiRunnerType
 	err := res.UnmarshalGQL(v)
@@ -22103,6 +22820,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCiJobTokenScope2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiJobTokenScope(ctx context.Context, sel ast.SelectionSet, v *model.CiJobTokenScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobTokenScope(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCiRunnerType2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐCiRunnerType(ctx context.Context, v any) (*model.CiRunnerType, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -57,6 +58,36 @@ func TestPipelineListStatementsDoNotGrow(t *testing.T) {
 		t.Logf("SQL statements: %v", counts)
 		if counts[0] != counts[1] || counts[1] > 6 {
 			t.Fatalf("SQL statements for 5 then 45 pipelines = %v; want the same number, at most 6", counts)
+		}
+	})
+}
+
+// TestJobTokenAllowlistStatementsDoNotGrow pins the statements of the web
+// app's Job token permissions list as the allowlist grows.
+func TestJobTokenAllowlistStatementsDoNotGrow(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		counted, statements := countingClient(db)
+		admin, _, proj := seed(t, db.Client)
+		srv := newGraphServer(t, counted, admin)
+		const query = `{ project(fullPath: "stmt/proj") { ciJobTokenScope { inboundAllowlist(first: 100) {
+		  totalCount nodes { id name fullPath } } } } }`
+
+		var counts []int64
+		for _, n := range []int{5, 40} {
+			ctx := context.Background()
+			for i := range n {
+				allowed := db.Client.Project.Create().SetName("p").SetFullPath(fmt.Sprintf("stmt/p%d-%d", n, i)).SaveX(ctx)
+				db.Client.JobTokenAllowlistEntry.Create().SetProjectID(proj.ID).SetAllowedProjectID(allowed.ID).SetCreatedByID(admin.ID).ExecX(ctx)
+			}
+			statements.Store(0)
+			if got := strings.Count(post(t, srv.URL, query), `"fullPath"`); got < n+1 {
+				t.Fatalf("got %d projects, want at least %d", got, n+1)
+			}
+			counts = append(counts, statements.Load())
+		}
+		t.Logf("SQL statements: %v", counts)
+		if counts[0] != counts[1] || counts[1] > 6 {
+			t.Fatalf("SQL statements for allowlists of 5 then 45 = %v; want the same number, at most 6", counts)
 		}
 	})
 }

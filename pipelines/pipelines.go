@@ -17,6 +17,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/events"
+	"github.com/kickoff-ci/kickoff/jobtokens"
 	"github.com/kickoff-ci/kickoff/projects"
 	"github.com/kickoff-ci/kickoff/triggers"
 )
@@ -26,6 +27,7 @@ type Service struct {
 	client   *ent.Client
 	triggers *triggers.Service
 	projects *projects.Service
+	jobs     *jobtokens.Service
 	queued   signal
 	events   *events.Bus
 	now      func() time.Time
@@ -34,10 +36,10 @@ type Service struct {
 }
 
 // New returns the pipelines service. Creations and status changes are
-// announced on bus.
-func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, bus *events.Bus, publicURL *url.URL) *Service {
+// announced on bus; jobs decides where job tokens may start pipelines.
+func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, jobs *jobtokens.Service, bus *events.Bus, publicURL *url.URL) *Service {
 	return &Service{
-		client: client, triggers: triggers, projects: projects, events: bus,
+		client: client, triggers: triggers, projects: projects, jobs: jobs, events: bus,
 		now:       func() time.Time { return time.Now().UTC() },
 		PublicURL: publicURL,
 	}

@@ -128,9 +128,10 @@ func (s *Service) authenticate(ctx context.Context, req TriggerRequest) (caller,
 	return caller{trigger: t, user: t.Edges.Owner, project: proj}, nil
 }
 
-// authenticateJob resolves a job token (SPEC §6). Every refusal is the
-// unknown token's 404, so a job token reveals nothing about projects its
-// pipeline's user cannot run pipelines in.
+// authenticateJob resolves a job token (SPEC §6): it may start a pipeline
+// only where the job token allowlist lets its project in, and only as a
+// user who may run pipelines there. Every refusal is the unknown token's
+// 404, so a job token reveals nothing about the projects it may not enter.
 func (s *Service) authenticateJob(ctx context.Context, req TriggerRequest) (caller, error) {
 	upstream, err := s.client.Pipeline.Query().
 		Where(pipeline.JobTokenDigest(tokens.Digest(req.Token)),
@@ -151,6 +152,16 @@ func (s *Service) authenticateJob(ctx context.Context, req TriggerRequest) (call
 	}
 	if err != nil {
 		return caller{}, err
+	}
+	allowed, err := s.jobs.Allows(ctx, upstream.ProjectID, proj.ID)
+	if err != nil {
+		return caller{}, err
+	}
+	if !allowed {
+		// Recorded in the target project's audit log: its Maintainers decide
+		// the allowlist and need to see who knocked.
+		return caller{}, s.reject(ctx, req, proj, triggers.ErrUnknownToken,
+			fmt.Sprintf("job token's project %d is not in the job token allowlist of project %d", upstream.ProjectID, proj.ID))
 	}
 	ok, err := authz.Allows(ctx, s.client, upstream.Edges.User, proj.ID, authz.RunPipeline)
 	if err != nil {

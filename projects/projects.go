@@ -118,7 +118,7 @@ func (s *Service) Authorized(ctx context.Context, fullPath string, a authz.Actio
 	if authz.UserFrom(ctx) == nil {
 		return nil, kickoff.NoAccess, kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
 	}
-	p, err := database.ClientFrom(ctx, s.client).Project.Query().Where(byRef(fullPath)).Only(ctx)
+	p, err := database.ClientFrom(ctx, s.client).Project.Query().Where(ByRef(fullPath)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, kickoff.NoAccess, kickoff.Errorf(kickoff.ENotFound, "project %q not found", fullPath)
 	}
@@ -134,9 +134,9 @@ func (s *Service) Authorized(ctx context.Context, fullPath string, a authz.Actio
 	return p, level, err
 }
 
-// byRef selects a project by numeric ID or by full path; full paths always
+// ByRef selects a project by numeric ID or by full path; full paths always
 // contain a "/", so the two cannot be confused.
-func byRef(ref string) predicate.Project {
+func ByRef(ref string) predicate.Project {
 	if id, err := strconv.Atoi(ref); err == nil {
 		return project.ID(id)
 	}

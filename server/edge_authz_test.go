@@ -94,6 +94,9 @@ func edgeSetup(t *testing.T, e *authEnv) *edgeWorld {
 	link("b", 1000, pipelineIDs["a"], nil)
 	bTrigger := triggerIDs["b"]
 	link("a", 1001, pipelineIDs["a"], &bTrigger)
+	// A's job token allowlist names B, so A's scope lists a project its
+	// Maintainers may not see.
+	w.gql(t, w.setup, `mutation { ciJobTokenScopeAddProject(input: {projectPath: "edge/a", targetProjectPath: "edge/b"}) { errors } }`)
 
 	// Everything that belongs to project B, by global ID.
 	b := projectIDs["b"]
@@ -229,17 +232,35 @@ func (w *edgeWorld) objectSelection(def *ast.Definition) string {
 		return "totalCount nodes { __typename ... on Node { id } } edges { node { __typename ... on Node { id } } }"
 	}
 	sel := []string{"__typename"}
-	if def.Name == "Node" || slices.Contains(def.Interfaces, "Node") {
+	node := def.Name == "Node" || slices.Contains(def.Interfaces, "Node")
+	if node {
 		sel = append(sel, "... on Node { id }")
 	}
 	for _, f := range def.Fields {
-		if target := w.schema.Types[f.Type.Name()]; target != nil && target.Kind == ast.Object && len(f.Arguments) == 0 && def.Name != "PageInfo" {
-			if slices.Contains(target.Interfaces, "Node") {
-				sel = append(sel, f.Name+" { __typename ... on Node { id } }")
-			}
+		target := w.schema.Types[f.Type.Name()]
+		if target == nil || target.Kind != ast.Object || def.Name == "PageInfo" {
+			continue
+		}
+		switch {
+		case !node && strings.HasSuffix(target.Name, "Connection") && !edgeNeedsArgs(f):
+			// The walk never visits a plain object by ID, so its connections
+			// (CiJobTokenScope.inboundAllowlist) are followed from here.
+			sel = append(sel, f.Name+"(first: 100) { "+w.objectSelection(target)+" }")
+		case len(f.Arguments) == 0 && slices.Contains(target.Interfaces, "Node"):
+			sel = append(sel, f.Name+" { __typename ... on Node { id } }")
 		}
 	}
 	return strings.Join(sel, " ")
+}
+
+// edgeNeedsArgs reports whether f has a required argument besides first.
+func edgeNeedsArgs(f *ast.FieldDefinition) bool {
+	for _, a := range f.Arguments {
+		if a.Type.NonNull && a.DefaultValue == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // edgeCollect returns every "id" in data, checking each connection's

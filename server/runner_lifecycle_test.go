@@ -292,6 +292,12 @@ func TestJobTokenTriggersDownstream(t *testing.T) {
 
 		admin := e.createUser(t, "root", true)
 		_, adminPAT := e.createPAT(t, admin)
+		// Every target lets grp/app's job tokens in, so what is refused
+		// below is the user (TestJobTokenAllowlistStopsCrossProjectTriggers
+		// covers the allowlist).
+		for _, target := range []string{"grp/down", "grp/locked", "grp/hidden"} {
+			e.jsAllow(t, adminPAT, target, "grp/app")
+		}
 		_, runnerToken := e.rnCreateRunner(t, adminPAT, "")
 		upstream := e.rnTrigger(t, "grp/app")
 		job := e.rnClaim(t, runnerToken)

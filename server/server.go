@@ -65,6 +65,11 @@ func (s *server) routeGitLab(mux *router, cfg Config) {
 	mux.Handle("PUT /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.update))
 	mux.Handle("DELETE /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.delete))
 
+	scopeAPI := &jobTokenScopeAPI{jobs: cfg.JobTokens, publicURL: s.publicBaseURL, logger: s.logger}
+	mux.Handle("GET /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.list))
+	mux.Handle("POST /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.add))
+	mux.Handle("DELETE /api/v4/projects/{id}/job_token_scope/allowlist/{target_project_id}", rest(scopeAPI.remove))
+
 	// Trigger endpoints authenticate by the token parameter, never by
 	// cookies or PAT headers.
 	pipelinesAPI := &triggerPipelineAPI{

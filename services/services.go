@@ -9,6 +9,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/events"
 	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/jobtokens"
 	"github.com/kickoff-ci/kickoff/keyring"
 	"github.com/kickoff-ci/kickoff/pipelines"
 	"github.com/kickoff-ci/kickoff/projects"
@@ -37,6 +38,7 @@ type Set struct {
 	Triggers  *triggers.Service
 	Refs      *refs.Service
 	Pipelines *pipelines.Service
+	JobTokens *jobtokens.Service
 	Runners   *runners.Service
 	// Events carries pipeline changes to GraphQL subscriptions.
 	Events *events.Bus
@@ -64,7 +66,8 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 	}
 	prj := projects.New(client)
 	trg := triggers.New(client, kr, prj)
-	pip := pipelines.New(client, trg, prj, o.bus, publicURL)
+	jobs := jobtokens.New(client, prj)
+	pip := pipelines.New(client, trg, prj, jobs, o.bus, publicURL)
 	return Set{
 		Identity: identity.New(client, identity.Signer{
 			Sessions: sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil),
@@ -75,6 +78,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 		Triggers:  trg,
 		Refs:      refs.New(client, prj),
 		Pipelines: pip,
+		JobTokens: jobs,
 		Runners:   runners.New(client, prj, pip),
 		Events:    o.bus,
 	}

@@ -33,6 +33,18 @@ func (f IdempotencyKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyKeyMutation", m)
 }
 
+// The JobTokenAllowlistEntryFunc type is an adapter to allow the use of ordinary
+// function as JobTokenAllowlistEntry mutator.
+type JobTokenAllowlistEntryFunc func(context.Context, *ent.JobTokenAllowlistEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f JobTokenAllowlistEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.JobTokenAllowlistEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.JobTokenAllowlistEntryMutation", m)
+}
+
 // The PersonalAccessTokenFunc type is an adapter to allow the use of ordinary
 // function as PersonalAccessToken mutator.
 type PersonalAccessTokenFunc func(context.Context, *ent.PersonalAccessTokenMutation) (ent.Value, error)

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"audit_events\":0,\"idempotency_keys\":4294967296,\"personal_access_tokens\":8589934592,\"pipeline_triggers\":17179869184,\"pipeline_variables\":21474836480,\"pipelines\":12884901888,\"project_members\":30064771072,\"projects\":25769803776,\"refs\":34359738368,\"runners\":38654705664,\"sessions\":47244640256,\"sign_in_failures\":51539607552,\"users\":42949672960}"
+const IncrementStarts = "{\"audit_events\":0,\"idempotency_keys\":4294967296,\"job_token_allowlist_entries\":51539607552,\"personal_access_tokens\":8589934592,\"pipeline_triggers\":17179869184,\"pipeline_variables\":21474836480,\"pipelines\":12884901888,\"project_members\":30064771072,\"projects\":25769803776,\"refs\":34359738368,\"runners\":38654705664,\"sessions\":47244640256,\"sign_in_failures\":55834574848,\"users\":42949672960}"

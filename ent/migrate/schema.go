@@ -91,6 +91,52 @@ var (
 			},
 		},
 	}
+	// JobTokenAllowlistEntriesColumns holds the columns for the "job_token_allowlist_entries" table.
+	JobTokenAllowlistEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "project_id", Type: field.TypeInt},
+		{Name: "allowed_project_id", Type: field.TypeInt},
+		{Name: "created_by_id", Type: field.TypeInt},
+	}
+	// JobTokenAllowlistEntriesTable holds the schema information for the "job_token_allowlist_entries" table.
+	JobTokenAllowlistEntriesTable = &schema.Table{
+		Name:       "job_token_allowlist_entries",
+		Columns:    JobTokenAllowlistEntriesColumns,
+		PrimaryKey: []*schema.Column{JobTokenAllowlistEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "job_token_allowlist_entries_projects_job_token_allowlist",
+				Columns:    []*schema.Column{JobTokenAllowlistEntriesColumns[2]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "job_token_allowlist_entries_projects_job_token_allowed_in",
+				Columns:    []*schema.Column{JobTokenAllowlistEntriesColumns[3]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "job_token_allowlist_entries_users_job_token_allowlist_entries",
+				Columns:    []*schema.Column{JobTokenAllowlistEntriesColumns[4]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "jobtokenallowlistentry_project_id_allowed_project_id",
+				Unique:  true,
+				Columns: []*schema.Column{JobTokenAllowlistEntriesColumns[2], JobTokenAllowlistEntriesColumns[3]},
+			},
+			{
+				Name:    "jobtokenallowlistentry_allowed_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{JobTokenAllowlistEntriesColumns[3]},
+			},
+		},
+	}
 	// PersonalAccessTokensColumns holds the columns for the "personal_access_tokens" table.
 	PersonalAccessTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -501,6 +547,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		IdempotencyKeysTable,
+		JobTokenAllowlistEntriesTable,
 		PersonalAccessTokensTable,
 		PipelinesTable,
 		PipelineTriggersTable,
@@ -524,6 +571,12 @@ func init() {
 	IdempotencyKeysTable.ForeignKeys[0].RefTable = PipelinesTable
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	JobTokenAllowlistEntriesTable.ForeignKeys[0].RefTable = ProjectsTable
+	JobTokenAllowlistEntriesTable.ForeignKeys[1].RefTable = ProjectsTable
+	JobTokenAllowlistEntriesTable.ForeignKeys[2].RefTable = UsersTable
+	JobTokenAllowlistEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	PersonalAccessTokensTable.ForeignKeys[0].RefTable = UsersTable
 	PersonalAccessTokensTable.Annotation = &entsql.Annotation{
@@ -568,7 +621,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
 	SignInFailuresTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(51539607552),
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),

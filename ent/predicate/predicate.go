@@ -12,6 +12,9 @@ type AuditEvent func(*sql.Selector)
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
+// JobTokenAllowlistEntry is the predicate function for jobtokenallowlistentry builders.
+type JobTokenAllowlistEntry func(*sql.Selector)
+
 // PersonalAccessToken is the predicate function for personalaccesstoken builders.
 type PersonalAccessToken func(*sql.Selector)
 

@@ -40,6 +40,10 @@ const (
 	EdgeRunners = "runners"
 	// EdgeAuditEvents holds the string denoting the audit_events edge name in mutations.
 	EdgeAuditEvents = "audit_events"
+	// EdgeJobTokenAllowlist holds the string denoting the job_token_allowlist edge name in mutations.
+	EdgeJobTokenAllowlist = "job_token_allowlist"
+	// EdgeJobTokenAllowedIn holds the string denoting the job_token_allowed_in edge name in mutations.
+	EdgeJobTokenAllowedIn = "job_token_allowed_in"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// MembersTable is the table that holds the members relation/edge.
@@ -84,6 +88,20 @@ const (
 	AuditEventsInverseTable = "audit_events"
 	// AuditEventsColumn is the table column denoting the audit_events relation/edge.
 	AuditEventsColumn = "project_id"
+	// JobTokenAllowlistTable is the table that holds the job_token_allowlist relation/edge.
+	JobTokenAllowlistTable = "job_token_allowlist_entries"
+	// JobTokenAllowlistInverseTable is the table name for the JobTokenAllowlistEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "jobtokenallowlistentry" package.
+	JobTokenAllowlistInverseTable = "job_token_allowlist_entries"
+	// JobTokenAllowlistColumn is the table column denoting the job_token_allowlist relation/edge.
+	JobTokenAllowlistColumn = "project_id"
+	// JobTokenAllowedInTable is the table that holds the job_token_allowed_in relation/edge.
+	JobTokenAllowedInTable = "job_token_allowlist_entries"
+	// JobTokenAllowedInInverseTable is the table name for the JobTokenAllowlistEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "jobtokenallowlistentry" package.
+	JobTokenAllowedInInverseTable = "job_token_allowlist_entries"
+	// JobTokenAllowedInColumn is the table column denoting the job_token_allowed_in relation/edge.
+	JobTokenAllowedInColumn = "allowed_project_id"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -259,6 +277,34 @@ func ByAuditEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAuditEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByJobTokenAllowlistCount orders the results by job_token_allowlist count.
+func ByJobTokenAllowlistCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newJobTokenAllowlistStep(), opts...)
+	}
+}
+
+// ByJobTokenAllowlist orders the results by job_token_allowlist terms.
+func ByJobTokenAllowlist(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newJobTokenAllowlistStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByJobTokenAllowedInCount orders the results by job_token_allowed_in count.
+func ByJobTokenAllowedInCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newJobTokenAllowedInStep(), opts...)
+	}
+}
+
+// ByJobTokenAllowedIn orders the results by job_token_allowed_in terms.
+func ByJobTokenAllowedIn(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newJobTokenAllowedInStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newMembersStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -299,5 +345,19 @@ func newAuditEventsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AuditEventsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, AuditEventsTable, AuditEventsColumn),
+	)
+}
+func newJobTokenAllowlistStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(JobTokenAllowlistInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowlistTable, JobTokenAllowlistColumn),
+	)
+}
+func newJobTokenAllowedInStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(JobTokenAllowedInInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowedInTable, JobTokenAllowedInColumn),
 	)
 }

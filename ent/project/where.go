@@ -608,6 +608,52 @@ func HasAuditEventsWith(preds ...predicate.AuditEvent) predicate.Project {
 	})
 }
 
+// HasJobTokenAllowlist applies the HasEdge predicate on the "job_token_allowlist" edge.
+func HasJobTokenAllowlist() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowlistTable, JobTokenAllowlistColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasJobTokenAllowlistWith applies the HasEdge predicate on the "job_token_allowlist" edge with a given conditions (other predicates).
+func HasJobTokenAllowlistWith(preds ...predicate.JobTokenAllowlistEntry) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newJobTokenAllowlistStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasJobTokenAllowedIn applies the HasEdge predicate on the "job_token_allowed_in" edge.
+func HasJobTokenAllowedIn() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowedInTable, JobTokenAllowedInColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasJobTokenAllowedInWith applies the HasEdge predicate on the "job_token_allowed_in" edge with a given conditions (other predicates).
+func HasJobTokenAllowedInWith(preds ...predicate.JobTokenAllowlistEntry) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newJobTokenAllowedInStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Project) predicate.Project {
 	return predicate.Project(sql.AndPredicates(predicates...))

@@ -47,6 +47,8 @@ const (
 	EdgeCreatedRunners = "created_runners"
 	// EdgeAuditEvents holds the string denoting the audit_events edge name in mutations.
 	EdgeAuditEvents = "audit_events"
+	// EdgeJobTokenAllowlistEntries holds the string denoting the job_token_allowlist_entries edge name in mutations.
+	EdgeJobTokenAllowlistEntries = "job_token_allowlist_entries"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// MembershipsTable is the table that holds the memberships relation/edge.
@@ -98,6 +100,13 @@ const (
 	AuditEventsInverseTable = "audit_events"
 	// AuditEventsColumn is the table column denoting the audit_events relation/edge.
 	AuditEventsColumn = "actor_user_id"
+	// JobTokenAllowlistEntriesTable is the table that holds the job_token_allowlist_entries relation/edge.
+	JobTokenAllowlistEntriesTable = "job_token_allowlist_entries"
+	// JobTokenAllowlistEntriesInverseTable is the table name for the JobTokenAllowlistEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "jobtokenallowlistentry" package.
+	JobTokenAllowlistEntriesInverseTable = "job_token_allowlist_entries"
+	// JobTokenAllowlistEntriesColumn is the table column denoting the job_token_allowlist_entries relation/edge.
+	JobTokenAllowlistEntriesColumn = "created_by_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -313,6 +322,20 @@ func ByAuditEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAuditEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByJobTokenAllowlistEntriesCount orders the results by job_token_allowlist_entries count.
+func ByJobTokenAllowlistEntriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newJobTokenAllowlistEntriesStep(), opts...)
+	}
+}
+
+// ByJobTokenAllowlistEntries orders the results by job_token_allowlist_entries terms.
+func ByJobTokenAllowlistEntries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newJobTokenAllowlistEntriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newMembershipsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -360,6 +383,13 @@ func newAuditEventsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AuditEventsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, AuditEventsTable, AuditEventsColumn),
+	)
+}
+func newJobTokenAllowlistEntriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(JobTokenAllowlistEntriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowlistEntriesTable, JobTokenAllowlistEntriesColumn),
 	)
 }
 

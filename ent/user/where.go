@@ -621,6 +621,29 @@ func HasAuditEventsWith(preds ...predicate.AuditEvent) predicate.User {
 	})
 }
 
+// HasJobTokenAllowlistEntries applies the HasEdge predicate on the "job_token_allowlist_entries" edge.
+func HasJobTokenAllowlistEntries() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, JobTokenAllowlistEntriesTable, JobTokenAllowlistEntriesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasJobTokenAllowlistEntriesWith applies the HasEdge predicate on the "job_token_allowlist_entries" edge with a given conditions (other predicates).
+func HasJobTokenAllowlistEntriesWith(preds ...predicate.JobTokenAllowlistEntry) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newJobTokenAllowlistEntriesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

@@ -14,6 +14,30 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
+type CiJobTokenScopeAddProjectInput struct {
+	// The project whose allowlist changes.
+	ProjectPath string `json:"projectPath"`
+	// The project whose job tokens are let in; one the viewer can see.
+	TargetProjectPath string `json:"targetProjectPath"`
+}
+
+type CiJobTokenScopeAddProjectPayload struct {
+	CiJobTokenScope *CiJobTokenScope `json:"ciJobTokenScope,omitempty"`
+	Errors          []string         `json:"errors"`
+}
+
+type CiJobTokenScopeRemoveProjectInput struct {
+	// The project whose allowlist changes.
+	ProjectPath string `json:"projectPath"`
+	// The project whose job tokens are no longer let in.
+	TargetProjectPath string `json:"targetProjectPath"`
+}
+
+type CiJobTokenScopeRemoveProjectPayload struct {
+	CiJobTokenScope *CiJobTokenScope `json:"ciJobTokenScope,omitempty"`
+	Errors          []string         `json:"errors"`
+}
+
 // A CI variable as a job sees it.
 type CiVariable struct {
 	Key string `json:"key"`

@@ -16,6 +16,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query CurrentUser {\n    currentUser {\n      id\n      username\n      name\n    }\n  }\n": typeof types.CurrentUserDocument,
     "\n  mutation SignOutEverywhere {\n    signOutEverywhere {\n      endedSessions\n      errors\n    }\n  }\n": typeof types.SignOutEverywhereDocument,
+    "\n  query JobTokenAllowlist($fullPath: ID!) {\n    project(fullPath: $fullPath) {\n      id\n      ciJobTokenScope {\n        inboundAllowlist(first: 100) {\n          totalCount\n          nodes {\n            id\n            name\n            fullPath\n          }\n        }\n      }\n    }\n  }\n": typeof types.JobTokenAllowlistDocument,
+    "\n  mutation CiJobTokenScopeAddProject($input: CiJobTokenScopeAddProjectInput!) {\n    ciJobTokenScopeAddProject(input: $input) {\n      errors\n    }\n  }\n": typeof types.CiJobTokenScopeAddProjectDocument,
+    "\n  mutation CiJobTokenScopeRemoveProject($input: CiJobTokenScopeRemoveProjectInput!) {\n    ciJobTokenScopeRemoveProject(input: $input) {\n      errors\n    }\n  }\n": typeof types.CiJobTokenScopeRemoveProjectDocument,
     "\n  query ProjectAuditEvents($fullPath: ID!, $first: Int, $after: Cursor) {\n    project(fullPath: $fullPath) {\n      id\n      auditEvents(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          createdAt\n          action\n          outcome\n          reason\n          actorTokenKind\n          actorShortToken\n          ipAddress\n          userAgent\n          targetType\n          targetId\n          actorUser {\n            id\n            username\n          }\n        }\n      }\n    }\n  }\n": typeof types.ProjectAuditEventsDocument,
     "\n  mutation CurrentUserPasswordUpdate($input: CurrentUserPasswordUpdateInput!) {\n    currentUserPasswordUpdate(input: $input) {\n      errors\n    }\n  }\n": typeof types.CurrentUserPasswordUpdateDocument,
     "\n  query PersonalAccessTokens {\n    currentUser {\n      id\n      personalAccessTokens(first: 100) {\n        nodes {\n          id\n          name\n          createdAt\n          expiresAt\n          lastUsedAt\n        }\n      }\n    }\n  }\n": typeof types.PersonalAccessTokensDocument,
@@ -45,6 +48,9 @@ type Documents = {
 const documents: Documents = {
     "\n  query CurrentUser {\n    currentUser {\n      id\n      username\n      name\n    }\n  }\n": types.CurrentUserDocument,
     "\n  mutation SignOutEverywhere {\n    signOutEverywhere {\n      endedSessions\n      errors\n    }\n  }\n": types.SignOutEverywhereDocument,
+    "\n  query JobTokenAllowlist($fullPath: ID!) {\n    project(fullPath: $fullPath) {\n      id\n      ciJobTokenScope {\n        inboundAllowlist(first: 100) {\n          totalCount\n          nodes {\n            id\n            name\n            fullPath\n          }\n        }\n      }\n    }\n  }\n": types.JobTokenAllowlistDocument,
+    "\n  mutation CiJobTokenScopeAddProject($input: CiJobTokenScopeAddProjectInput!) {\n    ciJobTokenScopeAddProject(input: $input) {\n      errors\n    }\n  }\n": types.CiJobTokenScopeAddProjectDocument,
+    "\n  mutation CiJobTokenScopeRemoveProject($input: CiJobTokenScopeRemoveProjectInput!) {\n    ciJobTokenScopeRemoveProject(input: $input) {\n      errors\n    }\n  }\n": types.CiJobTokenScopeRemoveProjectDocument,
     "\n  query ProjectAuditEvents($fullPath: ID!, $first: Int, $after: Cursor) {\n    project(fullPath: $fullPath) {\n      id\n      auditEvents(first: $first, after: $after) {\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        nodes {\n          id\n          createdAt\n          action\n          outcome\n          reason\n          actorTokenKind\n          actorShortToken\n          ipAddress\n          userAgent\n          targetType\n          targetId\n          actorUser {\n            id\n            username\n          }\n        }\n      }\n    }\n  }\n": types.ProjectAuditEventsDocument,
     "\n  mutation CurrentUserPasswordUpdate($input: CurrentUserPasswordUpdateInput!) {\n    currentUserPasswordUpdate(input: $input) {\n      errors\n    }\n  }\n": types.CurrentUserPasswordUpdateDocument,
     "\n  query PersonalAccessTokens {\n    currentUser {\n      id\n      personalAccessTokens(first: 100) {\n        nodes {\n          id\n          name\n          createdAt\n          expiresAt\n          lastUsedAt\n        }\n      }\n    }\n  }\n": types.PersonalAccessTokensDocument,
@@ -94,6 +100,18 @@ export function graphql(source: "\n  query CurrentUser {\n    currentUser {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignOutEverywhere {\n    signOutEverywhere {\n      endedSessions\n      errors\n    }\n  }\n"): (typeof documents)["\n  mutation SignOutEverywhere {\n    signOutEverywhere {\n      endedSessions\n      errors\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query JobTokenAllowlist($fullPath: ID!) {\n    project(fullPath: $fullPath) {\n      id\n      ciJobTokenScope {\n        inboundAllowlist(first: 100) {\n          totalCount\n          nodes {\n            id\n            name\n            fullPath\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query JobTokenAllowlist($fullPath: ID!) {\n    project(fullPath: $fullPath) {\n      id\n      ciJobTokenScope {\n        inboundAllowlist(first: 100) {\n          totalCount\n          nodes {\n            id\n            name\n            fullPath\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CiJobTokenScopeAddProject($input: CiJobTokenScopeAddProjectInput!) {\n    ciJobTokenScopeAddProject(input: $input) {\n      errors\n    }\n  }\n"): (typeof documents)["\n  mutation CiJobTokenScopeAddProject($input: CiJobTokenScopeAddProjectInput!) {\n    ciJobTokenScopeAddProject(input: $input) {\n      errors\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CiJobTokenScopeRemoveProject($input: CiJobTokenScopeRemoveProjectInput!) {\n    ciJobTokenScopeRemoveProject(input: $input) {\n      errors\n    }\n  }\n"): (typeof documents)["\n  mutation CiJobTokenScopeRemoveProject($input: CiJobTokenScopeRemoveProjectInput!) {\n    ciJobTokenScopeRemoveProject(input: $input) {\n      errors\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

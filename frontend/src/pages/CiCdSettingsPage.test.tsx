@@ -14,6 +14,14 @@ function renderAs(level: AccessLevel) {
         id: 'proj',
         pipelineTriggers: { __typename: 'PipelineTriggerConnection', totalCount: 0, nodes: [] },
         runners: { __typename: 'RunnerConnection', totalCount: 0, nodes: [] },
+        ciJobTokenScope: {
+          __typename: 'CiJobTokenScope',
+          inboundAllowlist: {
+            __typename: 'ProjectConnection',
+            totalCount: 1,
+            nodes: [{ __typename: 'Project', id: 'proj', name: 'Demo', fullPath: 'acme/demo' }],
+          },
+        },
         refs: {
           __typename: 'RefConnection',
           totalCount: 1,
@@ -44,10 +52,12 @@ describe('CiCdSettingsPage', () => {
     expect(screen.getByRole('tablist', { name: 'Usage examples' })).toBeTruthy();
   });
 
-  it('shows the Runners and Branches and tags sections below the trigger tokens', () => {
+  it('shows the Runners, Job token permissions and Branches and tags sections below the trigger tokens', () => {
     renderAs('MAINTAINER');
     const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Branches and tags']);
+    expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Job token permissions', 'Branches and tags']);
+    expect(screen.getByLabelText('Project path')).toBeTruthy();
+    expect(screen.getByRole('row', { name: /acme\/demo/ })).toBeTruthy();
     expect(screen.getByLabelText(/Runner description/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Create runner' })).toBeTruthy();
     expect(screen.getByLabelText('Ref name')).toBeTruthy();
@@ -60,6 +70,7 @@ describe('CiCdSettingsPage', () => {
     expect(screen.getByText('You need the Maintainer role')).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Pipeline trigger tokens' })).toBeNull();
     expect(screen.queryByRole('heading', { name: 'Runners' })).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Job token permissions' })).toBeNull();
     expect(executeQuery).not.toHaveBeenCalled();
   });
 });

@@ -3,6 +3,7 @@ import { atLeast } from '../project/paths';
 import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
 import { RunnersSection } from '../runners/RunnersSection';
 import { RefsSection } from '../refs/RefsSection';
+import { JobTokenAllowlistSection } from '../jobtokens/JobTokenAllowlistSection';
 
 export function CiCdSettingsPage() {
   const project = useProject();
@@ -20,6 +21,7 @@ export function CiCdSettingsPage() {
             defaultBranch={project.defaultBranch}
           />
           <RunnersSection fullPath={project.fullPath} />
+          <JobTokenAllowlistSection fullPath={project.fullPath} />
           <RefsSection fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
         </>
       ) : (
