@@ -297,11 +297,20 @@ try {
   });
 
   await step('sign out', async () => {
+    const session = (await context.cookies()).find((c) => c.name === 'kickoff_session');
+    expect(session, 'a session cookie before signing out');
     await page.getByRole('button', { name: /admin/ }).click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in to Kickoff' }).waitFor();
     const r = await gql('{ currentUser { username } }');
     expect(r.data?.currentUser === null, 'signed out');
+    // The session ended on the server: a copy of the old cookie is refused.
+    const replay = await fetch(`${base}/api/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Kickoff-CSRF': '1', Cookie: `kickoff_session=${session.value}` },
+      body: JSON.stringify({ query: '{ currentUser { username } }' }),
+    });
+    expect(replay.status === 401, `the old session cookie answers ${replay.status}, want 401`);
   });
 
   log(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
