@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"entgo.io/contrib/entgql"
-	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 )
 

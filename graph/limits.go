@@ -12,8 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
 )
 
 // Limit errors are protocol errors: gqlgen answers them with 422, like

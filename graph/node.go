@@ -3,7 +3,7 @@ package graph
 import (
 	"context"
 
-	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 )
 

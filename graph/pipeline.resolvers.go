@@ -12,10 +12,10 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/graph/model"
-	"github.com/kickoff-ci/kickoff/pipelines"
 )
 
 // PipelineCreate is the resolver for the pipelineCreate field.

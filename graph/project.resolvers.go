@@ -11,11 +11,11 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/graph/model"
-	"github.com/kickoff-ci/kickoff/projects"
 )
 
 // ProjectCreate is the resolver for the projectCreate field.

@@ -11,7 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 )
 
 // Close codes of the GraphQL over WebSocket protocol (graphql-ws).

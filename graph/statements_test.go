@@ -17,12 +17,12 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/graph"
-	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/services"
 )
 

@@ -3,8 +3,8 @@ package graph
 import (
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/graph/model"
-	"github.com/kickoff-ci/kickoff/triggers"
 )
 
 func createPolicy(in model.PipelineTriggerCreateInput) triggers.Policy {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/graph/model"
-	"github.com/kickoff-ci/kickoff/triggers"
 )
 
 // PipelineTriggerCreate is the resolver for the pipelineTriggerCreate field.

@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/identity"
 )
 
 // authKind says which credentials a route accepts and how it answers a

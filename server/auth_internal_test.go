@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/keyring"
-	"github.com/kickoff-ci/kickoff/sessionjwt"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/sessionjwt"
 )
 
 // TestRESTAuthentication covers authREST, which the /api/v4 routes use:

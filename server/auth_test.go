@@ -15,15 +15,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/user"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
-	"github.com/kickoff-ci/kickoff/tokens"
 )
 
 // The session issuer and audience the tests' server uses (as kickoff serve does).

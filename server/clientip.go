@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/kickoff-ci/kickoff/audit"
+	"github.com/kickoff-ci/kickoff/domain/audit"
 )
 
 // maxUserAgentLen bounds what one request can put into the audit log; the

@@ -14,11 +14,11 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/graph"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // TestEdgesAuthorizeLikeNode walks the GraphQL schema itself: from every

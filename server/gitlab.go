@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/authz"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/server/restparams"
 )

@@ -8,8 +8,8 @@ import (
 	"strconv"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/jobtokens"
 	"github.com/kickoff-ci/kickoff/server/restparams"
 )
 

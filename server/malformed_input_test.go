@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/server"
 )
 

@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/ref"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // TestPermissions walks SPEC §3's permission table through GraphQL (and the

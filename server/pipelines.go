@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/pipelines"
 )
 
 // pipelineJSON is GitLab's Entities::Ci::Pipeline.

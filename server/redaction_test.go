@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 	"github.com/kickoff-ci/kickoff/server"
-	"github.com/kickoff-ci/kickoff/tokens"
 )
 
 // secretRun is the shortest run of a token's secret part that counts as a

@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/pipelines"
-	"github.com/kickoff-ci/kickoff/runners"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/runners"
 )
 
 // runnerAPI serves the runner endpoints (SPEC §6): claiming pipelines with a

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
-	"github.com/kickoff-ci/kickoff/tokens"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
 
 func TestRunnerStatusUpdates(t *testing.T) {

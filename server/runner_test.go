@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/runner"
-	"github.com/kickoff-ci/kickoff/tokens"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
 
 // rnEnv is tpEnv (grp/app owned by owner) plus helpers for runners.

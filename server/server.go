@@ -15,9 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/graph"
-	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/services"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/server"
 )
 

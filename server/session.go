@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/ratelimit"
+	"github.com/kickoff-ci/kickoff/internal/ratelimit"
 )
 
 // SessionCookie holds the web session's JWT. It is HttpOnly (scripts cannot

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/sessionjwt"
 	"github.com/kickoff-ci/kickoff/server"
-	"github.com/kickoff-ci/kickoff/sessionjwt"
 )
 
 func TestSessionLoginAndLogout(t *testing.T) {

@@ -13,11 +13,11 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/coder/websocket"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/events"
-	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/events"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
 )

@@ -10,9 +10,9 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 
-	"github.com/kickoff-ci/kickoff/audit"
+	"github.com/kickoff-ci/kickoff/domain/audit"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/ratelimit"
+	"github.com/kickoff-ci/kickoff/internal/ratelimit"
 )
 
 // triggerFailuresPerMinute is how many unknown trigger tokens one client IP

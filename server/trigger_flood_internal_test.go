@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // floodRig is a guard on a frozen clock whose window timers run when the

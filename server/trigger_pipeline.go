@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/pipelines"
-	"github.com/kickoff-ci/kickoff/ratelimit"
-	"github.com/kickoff-ci/kickoff/refs"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/refs"
+	"github.com/kickoff-ci/kickoff/internal/ratelimit"
 	"github.com/kickoff-ci/kickoff/server/restparams"
 )
 

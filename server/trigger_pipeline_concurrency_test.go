@@ -12,9 +12,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // tpAnswer is one concurrent call's outcome.

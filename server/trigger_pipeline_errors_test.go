@@ -14,14 +14,14 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
-	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
-	"github.com/kickoff-ci/kickoff/tokens"
 )
 
 // tpForm is an urlencoded body of key, value pairs.

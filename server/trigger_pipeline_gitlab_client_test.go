@@ -10,9 +10,9 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // TestTriggerPipelineGitLabClient runs a trigger with GitLab's official Go

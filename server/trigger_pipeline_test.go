@@ -14,13 +14,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
-	"github.com/kickoff-ci/kickoff/tokens"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
 
 // tpEnv is a running server with one project "grp/app" created by owner

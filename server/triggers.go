@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/server/restparams"
-	"github.com/kickoff-ci/kickoff/triggers"
 )
 
 // triggerAPI serves GitLab's pipeline trigger token API

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // TestTriggerNoPlaintextAtRest runs every trigger change (create over REST

@@ -21,13 +21,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
-	"github.com/kickoff-ci/kickoff/triggers"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // trgProjectPath is the project every trigger test works in.

@@ -6,17 +6,17 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/jobtokens"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/projects"
+	"github.com/kickoff-ci/kickoff/domain/refs"
+	"github.com/kickoff-ci/kickoff/domain/runners"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/events"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/jobtokens"
-	"github.com/kickoff-ci/kickoff/keyring"
-	"github.com/kickoff-ci/kickoff/pipelines"
-	"github.com/kickoff-ci/kickoff/projects"
-	"github.com/kickoff-ci/kickoff/refs"
-	"github.com/kickoff-ci/kickoff/runners"
-	"github.com/kickoff-ci/kickoff/sessionjwt"
-	"github.com/kickoff-ci/kickoff/triggers"
+	"github.com/kickoff-ci/kickoff/internal/events"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/sessionjwt"
 )
 
 // Session JWTs name Kickoff as issuer and its web sessions as audience, so a

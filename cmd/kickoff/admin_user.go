@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/domain/identity"
 )
 
 func adminUserCreateCommand() *cli.Command {

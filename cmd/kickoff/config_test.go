@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kickoff-ci/kickoff/tokens"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
 
 func TestBuildLoggerRedactsTokens(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/migrations"
 )
 

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
-	"github.com/kickoff-ci/kickoff/keyring"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/services"
 )
 

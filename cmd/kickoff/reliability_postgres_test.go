@@ -15,7 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/lib/pq"
 
-	"github.com/kickoff-ci/kickoff/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 // TestReliabilityPostgresConnectionsKilled stands in for SPEC §11

@@ -15,12 +15,12 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/urfave/cli/v3"
 
-	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/events"
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/frontend"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/keyring"
-	"github.com/kickoff-ci/kickoff/pipelines"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/events"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
 )

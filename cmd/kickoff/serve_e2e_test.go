@@ -11,8 +11,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/kickoff-ci/kickoff/database/dbtest"
-	"github.com/kickoff-ci/kickoff/identity"
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
 
 func TestMigrateStatusAndUp(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
 // binaryReport is what `kickoff serve` on SQLite costs as a process.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
 // dashboardGraphQL is SPEC §10's dashboard query.

@@ -10,17 +10,17 @@ import (
 
 	entsql "entgo.io/ent/dialect/sql"
 
-	"github.com/kickoff-ci/kickoff/authz"
-	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/projects"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/frontend"
-	"github.com/kickoff-ci/kickoff/identity"
-	"github.com/kickoff-ci/kickoff/keyring"
-	"github.com/kickoff-ci/kickoff/pipelines"
-	"github.com/kickoff-ci/kickoff/projects"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
-	"github.com/kickoff-ci/kickoff/triggers"
 )
 
 // benchSecret keys the in-process services and the kickoff binary alike, so

@@ -13,7 +13,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/kickoff-ci/kickoff/database"
+	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
 // triggerReport is one dialect's trigger endpoint measurement.
