@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/services"
 )
@@ -24,11 +22,4 @@ type Resolver struct {
 	// recheck is how often a subscription checks its viewer may still see
 	// what it streams, between events.
 	recheck time.Duration
-}
-
-// NewSchema builds the executable schema on the given ent client and services.
-func NewSchema(client *ent.Client, set services.Set) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{
-		client: client, Set: set, logger: slog.New(slog.DiscardHandler), recheck: DefaultCredentialRecheck,
-	}})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -409,4 +411,32 @@ func loginAudits(t *testing.T, db *database.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A password stored as an older hash (bcrypt, imported from another system)
+// is rehashed with argon2id the first time it is used to sign in.
+func TestLoginUpgradesOldPasswordHashes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newAuthEnv(t, db)
+		u := e.createUser(t, "olga", false)
+		old, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		db.Client.User.UpdateOne(u).SetPasswordHash(string(old)).ExecX(ctx)
+		if res, _ := e.login(t, "olga", testPassword); res.status != http.StatusOK {
+			t.Fatalf("sign-in with a bcrypt hash = %d, want 200", res.status)
+		}
+		hash := db.Client.User.GetX(ctx, u.ID).PasswordHash
+		if !strings.HasPrefix(hash, "$argon2id$") {
+			t.Fatalf("hash after sign-in = %.10s…, want argon2id", hash)
+		}
+		if res, _ := e.login(t, "olga", testPassword); res.status != http.StatusOK {
+			t.Fatalf("sign-in with the upgraded hash = %d, want 200", res.status)
+		}
+		if again := db.Client.User.GetX(ctx, u.ID).PasswordHash; again != hash {
+			t.Error("a current hash was rehashed again")
+		}
+	})
 }

@@ -162,6 +162,9 @@ func (s *Service) Login(ctx context.Context, in SignIn) (SignedIn, error) {
 		}
 		return SignedIn{}, s.recordFailedLogin(ctx, u, err)
 	}
+	if err := s.upgradeHash(ctx, u, in.Password); err != nil {
+		return SignedIn{}, err
+	}
 	session, err := s.openSession(ctx, u)
 	if err != nil {
 		return SignedIn{}, err
@@ -187,6 +190,24 @@ func (s *Service) recordFailedLogin(ctx context.Context, u *ent.User, why error)
 		return err
 	}
 	return errBadLogin
+}
+
+// upgradeHash rehashes a password that was verified against an older or
+// weaker hash (an imported bcrypt hash, cheaper argon2id parameters): the
+// password is only ever in hand at sign-in.
+func (s *Service) upgradeHash(ctx context.Context, u *ent.User, password string) error {
+	if !passwords.NeedsRehash(u.PasswordHash) {
+		return nil
+	}
+	hash, err := passwords.Hash(password)
+	if err != nil {
+		return fmt.Errorf("rehashing password: %w", err)
+	}
+	if err := database.ClientFrom(ctx, s.client).User.UpdateOne(u).SetPasswordHash(hash).Exec(ctx); err != nil {
+		return fmt.Errorf("storing rehashed password: %w", err)
+	}
+	u.PasswordHash = hash
+	return nil
 }
 
 // accountOf returns the user a sign-in names, or nil when there is none

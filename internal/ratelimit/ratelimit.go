@@ -108,12 +108,6 @@ func (l *Limiter) Blocked(key string) (blocked bool, retryAfter time.Duration) {
 	return true, wait(b, now, l.limit, tokens)
 }
 
-// Reset forgets key, giving it a full allowance again (for example after a
-// successful login).
-func (l *Limiter) Reset(key string) {
-	l.keys.remove(key)
-}
-
 // RetryAfterSeconds formats d for an HTTP Retry-After header: whole seconds,
 // rounded up, at least 1.
 func RetryAfterSeconds(d time.Duration) string {
@@ -196,13 +190,6 @@ func (s *keyStore) getOrAdd(key string, limit rate.Limit, burst int) *rate.Limit
 		s.lru.Add(d, b)
 	}
 	return b
-}
-
-func (s *keyStore) remove(key string) {
-	d := sha256.Sum256([]byte(key))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lru.Remove(d)
 }
 
 func (s *keyStore) size() int {

@@ -125,22 +125,6 @@ func TestIndependentKeys(t *testing.T) {
 	}
 }
 
-func TestReset(t *testing.T) {
-	clock := newFakeClock()
-	l := New(1, time.Hour, 3, 100, WithClock(clock.Now))
-	alice := func() (bool, time.Duration) { return l.Allow("alice") }
-	bob := func() (bool, time.Duration) { return l.Allow("bob") }
-
-	allowN(t, alice, 3)
-	allowN(t, bob, 3)
-	l.Reset("alice")
-	l.Reset("nobody") // no-op
-
-	allowN(t, alice, 3)
-	refused(t, alice, time.Hour)
-	refused(t, bob, time.Hour)
-}
-
 func TestBlockedDoesNotConsume(t *testing.T) {
 	clock := newFakeClock()
 	l := New(10, time.Minute, 3, 100, WithClock(clock.Now))
@@ -301,12 +285,10 @@ func TestConcurrentMixed(t *testing.T) {
 		wg.Go(func() {
 			for i := range 2000 {
 				key := strconv.Itoa((g*7 + i) % 100) // > maxKeys: evictions too
-				switch i % 4 {
+				switch i % 3 {
 				case 0:
-					l.Reset(key)
-				case 1:
 					l.Blocked(key)
-				case 2:
+				case 1:
 					clock.Advance(time.Millisecond)
 				default:
 					if ok, d := l.Allow(key); !ok && d <= 0 {

@@ -251,12 +251,6 @@ func (p *Params) Has(name string) bool {
 	return ok
 }
 
-// Value returns the named parameter as parsed (see Params for the types).
-func (p *Params) Value(name string) (any, bool) {
-	v, ok := p.values[name]
-	return v, ok
-}
-
 // String returns a scalar parameter as a string; present reports whether the
 // request sent it at all. Like Grape's coercion of a String parameter, a JSON
 // number or boolean gives its JSON text ("ref":123 gives "123") and null gives
