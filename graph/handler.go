@@ -88,6 +88,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger, opts 
 	srv.Use(pageSizeGuard{})
 	srv.Use(textGuard{})
 	srv.Use(visibilityFilter{})
+	srv.Use(retryMutations{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
