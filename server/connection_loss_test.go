@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -15,14 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"log/slog"
-
 	"entgo.io/ent/dialect"
-	"github.com/kickoff-ci/kickoff/server"
 
+	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/database/dbtest"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/server"
 )
 
 // lossLoad is what the clients of TestBackendTermination saw.
@@ -45,7 +45,15 @@ func TestBackendTermination(t *testing.T) {
 	}
 	const clients, duration = 8, 10 * time.Second
 	db := dbtest.Open(t, dialect.Postgres)
-	e := newTPEnv(t, db, func(c *server.Config) { c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})) })
+	var logs syncBuffer // the server's errors, shown if the test fails
+	e := newTPEnv(t, db, func(c *server.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelError}))
+	})
+	defer func() {
+		if t.Failed() {
+			t.Logf("server errors:\n%s", logs.String())
+		}
+	}()
 	token := e.tpTrigger(t, "")
 	load := &lossLoad{triggered: map[string]int{}}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients + 2}}
@@ -83,6 +91,40 @@ func TestBackendTermination(t *testing.T) {
 	}
 	if lost+duplicated > 0 {
 		t.Errorf("%d acknowledged pipelines lost, %d duplicated", lost, duplicated)
+	}
+}
+
+// TestLostCommit: a pipeline created by GraphQL or by a trigger call whose
+// COMMIT loses its connection, before or after reaching the server, is
+// answered as created and stored once.
+func TestLostCommit(t *testing.T) {
+	if os.Getenv(dbtest.PostgresURLEnv) == "" {
+		t.Skipf("needs PostgreSQL: set %s", dbtest.PostgresURLEnv)
+	}
+	for _, delivered := range []bool{false, true} {
+		for _, api := range []string{"graphql", "trigger"} {
+			t.Run(fmt.Sprintf("%s/delivered=%v", api, delivered), func(t *testing.T) {
+				t.Parallel()
+				direct := dbtest.Open(t, dialect.Postgres)
+				f := dbtest.NewFault(t, direct.DataSource(), "COMMIT\x00", delivered)
+				db, err := database.Open(context.Background(), database.Config{URL: f.URL})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				e := newTPEnv(t, db)
+				token := e.tpTrigger(t, "")
+				f.Arm()
+				if api == "graphql" {
+					e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { pipeline { id } errors } }`)
+				} else if res := e.tpDo(t, tpCase{body: tpForm("token", token, "ref", "main")}); res.status != http.StatusCreated {
+					t.Fatalf("trigger = %d %s", res.status, res.body)
+				}
+				if n := e.tpPipelineCount(t); n != 1 || !f.Tripped() {
+					t.Errorf("%d pipelines, COMMIT's connection broken: %v; want 1, true", n, f.Tripped())
+				}
+			})
+		}
 	}
 }
 
