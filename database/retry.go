@@ -13,7 +13,7 @@ import (
 
 // A PostgreSQL connection can break at any moment: a restart, a failover,
 // pg_terminate_backend, a network blip. database/sql retries on another
-// connection only what the driver proves it never sent. retryingDriver adds
+// connection only what the driver reports as driver.ErrBadConn. retryingDriver adds
 // what Kickoff can prove safe, so that a lost connection costs a retry, not
 // a 500:
 //
@@ -175,9 +175,10 @@ func (t *tx) id(ctx context.Context) (id sql.NullInt64, err error) {
 // backend aborts it or the commit it was finishing becomes visible.
 func outcome(ctx context.Context, db *sql.DB, id int64) (committed bool, err error) {
 	for {
+		const query = "SELECT txid_status($1)"
 		var status sql.NullString
-		err := retryStatement(ctx, "SELECT", func() error {
-			return db.QueryRowContext(ctx, "SELECT txid_status($1)", id).Scan(&status)
+		err := retryStatement(ctx, query, func() error {
+			return db.QueryRowContext(ctx, query, id).Scan(&status)
 		})
 		if err != nil {
 			return false, fmt.Errorf("asking for transaction %d: %w", id, err)
