@@ -74,13 +74,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", dialectName, redactErr(err, dsn))
 	}
-	client := ent.NewClient(ent.Driver(newDriver(dialectName, pool)))
+	client := ent.NewClient(ent.Driver(NewDriver(dialectName, pool)))
 	return &DB{Dialect: dialectName, SQL: pool, Client: client, dsn: dsn}, nil
 }
 
-// newDriver is ent's driver on pool, which on PostgreSQL retries what a lost
-// connection made fail and can safely run again (see retryingDriver).
-func newDriver(dialectName string, pool *sql.DB) dialect.Driver {
+// NewDriver is ent's driver on pool as Open sets it up: on PostgreSQL it
+// retries what a lost connection made fail and can safely run again (see
+// retryingDriver). Tools that wrap the driver start from it.
+func NewDriver(dialectName string, pool *sql.DB) dialect.Driver {
 	drv := entsql.OpenDB(dialectName, pool)
 	if dialectName == dialect.Postgres {
 		return retryingDriver{drv}

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 
-	entsql "entgo.io/ent/dialect/sql"
-
 	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/database"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -114,7 +112,7 @@ func newKickoff(db *database.DB, c *counters) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: entsql.OpenDB(db.Dialect, db.SQL), c: c}))
+	client := ent.NewClient(ent.Driver(&countingDriver{Driver: database.NewDriver(db.Dialect, db.SQL), c: c}))
 	counted := *db // same pool and dialect; only the ent client differs
 	counted.Client = client
 	webApp, err := fs.Sub(frontend.Dist, "dist")
