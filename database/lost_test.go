@@ -55,3 +55,37 @@ func TestConnectionLost(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryStatement: a statement outside a transaction runs again once, and
+// only when its failure shows that is safe and the caller still waits.
+func TestRetryStatement(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	lost := fmt.Errorf("reading: %w", io.EOF)
+	for _, c := range []struct {
+		name  string
+		ctx   context.Context
+		query string
+		errs  []error // what each run returns
+		runs  int
+	}{
+		{name: "success", ctx: context.Background(), query: "SELECT 1", errs: []error{nil}, runs: 1},
+		{name: "read, connection lost", ctx: context.Background(), query: "SELECT 1", errs: []error{lost, nil}, runs: 2},
+		{name: "read, lost twice", ctx: context.Background(), query: "SELECT 1", errs: []error{lost, lost}, runs: 2},
+		{name: "write, connection lost", ctx: context.Background(), query: "UPDATE t SET n = n + 1", errs: []error{lost}, runs: 1},
+		{name: "write, terminated", ctx: context.Background(), query: "UPDATE t SET n = n + 1", errs: []error{&pq.Error{Code: "57P01"}, nil}, runs: 2},
+		{name: "read, caller gone", ctx: canceled, query: "SELECT 1", errs: []error{lost}, runs: 1},
+		{name: "read, its own error", ctx: context.Background(), query: "SELECT 1", errs: []error{&pq.Error{Code: "42P01"}}, runs: 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			runs := 0
+			err := retryStatement(c.ctx, c.query, func() error {
+				runs++
+				return c.errs[runs-1]
+			})
+			if runs != c.runs || !errors.Is(err, c.errs[runs-1]) {
+				t.Errorf("ran %d times, returned %v; want %d, %v", runs, err, c.runs, c.errs[c.runs-1])
+			}
+		})
+	}
+}

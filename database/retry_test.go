@@ -29,6 +29,7 @@ func TestWithTxLostConnection(t *testing.T) {
 		name     string
 		marker   string // the client message the connection breaks at
 		forward  bool   // whether the server gets that message
+		readOnly bool   // fn reads instead of inserting
 		fail     error  // what fn returns
 		runs     int
 		rows     int
@@ -38,6 +39,7 @@ func TestWithTxLostConnection(t *testing.T) {
 		{name: "lost before a statement", marker: "INSERT INTO retry_probe", runs: 2, rows: 1, wantTrip: true},
 		{name: "lost before COMMIT arrived", marker: "COMMIT\x00", runs: 2, rows: 1, wantTrip: true},
 		{name: "COMMIT arrived, answer lost", marker: "COMMIT\x00", forward: true, runs: 1, rows: 1, wantTrip: true},
+		{name: "read-only, COMMIT's answer lost", marker: "COMMIT\x00", readOnly: true, runs: 1, wantTrip: true},
 		{name: "fn fails", marker: "never sent", fail: errOwn, runs: 1, wantErr: errOwn},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,7 +53,11 @@ func TestWithTxLostConnection(t *testing.T) {
 			runs := 0
 			err = database.WithTx(context.Background(), db.Client, func(ctx context.Context, tc *ent.Client) error {
 				runs++
-				if _, err := tc.ExecContext(ctx, `INSERT INTO retry_probe (name) VALUES ($1)`, c.name); err != nil {
+				query := `INSERT INTO retry_probe (name) VALUES ($1)`
+				if c.readOnly {
+					query = `SELECT count(*) FROM retry_probe WHERE name = $1`
+				}
+				if _, err := tc.ExecContext(ctx, query, c.name); err != nil {
 					return err
 				}
 				return c.fail
