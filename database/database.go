@@ -74,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", dialectName, redactErr(err, dsn))
 	}
-	client := ent.NewClient(ent.Driver(NewDriver(dialectName, pool)))
+	client := NewClient(dialectName, NewDriver(dialectName, pool))
 	return &DB{Dialect: dialectName, SQL: pool, Client: client, dsn: dsn}, nil
 }
 
@@ -87,6 +87,16 @@ func NewDriver(dialectName string, pool *sql.DB) dialect.Driver {
 		return retryingDriver{drv}
 	}
 	return drv
+}
+
+// NewClient is the ent client on drv as Open sets it up: on PostgreSQL its
+// queries run again when their connection is lost (see retryReads).
+func NewClient(dialectName string, drv dialect.Driver) *ent.Client {
+	client := ent.NewClient(ent.Driver(drv))
+	if dialectName == dialect.Postgres {
+		client.Intercept(retryReads)
+	}
+	return client
 }
 
 // Close closes the pool.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strings"
 	"syscall"
 
 	"github.com/lib/pq"
@@ -55,29 +54,12 @@ func serverEndedSession(err *pq.Error) bool {
 
 // notRun reports whether err proves that a statement outside a transaction
 // never took effect, so that running it again cannot do it twice: the server
-// said it ended the session, which aborts the statement. driver.ErrBadConn is
-// not such proof (lib/pq also reports an end of stream after sending with it),
-// and database/sql has already retried it where it can.
+// said it ended the session, which aborts the statement. A connection that
+// just broke is no such proof: a write may have committed before. (lib/pq
+// reports some of those as driver.ErrBadConn, which database/sql retries on
+// its own; Kickoff's only write outside a transaction, the iid counter,
+// tolerates that.)
 func notRun(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && serverEndedSession(pqErr)
-}
-
-// repeatable reports whether a statement outside a transaction may run again
-// after err: a read whose connection was lost (reading twice changes
-// nothing), or any statement the server aborted. A write whose connection
-// broke after it was sent may have committed and is not run again.
-func repeatable(query string, err error) bool {
-	if notRun(err) {
-		return true
-	}
-	return connectionLost(err) && isRead(query)
-}
-
-// isRead reports whether query is a plain SELECT. ent's reads all are; a
-// SELECT calling a function with side effects is not something Kickoff runs
-// outside a transaction.
-func isRead(query string) bool {
-	q := strings.TrimSpace(query)
-	return len(q) >= len("SELECT") && strings.EqualFold(q[:len("SELECT")], "SELECT")
 }

@@ -3,12 +3,15 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/kickoff-ci/kickoff/ent"
 )
 
 // A PostgreSQL connection can break at any moment: a restart, a failover,
@@ -17,8 +20,9 @@ import (
 // what Kickoff can prove safe, so that a lost connection costs a retry, not
 // a 500:
 //
-//   - a statement outside a transaction runs once more when it was a read,
-//     or when the server said it aborted it (repeatable);
+//   - an ent query (a read) outside a transaction runs once more
+//     (retryReads), and so does any statement the server said it aborted
+//     (notRun);
 //   - a transaction whose connection broke before COMMIT was sent did not
 //     commit: the unit of work that began it (WithTx, a GraphQL mutation)
 //     runs once more from the start (RetryLostConnection);
@@ -35,17 +39,17 @@ type retryingDriver struct {
 
 // Exec implements dialect.Driver.
 func (d retryingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	return retryStatement(ctx, query, func() error { return d.Driver.Exec(ctx, query, args, v) })
+	return retryStatement(ctx, func() error { return d.Driver.Exec(ctx, query, args, v) })
 }
 
 // Query implements dialect.Driver.
 func (d retryingDriver) Query(ctx context.Context, query string, args, v any) error {
-	return retryStatement(ctx, query, func() error { return d.Driver.Query(ctx, query, args, v) })
+	return retryStatement(ctx, func() error { return d.Driver.Query(ctx, query, args, v) })
 }
 
 // ExecContext serves ent's Client.ExecContext.
 func (d retryingDriver) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
-	err = retryStatement(ctx, query, func() (err error) {
+	err = retryStatement(ctx, func() (err error) {
 		res, err = d.Driver.ExecContext(ctx, query, args...)
 		return err
 	})
@@ -54,7 +58,7 @@ func (d retryingDriver) ExecContext(ctx context.Context, query string, args ...a
 
 // QueryContext serves ent's Client.QueryContext.
 func (d retryingDriver) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
-	err = retryStatement(ctx, query, func() (err error) {
+	err = retryStatement(ctx, func() (err error) {
 		rows, err = d.Driver.QueryContext(ctx, query, args...)
 		return err
 	})
@@ -62,14 +66,30 @@ func (d retryingDriver) QueryContext(ctx context.Context, query string, args ...
 }
 
 // retryStatement runs a statement outside a transaction, and once more when
-// its failure shows that running it again is safe.
-func retryStatement(ctx context.Context, query string, run func() error) error {
+// the server aborted it.
+func retryStatement(ctx context.Context, run func() error) error {
 	err := run()
-	if err != nil && ctx.Err() == nil && repeatable(query, err) {
+	if notRun(err) && ctx.Err() == nil {
 		err = run()
 	}
 	return err
 }
+
+// retryReads runs an ent query outside a transaction once more when its
+// connection was lost. It works on whole queries rather than statements
+// because ent reads the rows after the driver's Query returned, and the
+// connection can break in between. Queries only read, so a second run
+// changes nothing. Inside a transaction the second run would fail on the
+// dead transaction: there the unit of work is retried instead.
+var retryReads = ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+	return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+		v, err := next.Query(ctx, q)
+		if connectionLost(err) && ctx.Err() == nil && ent.TxFromContext(ctx) == nil {
+			return next.Query(ctx, q)
+		}
+		return v, err
+	})
+})
 
 // Tx implements dialect.Driver.
 func (d retryingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
@@ -172,29 +192,27 @@ func (t *tx) id(ctx context.Context) (id sql.NullInt64, err error) {
 // transaction id committed. A transaction still "in progress" belongs to a
 // backend that has not noticed yet that its client is gone (its network
 // path broke rather than it being terminated); it is asked again until that
-// backend aborts it or the commit it was finishing becomes visible.
+// backend aborts it or the commit it was finishing becomes visible, and so
+// is a question whose own connection is lost.
 func outcome(ctx context.Context, db *sql.DB, id int64) (committed bool, err error) {
 	for {
-		const query = "SELECT txid_status($1)"
 		var status sql.NullString
-		err := retryStatement(ctx, query, func() error {
-			return db.QueryRowContext(ctx, query, id).Scan(&status)
-		})
-		if err != nil {
+		err := db.QueryRowContext(ctx, "SELECT txid_status($1)", id).Scan(&status)
+		switch {
+		case connectionLost(err):
+			// Ask again on another connection.
+		case err != nil:
 			return false, fmt.Errorf("asking for transaction %d: %w", id, err)
-		}
-		switch status.String {
-		case "committed":
+		case status.String == "committed":
 			return true, nil
-		case "aborted":
+		case status.String == "aborted":
 			return false, nil
-		case "in progress":
-		default:
+		case status.String != "in progress":
 			return false, fmt.Errorf("transaction %d has status %q", id, status.String)
 		}
 		select {
 		case <-ctx.Done():
-			return false, fmt.Errorf("transaction %d still in progress: %w", id, ctx.Err())
+			return false, fmt.Errorf("transaction %d still undecided: %w", id, errors.Join(ctx.Err(), err))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -223,8 +241,19 @@ func (w *watch) note(err error) error {
 // must not have answered anyone yet.
 func RetryLostConnection(ctx context.Context, work func(ctx context.Context) (failed bool)) {
 	w := &watch{}
-	if !work(context.WithValue(ctx, watchKey{}, w)) || !w.lost.Load() || ctx.Err() != nil {
+	if !work(context.WithValue(ctx, watchKey{}, w)) || !w.lost.Load() {
 		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(retryPause):
 	}
 	work(context.WithValue(ctx, watchKey{}, &watch{}))
 }
+
+// retryPause is how long the second attempt waits. A restart or a
+// pg_terminate_backend ends every connection within milliseconds; pooled
+// connections of that wave that still looked alive would otherwise be
+// handed to the second attempt too.
+const retryPause = 20 * time.Millisecond

@@ -10,7 +10,6 @@ import (
 
 	"github.com/kickoff-ci/kickoff/authz"
 	"github.com/kickoff-ci/kickoff/database"
-	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/identity"
 	"github.com/kickoff-ci/kickoff/keyring"
@@ -112,7 +111,7 @@ func newKickoff(db *database.DB, c *counters) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: database.NewDriver(db.Dialect, db.SQL), c: c}))
+	client := database.NewClient(db.Dialect, &countingDriver{Driver: database.NewDriver(db.Dialect, db.SQL), c: c})
 	counted := *db // same pool and dialect; only the ent client differs
 	counted.Client = client
 	webApp, err := fs.Sub(frontend.Dist, "dist")
