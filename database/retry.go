@@ -121,10 +121,27 @@ func (t *tx) Exec(ctx context.Context, query string, args, v any) error {
 	return t.watch.note(t.Tx.Exec(ctx, query, args, v))
 }
 
-// Query implements dialect.Tx.
+// Query implements dialect.Tx. ent reads the rows later, and the connection
+// can break while they arrive: the rows tell the watch too.
 func (t *tx) Query(ctx context.Context, query string, args, v any) error {
-	return t.watch.note(t.Tx.Query(ctx, query, args, v))
+	if err := t.watch.note(t.Tx.Query(ctx, query, args, v)); err != nil {
+		return err
+	}
+	if rows, ok := v.(*entsql.Rows); ok && t.watch != nil {
+		rows.ColumnScanner = watchedRows{ColumnScanner: rows.ColumnScanner, watch: t.watch}
+	}
+	return nil
 }
+
+// watchedRows are a query's rows that tell watch when their connection is lost.
+type watchedRows struct {
+	entsql.ColumnScanner
+	watch *watch
+}
+
+func (r watchedRows) Err() error             { return r.watch.note(r.ColumnScanner.Err()) }
+func (r watchedRows) Scan(dest ...any) error { return r.watch.note(r.ColumnScanner.Scan(dest...)) }
+func (r watchedRows) Close() error           { return r.watch.note(r.ColumnScanner.Close()) }
 
 // ExecContext serves ent's Tx.ExecContext.
 func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
