@@ -20,8 +20,8 @@ import (
 // what Kickoff can prove safe, so that a lost connection costs a retry, not
 // a 500:
 //
-//   - an ent query (a read) outside a transaction runs once more
-//     (retryReads), and so does any statement the server said it aborted
+//   - an ent query (a read) runs once more (retryReads), and so does any
+//     statement outside a transaction that the server said it aborted
 //     (notRun);
 //   - a transaction whose connection broke before COMMIT was sent did not
 //     commit: the unit of work that began it (WithTx, a GraphQL mutation)
@@ -75,16 +75,17 @@ func retryStatement(ctx context.Context, run func() error) error {
 	return err
 }
 
-// retryReads runs an ent query outside a transaction once more when its
-// connection was lost. It works on whole queries rather than statements
-// because ent reads the rows after the driver's Query returned, and the
-// connection can break in between. Queries only read, so a second run
-// changes nothing. Inside a transaction the second run would fail on the
-// dead transaction: there the unit of work is retried instead.
+// retryReads runs an ent query once more when its connection was lost. It
+// works on whole queries rather than statements because ent reads the rows
+// after the driver's Query returned, and the connection can break in
+// between. Queries only read, so a second run changes nothing. A query of a
+// transaction fails again at once on the dead transaction, which the unit
+// of work then runs again; a query on the plain client in the middle of a
+// mutation (refs, authorization) gets its second chance here.
 var retryReads = ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 	return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 		v, err := next.Query(ctx, q)
-		if connectionLost(err) && ctx.Err() == nil && ent.TxFromContext(ctx) == nil {
+		if connectionLost(err) && ctx.Err() == nil {
 			return next.Query(ctx, q)
 		}
 		return v, err
