@@ -34,17 +34,17 @@ func TestWithTxLostConnection(t *testing.T) {
 		runs     int
 		rows     int
 		wantErr  error
-		wantTrip bool
+		trips    int
 	}{
-		{name: "lost before a statement", marker: "INSERT INTO retry_probe", runs: 2, rows: 1, wantTrip: true},
-		{name: "lost before COMMIT arrived", marker: "COMMIT\x00", runs: 2, rows: 1, wantTrip: true},
-		{name: "COMMIT arrived, answer lost", marker: "COMMIT\x00", forward: true, runs: 1, rows: 1, wantTrip: true},
-		{name: "read-only, COMMIT's answer lost", marker: "COMMIT\x00", readOnly: true, runs: 1, wantTrip: true},
+		{name: "lost before a statement", marker: "INSERT INTO retry_probe", runs: 2, rows: 1, trips: 1},
+		{name: "lost before COMMIT arrived", marker: "COMMIT\x00", runs: 2, rows: 1, trips: 1},
+		{name: "COMMIT arrived, answer lost", marker: "COMMIT\x00", forward: true, runs: 1, rows: 1, trips: 1},
+		{name: "read-only, COMMIT's answer lost", marker: "COMMIT\x00", readOnly: true, runs: 1, trips: 1},
 		{name: "fn fails", marker: "never sent", fail: errOwn, runs: 1, wantErr: errOwn},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := dbtest.NewFault(t, direct.DataSource(), c.marker, c.forward)
-			f.Arm()
+			f.Arm(1)
 			db, err := database.Open(context.Background(), database.Config{URL: f.URL})
 			if err != nil {
 				t.Fatal(err)
@@ -69,9 +69,9 @@ func TestWithTxLostConnection(t *testing.T) {
 			if err := direct.SQL.QueryRow(`SELECT count(*) FROM retry_probe WHERE name = $1`, c.name).Scan(&rows); err != nil {
 				t.Fatal(err)
 			}
-			if runs != c.runs || rows != c.rows || f.Tripped() != c.wantTrip {
-				t.Errorf("fn ran %d times, %d rows, connection broken: %v; want %d, %d, %v",
-					runs, rows, f.Tripped(), c.runs, c.rows, c.wantTrip)
+			if runs != c.runs || rows != c.rows || f.Tripped() != c.trips {
+				t.Errorf("fn ran %d times, %d rows, %d connections broken; want %d, %d, %d",
+					runs, rows, f.Tripped(), c.runs, c.rows, c.trips)
 			}
 		})
 	}

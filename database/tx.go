@@ -8,7 +8,7 @@ import (
 )
 
 // ClientFrom returns the transactional client a GraphQL mutation runs in
-// (entgql.Transactioner puts it in the context), else fallback. Domain code
+// (graph's transactioner puts it in the context), else fallback. Domain code
 // calls it so one action is atomic whichever API started it.
 func ClientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {

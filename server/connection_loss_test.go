@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,35 +97,53 @@ func TestBackendTermination(t *testing.T) {
 
 // TestLostCommit: a pipeline created by GraphQL or by a trigger call whose
 // COMMIT loses its connection, before or after reaching the server, is
-// answered as created and stored once.
+// answered as created and stored once. When the retry loses its COMMIT too,
+// the answer is an internal error and nothing is stored.
 func TestLostCommit(t *testing.T) {
 	if os.Getenv(dbtest.PostgresURLEnv) == "" {
 		t.Skipf("needs PostgreSQL: set %s", dbtest.PostgresURLEnv)
 	}
-	for _, delivered := range []bool{false, true} {
-		for _, api := range []string{"graphql", "trigger"} {
-			t.Run(fmt.Sprintf("%s/delivered=%v", api, delivered), func(t *testing.T) {
-				t.Parallel()
-				direct := dbtest.Open(t, dialect.Postgres)
-				f := dbtest.NewFault(t, direct.DataSource(), "COMMIT\x00", delivered)
-				db, err := database.Open(context.Background(), database.Config{URL: f.URL})
-				if err != nil {
-					t.Fatal(err)
+	for _, c := range []struct {
+		api       string
+		delivered bool
+		breaks    int // COMMITs to break
+		pipelines int
+	}{
+		{api: "graphql", breaks: 1, pipelines: 1},
+		{api: "graphql", delivered: true, breaks: 1, pipelines: 1},
+		{api: "trigger", breaks: 1, pipelines: 1},
+		{api: "trigger", delivered: true, breaks: 1, pipelines: 1},
+		{api: "graphql", breaks: 2},
+		{api: "trigger", breaks: 2},
+	} {
+		t.Run(fmt.Sprintf("%s/delivered=%v/breaks=%d", c.api, c.delivered, c.breaks), func(t *testing.T) {
+			t.Parallel()
+			direct := dbtest.Open(t, dialect.Postgres)
+			f := dbtest.NewFault(t, direct.DataSource(), "COMMIT\x00", c.delivered)
+			db, err := database.Open(context.Background(), database.Config{URL: f.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			e := newTPEnv(t, db)
+			token := e.tpTrigger(t, "")
+			f.Arm(c.breaks)
+			ok := c.pipelines > 0
+			if c.api == "graphql" {
+				_, errs := e.tpGQLErrors(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { pipeline { id } errors } }`)
+				if want := []string{"INTERNAL_SERVER_ERROR: internal error"}; ok && len(errs) > 0 || !ok && !slices.Equal(errs, want) {
+					t.Errorf("pipelineCreate errors %q", errs)
 				}
-				t.Cleanup(func() { _ = db.Close() })
-				e := newTPEnv(t, db)
-				token := e.tpTrigger(t, "")
-				f.Arm()
-				if api == "graphql" {
-					e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { pipeline { id } errors } }`)
-				} else if res := e.tpDo(t, tpCase{body: tpForm("token", token, "ref", "main")}); res.status != http.StatusCreated {
-					t.Fatalf("trigger = %d %s", res.status, res.body)
+			} else {
+				res := e.tpDo(t, tpCase{body: tpForm("token", token, "ref", "main")})
+				if want := map[bool]int{true: http.StatusCreated, false: http.StatusInternalServerError}[ok]; res.status != want {
+					t.Errorf("trigger = %d %s, want %d", res.status, res.body, want)
 				}
-				if n := e.tpPipelineCount(t); n != 1 || !f.Tripped() {
-					t.Errorf("%d pipelines, COMMIT's connection broken: %v; want 1, true", n, f.Tripped())
-				}
-			})
-		}
+			}
+			if n := e.tpPipelineCount(t); n != c.pipelines || f.Tripped() != c.breaks {
+				t.Errorf("%d pipelines, %d COMMITs broken; want %d, %d", n, f.Tripped(), c.pipelines, c.breaks)
+			}
+		})
 	}
 }
 

@@ -10,16 +10,16 @@ import (
 )
 
 // Fault relays connections to a PostgreSQL server and, once armed, breaks
-// the first connection whose client sends a message containing a marker
-// (say "COMMIT\x00"), to test what a lost connection does at that moment.
+// the connections whose client sends a message containing a marker (say
+// "COMMIT\x00"), to test what a lost connection does at that moment.
 type Fault struct {
 	// URL is the database URL through the relay.
 	URL     string
 	target  string
 	marker  []byte
 	deliver bool
-	armed   atomic.Bool
-	tripped atomic.Bool
+	armed   atomic.Int32 // connections still to break
+	tripped atomic.Int32 // connections broken
 }
 
 // NewFault relays to the server of dsn. With deliver the server still gets
@@ -51,11 +51,20 @@ func NewFault(tb testing.TB, dsn, marker string, deliver bool) *Fault {
 	return f
 }
 
-// Arm makes the next marked message break its connection.
-func (f *Fault) Arm() { f.armed.Store(true) }
+// Arm makes the next n marked messages break their connections.
+func (f *Fault) Arm(n int) { f.armed.Store(int32(n)) }
 
-// Tripped reports whether a connection was broken.
-func (f *Fault) Tripped() bool { return f.tripped.Load() }
+// Tripped is how many connections were broken.
+func (f *Fault) Tripped() int { return int(f.tripped.Load()) }
+
+// trip reports whether a message should break its connection, and counts it.
+func (f *Fault) trip(msg []byte) bool {
+	if !bytes.Contains(msg, f.marker) || f.armed.Add(-1) < 0 {
+		return false
+	}
+	f.tripped.Add(1)
+	return true
+}
 
 func (f *Fault) relay(client net.Conn) {
 	defer client.Close()
@@ -70,7 +79,7 @@ func (f *Fault) relay(client net.Conn) {
 	for {
 		n, err := client.Read(buf)
 		chunk := buf[:n]
-		if f.armed.Load() && bytes.Contains(chunk, f.marker) && f.tripped.CompareAndSwap(false, true) {
+		if f.trip(chunk) {
 			mute.Store(true)
 			if f.deliver {
 				_, _ = server.Write(chunk)
