@@ -106,6 +106,8 @@ func (d retryingDriver) BeginTx(ctx context.Context, opts *entsql.TxOptions) (di
 		w.note(err)
 		return nil, err
 	}
+	// entsql's BeginTx returns its *Tx, whose ExecContext and QueryContext
+	// ent's generated Tx.ExecContext and Tx.QueryContext need as well.
 	return &tx{Tx: t.(*entsql.Tx), db: d.DB(), watch: w}, nil
 }
 
