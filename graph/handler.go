@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -88,7 +87,7 @@ func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger, opts 
 	srv.Use(pageSizeGuard{})
 	srv.Use(argumentGuard{})
 	srv.Use(visibilityFilter{})
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.Use(transactioner{client: client})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		logger.ErrorContext(ctx, "panic in GraphQL resolver", "panic", v)

@@ -367,8 +367,9 @@ func (s *Service) FailStale(ctx context.Context, olderThan time.Duration) (int, 
 }
 
 func (s *Service) failStale(ctx context.Context, stale *ent.Pipeline, cutoff time.Time, olderThan time.Duration) (bool, error) {
-	done := false
+	var done bool
 	err := database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
+		done = false // WithTx may run this again after a lost connection
 		p, err := c.Pipeline.UpdateOneID(stale.ID).
 			Where(pipeline.StatusEQ(stale.Status), pipeline.UpdatedAtLT(cutoff)).
 			SetStatus(kickoff.StatusFailed).SetFinishedAt(s.now()).SetFailureReason(FailureRunnerSystem).

@@ -74,8 +74,29 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = pool.Close()
 		return nil, fmt.Errorf("connecting to %s database: %w", dialectName, redactErr(err, dsn))
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, pool)))
+	client := NewClient(dialectName, NewDriver(dialectName, pool))
 	return &DB{Dialect: dialectName, SQL: pool, Client: client, dsn: dsn}, nil
+}
+
+// NewDriver is ent's driver on pool as Open sets it up: on PostgreSQL it
+// retries what a lost connection made fail and can safely run again (see
+// retryingDriver). Tools that wrap the driver start from it.
+func NewDriver(dialectName string, pool *sql.DB) dialect.Driver {
+	drv := entsql.OpenDB(dialectName, pool)
+	if dialectName == dialect.Postgres {
+		return retryingDriver{drv}
+	}
+	return drv
+}
+
+// NewClient is the ent client on drv as Open sets it up: on PostgreSQL its
+// queries run again when their connection is lost (see retryReads).
+func NewClient(dialectName string, drv dialect.Driver) *ent.Client {
+	client := ent.NewClient(ent.Driver(drv))
+	if dialectName == dialect.Postgres {
+		client.Intercept(retryReads)
+	}
+	return client
 }
 
 // Close closes the pool.

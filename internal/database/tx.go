@@ -8,7 +8,7 @@ import (
 )
 
 // ClientFrom returns the transactional client a GraphQL mutation runs in
-// (entgql.Transactioner puts it in the context), else fallback. Domain code
+// (graph's transactioner puts it in the context), else fallback. Domain code
 // calls it so one action is atomic whichever API started it.
 func ClientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
 	if c := ent.FromContext(ctx); c != nil {
@@ -18,11 +18,25 @@ func ClientFrom(ctx context.Context, fallback *ent.Client) *ent.Client {
 }
 
 // WithTx runs fn in a transaction unless ctx already carries one, in which
-// case fn joins it. fn must use the client it is given.
+// case fn joins it. fn must use the client it is given. When the
+// transaction's connection is lost before it commits, fn runs once more in a
+// new transaction (see RetryLostConnection): fn must keep nothing of a failed
+// run outside the transaction, and leave what should happen after the commit
+// to ent's OnCommit hooks.
 func WithTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context, c *ent.Client) error) error {
 	if tx := ent.TxFromContext(ctx); tx != nil {
 		return fn(ctx, tx.Client())
 	}
+	var err error
+	RetryLostConnection(ctx, func(ctx context.Context) bool {
+		err = runTx(ctx, client, fn)
+		return err != nil
+	})
+	return err
+}
+
+// runTx runs fn in a new transaction and commits it unless fn fails.
+func runTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context, c *ent.Client) error) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("starting transaction: %w", err)

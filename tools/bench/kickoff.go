@@ -8,14 +8,11 @@ import (
 	"net/http"
 	"net/url"
 
-	entsql "entgo.io/ent/dialect/sql"
-
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
-	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
@@ -114,7 +111,7 @@ func newKickoff(db *database.DB, c *counters) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := ent.NewClient(ent.Driver(&countingDriver{Driver: entsql.OpenDB(db.Dialect, db.SQL), c: c}))
+	client := database.NewClient(db.Dialect, &countingDriver{Driver: database.NewDriver(db.Dialect, db.SQL), c: c})
 	counted := *db // same pool and dialect; only the ent client differs
 	counted.Client = client
 	webApp, err := fs.Sub(frontend.Dist, "dist")
