@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -57,27 +58,17 @@ func (a *jobTokenScopeAPI) list(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	page, err := parsePage(r)
+	base := a.publicURL(r)
+	err = writeList(w, r, base, listPage[*ent.Project, projectBasic]{
+		count: q.Clone().Count,
+		load: func(ctx context.Context, offset, limit int) ([]*ent.Project, error) {
+			return q.Order(ent.Asc("id")).Offset(offset).Limit(limit).All(ctx)
+		},
+		render: func(p *ent.Project) (projectBasic, error) { return newProjectBasic(p, base), nil },
+	})
 	if err != nil {
 		a.fail(w, r, err)
-		return
 	}
-	total, err := q.Clone().Count(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	list, err := q.Order(ent.Asc("id")).Offset(page.offset()).Limit(page.PerPage).All(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := make([]projectBasic, 0, len(list))
-	for _, p := range list {
-		out = append(out, newProjectBasic(p, a.publicURL(r)))
-	}
-	page.writeHeaders(w, r, a.publicURL(r), total)
-	writeJSON(w, http.StatusOK, out)
 }
 
 // add answers POST /projects/:id/job_token_scope/allowlist (target_project_id).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -75,4 +76,42 @@ func (p page) writeHeaders(w http.ResponseWriter, r *http.Request, base *url.URL
 	link("first", 1)
 	link("last", pages)
 	h.Set("Link", strings.Join(links, ", "))
+}
+
+// listPage is one page of a GitLab list: count counts every item, load
+// loads the page's items (offset, limit), render turns one into JSON.
+type listPage[T, J any] struct {
+	count  func(ctx context.Context) (int, error)
+	load   func(ctx context.Context, offset, limit int) ([]T, error)
+	render func(T) (J, error)
+}
+
+// writeList answers a paginated GitLab list: page and per_page from the
+// query, X-Total/Link headers, the page as a JSON array. The caller has
+// authorized the list first, so who may not list learns nothing about its
+// parameters.
+func writeList[T, J any](w http.ResponseWriter, r *http.Request, base *url.URL, l listPage[T, J]) error {
+	p, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	total, err := l.count(r.Context())
+	if err != nil {
+		return err
+	}
+	items, err := l.load(r.Context(), p.offset(), p.PerPage)
+	if err != nil {
+		return err
+	}
+	out := make([]J, 0, len(items))
+	for _, item := range items {
+		j, err := l.render(item)
+		if err != nil {
+			return err
+		}
+		out = append(out, j)
+	}
+	p.writeHeaders(w, r, base, total)
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

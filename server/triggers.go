@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -68,32 +69,16 @@ func (a *triggerAPI) list(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	page, err := parsePage(r)
+	err = writeList(w, r, a.publicURL(r), listPage[*ent.PipelineTrigger, triggerJSON]{
+		count: q.Clone().Count,
+		load: func(ctx context.Context, offset, limit int) ([]*ent.PipelineTrigger, error) {
+			return q.WithOwner().Order(ent.Asc("id")).Offset(offset).Limit(limit).All(ctx)
+		},
+		render: func(t *ent.PipelineTrigger) (triggerJSON, error) { return a.render(r, t) },
+	})
 	if err != nil {
 		a.fail(w, r, err)
-		return
 	}
-	total, err := q.Clone().Count(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	list, err := q.WithOwner().Order(ent.Asc("id")).Offset(page.offset()).Limit(page.PerPage).All(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := make([]triggerJSON, 0, len(list))
-	for _, t := range list {
-		j, err := a.render(r, t)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		out = append(out, j)
-	}
-	page.writeHeaders(w, r, a.publicURL(r), total)
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *triggerAPI) get(w http.ResponseWriter, r *http.Request) {

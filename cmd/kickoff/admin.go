@@ -50,6 +50,16 @@ type adminEnv struct {
 	ids    *identity.Service
 }
 
+// withAdminEnv runs fn with the admin environment and closes it after.
+func withAdminEnv(ctx context.Context, cmd *cli.Command, fn func(env *adminEnv) error) error {
+	env, err := openAdminEnv(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	return fn(env)
+}
+
 // openAdminEnv opens the configured database, refusing a stale schema. Admin
 // commands need no secret key: personal access tokens are stored as digests.
 // The caller closes env.db.

@@ -32,26 +32,23 @@ func runAdminTokenCreate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := openAdminEnv(ctx, cmd)
-	if err != nil {
+	return withAdminEnv(ctx, cmd, func(env *adminEnv) error {
+		u, err := env.ids.UserByUsername(ctx, cmd.String("username"))
+		if err != nil {
+			return fmt.Errorf("finding the token's user: %w", err)
+		}
+		if u.State != user.StateActive {
+			env.logger.Warn("the user is blocked: the token will not work until the user is unblocked", "username", u.Username)
+		}
+		pat, token, err := env.ids.CreatePersonalAccessToken(ctx, u, cmd.String("name"), expiresAt)
+		if err != nil {
+			return fmt.Errorf("creating personal access token: %w", err)
+		}
+		env.logger.Info("created personal access token",
+			"id", pat.ID, "username", u.Username, "name", pat.Name, "expires_at", expiryText(pat.ExpiresAt))
+		_, err = fmt.Fprintln(cmd.Writer, token)
 		return err
-	}
-	defer env.db.Close()
-	u, err := env.ids.UserByUsername(ctx, cmd.String("username"))
-	if err != nil {
-		return fmt.Errorf("finding the token's user: %w", err)
-	}
-	if u.State != user.StateActive {
-		env.logger.Warn("the user is blocked: the token will not work until the user is unblocked", "username", u.Username)
-	}
-	pat, token, err := env.ids.CreatePersonalAccessToken(ctx, u, cmd.String("name"), expiresAt)
-	if err != nil {
-		return fmt.Errorf("creating personal access token: %w", err)
-	}
-	env.logger.Info("created personal access token",
-		"id", pat.ID, "username", u.Username, "name", pat.Name, "expires_at", expiryText(pat.ExpiresAt))
-	_, err = fmt.Fprintln(cmd.Writer, token)
-	return err
+	})
 }
 
 // expiryFromFlag turns --expires-in into an absolute expiry; nil when unset.

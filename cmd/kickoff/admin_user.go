@@ -35,23 +35,20 @@ func runAdminUserCreate(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := openAdminEnv(ctx, cmd)
-	if err != nil {
+	return withAdminEnv(ctx, cmd, func(env *adminEnv) error {
+		u, err := env.ids.CreateUser(ctx, identity.NewUser{
+			Username: cmd.String("username"),
+			Name:     cmd.String("name"),
+			Email:    cmd.String("email"),
+			Password: password,
+			Admin:    cmd.Bool("admin"),
+		})
+		if err != nil {
+			return fmt.Errorf("creating user %q: %w", cmd.String("username"), err)
+		}
+		_, err = fmt.Fprintf(cmd.Writer, "created user %s (id %d)\n", u.Username, u.ID)
 		return err
-	}
-	defer env.db.Close()
-	u, err := env.ids.CreateUser(ctx, identity.NewUser{
-		Username: cmd.String("username"),
-		Name:     cmd.String("name"),
-		Email:    cmd.String("email"),
-		Password: password,
-		Admin:    cmd.Bool("admin"),
 	})
-	if err != nil {
-		return fmt.Errorf("creating user %q: %w", cmd.String("username"), err)
-	}
-	_, err = fmt.Fprintf(cmd.Writer, "created user %s (id %d)\n", u.Username, u.ID)
-	return err
 }
 
 // passwordFromFlags returns the password from exactly one of --password and
@@ -102,15 +99,12 @@ func runAdminUserPassword(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := openAdminEnv(ctx, cmd)
-	if err != nil {
+	return withAdminEnv(ctx, cmd, func(env *adminEnv) error {
+		u, err := env.ids.ResetPassword(ctx, cmd.String("username"), password)
+		if err != nil {
+			return fmt.Errorf("setting the password of %q: %w", cmd.String("username"), err)
+		}
+		_, err = fmt.Fprintf(cmd.Writer, "set the password of %s (id %d); their web sessions have ended\n", u.Username, u.ID)
 		return err
-	}
-	defer env.db.Close()
-	u, err := env.ids.ResetPassword(ctx, cmd.String("username"), password)
-	if err != nil {
-		return fmt.Errorf("setting the password of %q: %w", cmd.String("username"), err)
-	}
-	_, err = fmt.Fprintf(cmd.Writer, "set the password of %s (id %d); their web sessions have ended\n", u.Username, u.ID)
-	return err
+	})
 }

@@ -59,7 +59,8 @@ describe('user menu', () => {
 });
 
 describe('sign out everywhere', () => {
-  it('ends every session with the mutation, then drops this browser\'s cookie', async () => {
+  /** Opens alice's menu with signOutEverywhere answering payload, and clicks the item. */
+  async function signOutEverywhere(payload: { endedSessions: number; errors: string[] }) {
     const { default: userEvent } = await import('@testing-library/user-event');
     const { vi } = await import('vitest');
     const { fromValue } = await import('wonka');
@@ -67,32 +68,22 @@ describe('sign out everywhere', () => {
     vi.stubGlobal('fetch', fetchMock);
     const client = renderWith({ __typename: 'User', id: 'u1', username: 'alice', name: 'Alice Liddell' });
     const executeMutation = vi.mocked(client.executeMutation);
-    executeMutation.mockImplementation(() =>
-      fromValue({ data: { signOutEverywhere: { endedSessions: 3, errors: [] } } }) as never,
-    );
+    executeMutation.mockImplementation(() => fromValue({ data: { signOutEverywhere: payload } }) as never);
     const user = userEvent.setup();
-
     await user.click(screen.getByRole('button', { name: /alice/ }));
     await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    return { executeMutation, fetchMock };
+  }
+
+  it("ends every session with the mutation, then drops this browser's cookie", async () => {
+    const { executeMutation, fetchMock } = await signOutEverywhere({ endedSessions: 3, errors: [] });
     expect(executeMutation).toHaveBeenCalledTimes(1);
     expect(fetchMock).toHaveBeenCalledTimes(1);
     expect(fetchMock.mock.calls[0][1]?.method).toBe('DELETE');
   });
 
   it('says so when the server refuses, and stays signed in', async () => {
-    const { default: userEvent } = await import('@testing-library/user-event');
-    const { vi } = await import('vitest');
-    const { fromValue } = await import('wonka');
-    const fetchMock = vi.fn<typeof fetch>(async () => new Response(null, { status: 204 }));
-    vi.stubGlobal('fetch', fetchMock);
-    const client = renderWith({ __typename: 'User', id: 'u1', username: 'alice', name: 'Alice Liddell' });
-    vi.mocked(client.executeMutation).mockImplementation(() =>
-      fromValue({ data: { signOutEverywhere: { endedSessions: 0, errors: ['try again'] } } }) as never,
-    );
-    const user = userEvent.setup();
-
-    await user.click(screen.getByRole('button', { name: /alice/ }));
-    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    const { fetchMock } = await signOutEverywhere({ endedSessions: 0, errors: ['try again'] });
     expect(await screen.findByText('Could not sign out. Try again.')).toBeTruthy();
     expect(fetchMock).not.toHaveBeenCalled();
   });
