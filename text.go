@@ -1,6 +1,7 @@
 package kickoff
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,4 +11,30 @@ import (
 // clean is refused at the boundary as bad input, never sent to SQL.
 func CleanText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// Clip returns s as storable text of at most n bytes: invalid UTF-8 and NUL
+// characters become U+FFFD (PostgreSQL refuses both), and a cut falls on a
+// character boundary.
+func Clip(s string, n int) string {
+	if !CleanText(s) {
+		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Excerpt is Clip with "…" appended when s was cut: for quoting what a
+// client sent back to it in a message.
+func Excerpt(s string, n int) string {
+	whole := Clip(s, math.MaxInt)
+	if len(whole) <= n {
+		return whole
+	}
+	return Clip(whole, n) + "…"
 }

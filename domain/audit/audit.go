@@ -7,8 +7,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
@@ -74,7 +72,7 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 			kind, short = v.CredentialKind, v.ShortCredential
 		}
 	}
-	c.SetActorTokenKind(clip(kind, 32)).SetActorShortToken(clip(short, 8))
+	c.SetActorTokenKind(kickoff.Clip(kind, 32)).SetActorShortToken(kickoff.Clip(short, 8))
 	if err := c.Exec(ctx); err != nil {
 		return fmt.Errorf("recording audit event %s: %w", e.Action, err)
 	}
@@ -85,22 +83,5 @@ func Record(ctx context.Context, client *ent.Client, e Event) error {
 // token an operator typed into the wrong field is redacted here, once for
 // every caller, before clip shortens it to the column's n bytes.
 func freeText(s string, n int) string {
-	return clip(tokens.RedactText(s), n)
-}
-
-// clip shortens s to at most n bytes without splitting a UTF-8 character.
-// Invalid UTF-8 and NUL bytes (from a User-Agent header or a path segment)
-// become U+FFFD first: PostgreSQL text columns refuse both, and an audit
-// entry that cannot be written would fail the action it records.
-func clip(s string, n int) string {
-	if !kickoff.CleanText(s) {
-		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-	}
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return kickoff.Clip(tokens.RedactText(s), n)
 }

@@ -59,7 +59,7 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 	}
 	ref, err := refs.Resolve(ctx, s.client, proj.ID, refName)
 	if err != nil {
-		return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err)+": "+clip(refName))
+		return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err)+": "+kickoff.Excerpt(refName, 64))
 	}
 	if req.Payload != nil {
 		if _, dup := req.Variables[PayloadVariable]; dup {
@@ -177,12 +177,12 @@ func (s *Service) authenticateJob(ctx context.Context, req TriggerRequest) (call
 // policyViolation checks Kickoff's optional per-token limits.
 func policyViolation(t *ent.PipelineTrigger, ref *ent.Ref, req TriggerRequest) string {
 	if len(t.AllowedRefs) > 0 && !anyGlob(t.AllowedRefs, ref.Name) {
-		return fmt.Sprintf("ref %s is not allowed for this trigger token", clip(ref.Name))
+		return fmt.Sprintf("ref %s is not allowed for this trigger token", kickoff.Excerpt(ref.Name, 64))
 	}
 	if len(t.AllowedVariables) > 0 {
 		for key := range req.Variables {
 			if !contains(t.AllowedVariables, key) {
-				return fmt.Sprintf("variable %s is not allowed for this trigger token", clip(key))
+				return fmt.Sprintf("variable %s is not allowed for this trigger token", kickoff.Excerpt(key, 64))
 			}
 		}
 	}

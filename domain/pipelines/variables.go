@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -39,7 +37,7 @@ func validateVariables(vars map[string]string) ([]Variable, error) {
 	for k, v := range vars {
 		switch {
 		case len(k) > MaxVariableKey || !variableKey.MatchString(k):
-			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", clip(k), MaxVariableKey)
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", kickoff.Excerpt(k, 64), MaxVariableKey)
 		case len(v) > MaxVariableValue:
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s is longer than %d bytes", k, MaxVariableValue)
 		case !kickoff.CleanText(v):
@@ -103,18 +101,6 @@ func (s *Service) WebURL(proj *ent.Project, p *ent.Pipeline) string {
 	return s.PublicURL.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String()
 }
 
-// clip shortens what a caller sent for a message, without splitting a character.
-func clip(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= 64 {
-		return s
-	}
-	n := 64
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // Duration is the seconds from start to finish, once finished.
 func Duration(p *ent.Pipeline) *int {

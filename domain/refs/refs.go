@@ -76,7 +76,7 @@ func validate(name string, sha *string) error {
 	if len(name) > 255 || !namePattern.MatchString(name) || strings.Contains(name, "..") || strings.Contains(name, "@{") ||
 		strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".") ||
 		strings.HasPrefix(name, "refs/") || strings.HasSuffix(name, ".lock") {
-		return kickoff.Errorf(kickoff.EInvalid, "%q is not a valid ref name", clip(name))
+		return kickoff.Errorf(kickoff.EInvalid, "%q is not a valid ref name", kickoff.Excerpt(name, 64))
 	}
 	if sha != nil && *sha != "" && !shaPattern.MatchString(*sha) {
 		return kickoff.Errorf(kickoff.EInvalid, "sha must be 40 lowercase hexadecimal characters")
@@ -182,9 +182,3 @@ func blankNil(s *string) *string {
 	return s
 }
 
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
-}

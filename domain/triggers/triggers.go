@@ -155,21 +155,21 @@ func validatePolicy(p Policy) error {
 	if p.AllowedRefs != nil {
 		for _, pattern := range *p.AllowedRefs {
 			if _, err := path.Match(pattern, ""); err != nil || pattern == "" || len(pattern) > 255 {
-				return kickoff.Errorf(kickoff.EInvalid, "allowedRefs: %q is not a valid glob pattern", clip(pattern))
+				return kickoff.Errorf(kickoff.EInvalid, "allowedRefs: %q is not a valid glob pattern", kickoff.Excerpt(pattern, 64))
 			}
 		}
 	}
 	if p.AllowedVariables != nil {
 		for _, key := range *p.AllowedVariables {
 			if !variableKeyPattern.MatchString(key) || len(key) > 255 {
-				return kickoff.Errorf(kickoff.EInvalid, "allowedVariables: %q is not a valid variable name", clip(key))
+				return kickoff.Errorf(kickoff.EInvalid, "allowedVariables: %q is not a valid variable name", kickoff.Excerpt(key, 64))
 			}
 		}
 	}
 	if p.AllowedCIDRs != nil {
 		for _, cidr := range *p.AllowedCIDRs {
 			if _, err := netip.ParsePrefix(cidr); err != nil {
-				return kickoff.Errorf(kickoff.EInvalid, "allowedCidrs: %q is not a CIDR such as 10.0.0.0/8", clip(cidr))
+				return kickoff.Errorf(kickoff.EInvalid, "allowedCidrs: %q is not a CIDR such as 10.0.0.0/8", kickoff.Excerpt(cidr, 64))
 			}
 		}
 	}
@@ -427,9 +427,3 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
-}
