@@ -157,12 +157,21 @@ func (s *Service) Login(ctx context.Context, in SignIn) (SignedIn, error) {
 		return SignedIn{}, err
 	}
 	if err != nil {
-		if rerr := s.recordFailure(ctx, a); rerr != nil {
-			return SignedIn{}, rerr
-		}
-		return SignedIn{}, s.recordFailedLogin(ctx, u, err)
+		return SignedIn{}, s.refuse(ctx, a, u, err)
 	}
-	if err := s.upgradeHash(ctx, u, in.Password); err != nil {
+	var out SignedIn
+	err = database.WithTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) error {
+		var err error
+		out, err = s.signIn(ctx, u, in.Password)
+		return err
+	})
+	return out, err
+}
+
+// signIn opens the session of a user whose password was right, with its
+// audit event.
+func (s *Service) signIn(ctx context.Context, u *ent.User, password string) (SignedIn, error) {
+	if err := s.upgradeHash(ctx, u, password); err != nil {
 		return SignedIn{}, err
 	}
 	session, err := s.openSession(ctx, u)
@@ -177,7 +186,22 @@ func (s *Service) Login(ctx context.Context, in SignIn) (SignedIn, error) {
 	return SignedIn{User: u, Session: session, Device: device}, err
 }
 
-// recordFailedLogin audits a refused sign-in and returns errBadLogin. The
+// refuse counts a failed attempt for the limits and audits it, together,
+// and returns errBadLogin.
+func (s *Service) refuse(ctx context.Context, a attempt, u *ent.User, why error) error {
+	err := database.WithTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) error {
+		if err := s.recordFailure(ctx, a); err != nil {
+			return err
+		}
+		return s.recordFailedLogin(ctx, u, why)
+	})
+	if err != nil {
+		return err
+	}
+	return errBadLogin
+}
+
+// recordFailedLogin audits a refused sign-in. The
 // typed username is never recorded: operators type passwords and tokens
 // into that field. An existing user is named by id as the target instead;
 // an unknown name leaves no trace of what was typed.
@@ -186,10 +210,7 @@ func (s *Service) recordFailedLogin(ctx context.Context, u *ent.User, why error)
 	if u != nil {
 		ev.TargetType, ev.TargetID = "User", &u.ID
 	}
-	if err := audit.Record(ctx, s.client, ev); err != nil {
-		return err
-	}
-	return errBadLogin
+	return audit.Record(ctx, s.client, ev)
 }
 
 // upgradeHash rehashes a password that was verified against an older or

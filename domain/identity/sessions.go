@@ -77,6 +77,13 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if err != nil {
 		return nil
 	}
+	return database.WithTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) error {
+		return s.endSession(ctx, claims)
+	})
+}
+
+// endSession ends the session claims name and audits it.
+func (s *Service) endSession(ctx context.Context, claims sessionjwt.Claims) error {
 	c := database.ClientFrom(ctx, s.client)
 	n, err := c.Session.Update().
 		Where(session.Sid(claims.SessionID), session.UserID(claims.UserID), session.RevokedAtIsNil()).
@@ -99,6 +106,16 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // any user's for an admin (userID 0 means the viewer). Personal access
 // tokens are not sessions and stay; revoke them one by one.
 func (s *Service) SignOutEverywhere(ctx context.Context, userID int) (int, error) {
+	var n int
+	err := database.WithTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) error {
+		var err error
+		n, err = s.signOutEverywhere(ctx, userID)
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) signOutEverywhere(ctx context.Context, userID int) (int, error) {
 	viewer := authz.UserFrom(ctx)
 	switch {
 	case viewer == nil:

@@ -26,8 +26,22 @@ const (
 const lastUsedResolution = time.Minute
 
 // CreatePersonalAccessToken creates a token for u and returns it with its
-// plaintext, which is shown once and never stored.
+// plaintext, which is shown once and never stored. The token and its audit
+// event commit together.
 func (s *Service) CreatePersonalAccessToken(ctx context.Context, u *ent.User, name string, expiresAt *time.Time) (*ent.PersonalAccessToken, string, error) {
+	var plain string
+	pat, err := database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PersonalAccessToken, error) {
+		pat, p, err := s.createPersonalAccessToken(ctx, u, name, expiresAt)
+		plain = p
+		return pat, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return pat, plain, nil
+}
+
+func (s *Service) createPersonalAccessToken(ctx context.Context, u *ent.User, name string, expiresAt *time.Time) (*ent.PersonalAccessToken, string, error) {
 	if name == "" || len(name) > 255 {
 		return nil, "", kickoff.Errorf(kickoff.EInvalid, "name must be 1-255 characters")
 	}
@@ -55,8 +69,15 @@ func (s *Service) CreatePersonalAccessToken(ctx context.Context, u *ent.User, na
 	return pat, plain, err
 }
 
-// RevokePersonalAccessToken revokes one of the viewer's tokens (admins: anyone's).
+// RevokePersonalAccessToken revokes one of the viewer's tokens (admins:
+// anyone's), together with its audit event.
 func (s *Service) RevokePersonalAccessToken(ctx context.Context, id int) (*ent.PersonalAccessToken, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PersonalAccessToken, error) {
+		return s.revokePersonalAccessToken(ctx, id)
+	})
+}
+
+func (s *Service) revokePersonalAccessToken(ctx context.Context, id int) (*ent.PersonalAccessToken, error) {
 	viewer := authz.UserFrom(ctx)
 	if viewer == nil {
 		return nil, kickoff.Errorf(kickoff.EUnauthorized, "sign in to revoke tokens")

@@ -60,12 +60,7 @@ func (s *Service) Allowlist(ctx context.Context, projectRef string) (*ent.Projec
 	return p, q, nil
 }
 
-// Add lets job tokens of the target project start pipelines in the project
-// (Maintainer there; the target must be a project the viewer can see, so
-// the call cannot probe for hidden projects). inputErr is a malformed target
-// the caller found while parsing, reported only once the viewer may manage
-// the project, so that who may not learns nothing from the answer.
-func (s *Service) Add(ctx context.Context, projectRef, targetRef string, inputErr error) (*ent.JobTokenAllowlistEntry, error) {
+func (s *Service) add(ctx context.Context, projectRef, targetRef string, inputErr error) (*ent.JobTokenAllowlistEntry, error) {
 	p, _, err := s.projects.Authorized(ctx, projectRef, authz.ManageProject)
 	if err != nil {
 		return nil, err
@@ -100,10 +95,7 @@ func (s *Service) Add(ctx context.Context, projectRef, targetRef string, inputEr
 	return e, s.record(ctx, "job_token_scope.added", p.ID, target)
 }
 
-// Remove takes the target project off the project's allowlist (Maintainer).
-// The target need not be visible to the viewer any more: a Maintainer who
-// lost access to it must still be able to stop trusting it.
-func (s *Service) Remove(ctx context.Context, projectRef, targetRef string, inputErr error) error {
+func (s *Service) remove(ctx context.Context, projectRef, targetRef string, inputErr error) error {
 	p, _, err := s.projects.Authorized(ctx, projectRef, authz.ManageProject)
 	if err != nil {
 		return err

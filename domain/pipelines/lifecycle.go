@@ -235,7 +235,7 @@ func failureReason(r *string) string {
 // Cancel stops an unfinished pipeline (Developer). Its job token stops
 // working: the runner's next update is answered with ErrCanceled.
 func (s *Service) Cancel(ctx context.Context, id int) (*ent.Pipeline, error) {
-	return s.atomically(ctx, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
 		p, err := s.authorizedPipeline(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -261,7 +261,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.Pipeline, error) {
 // iid and variables; its runner, claim, job token, times and failure
 // reason are cleared.
 func (s *Service) Retry(ctx context.Context, id int) (*ent.Pipeline, error) {
-	p, err := s.atomically(ctx, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
+	p, err := database.InTx(ctx, s.client, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
 		p, err := s.authorizedPipeline(ctx, c, id)
 		if err != nil {
 			return nil, err
@@ -309,25 +309,6 @@ func (s *Service) authorizedPipeline(ctx context.Context, c *ent.Client, id int)
 			return nil, errNotFound
 		}
 		return nil, err
-	}
-	return p, nil
-}
-
-// atomically runs fn in a transaction, joining the caller's if there is one,
-// and detaches the result from a transaction it started.
-func (s *Service) atomically(ctx context.Context, fn func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error)) (*ent.Pipeline, error) {
-	own := ent.TxFromContext(ctx) == nil
-	var p *ent.Pipeline
-	err := database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
-		var err error
-		p, err = fn(ctx, c)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if own {
-		p = p.Unwrap()
 	}
 	return p, nil
 }

@@ -154,8 +154,7 @@ type ProjectUpdate struct {
 	DefaultBranch *string
 }
 
-// Update edits a project's settings (Maintainer).
-func (s *Service) Update(ctx context.Context, fullPath string, up ProjectUpdate) (*ent.Project, error) {
+func (s *Service) update(ctx context.Context, fullPath string, up ProjectUpdate) (*ent.Project, error) {
 	p, _, err := s.Authorized(ctx, fullPath, authz.ManageProject)
 	if err != nil {
 		return nil, err
@@ -186,9 +185,7 @@ func (s *Service) ViewerAccessLevel(ctx context.Context, p *ent.Project) (kickof
 	return authz.AccessLevel(ctx, database.ClientFrom(ctx, s.client), authz.UserFrom(ctx), p.ID)
 }
 
-// AddMember gives username a level in the project (Maintainer; only Owners
-// grant Owner, as in GitLab).
-func (s *Service) AddMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {
+func (s *Service) addMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {
 	p, viewerLevel, err := s.Authorized(ctx, fullPath, authz.ManageProject)
 	if err != nil {
 		return nil, err
@@ -218,8 +215,7 @@ func (s *Service) AddMember(ctx context.Context, fullPath, username string, leve
 	return m, s.auditMember(ctx, "member.added", p.ID, m, u.Username)
 }
 
-// UpdateMember changes a member's level.
-func (s *Service) UpdateMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {
+func (s *Service) updateMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {
 	p, viewerLevel, m, err := s.member(ctx, fullPath, username)
 	if err != nil {
 		return nil, err
@@ -242,8 +238,7 @@ func (s *Service) UpdateMember(ctx context.Context, fullPath, username string, l
 	return m, s.auditMember(ctx, "member.updated", p.ID, m, username)
 }
 
-// RemoveMember takes a user out of the project.
-func (s *Service) RemoveMember(ctx context.Context, fullPath, username string) (*ent.ProjectMember, error) {
+func (s *Service) removeMember(ctx context.Context, fullPath, username string) (*ent.ProjectMember, error) {
 	p, viewerLevel, m, err := s.member(ctx, fullPath, username)
 	if err != nil {
 		return nil, err

@@ -84,8 +84,7 @@ func validate(name string, sha *string) error {
 	return nil
 }
 
-// Create adds a branch or tag to the project.
-func (s *Service) Create(ctx context.Context, projectPath, name string, typ kickoff.RefType, sha *string) (*ent.Ref, error) {
+func (s *Service) create(ctx context.Context, projectPath, name string, typ kickoff.RefType, sha *string) (*ent.Ref, error) {
 	p, _, err := s.projects.Authorized(ctx, projectPath, authz.ManageProject)
 	if err != nil {
 		return nil, err
@@ -111,8 +110,7 @@ func (s *Service) Create(ctx context.Context, projectPath, name string, typ kick
 	return r, s.record(ctx, "ref.created", r)
 }
 
-// Update moves a ref to another commit (nil or "" clears the SHA).
-func (s *Service) Update(ctx context.Context, id int, sha *string) (*ent.Ref, error) {
+func (s *Service) update(ctx context.Context, id int, sha *string) (*ent.Ref, error) {
 	r, err := s.load(ctx, id)
 	if err != nil {
 		return nil, err
@@ -132,8 +130,7 @@ func (s *Service) Update(ctx context.Context, id int, sha *string) (*ent.Ref, er
 	return r, s.record(ctx, "ref.updated", r)
 }
 
-// Delete removes a ref; the default branch stays.
-func (s *Service) Delete(ctx context.Context, id int) (*ent.Ref, error) {
+func (s *Service) delete(ctx context.Context, id int) (*ent.Ref, error) {
 	r, err := s.load(ctx, id)
 	if err != nil {
 		return nil, err
@@ -181,4 +178,3 @@ func blankNil(s *string) *string {
 	}
 	return s
 }
-

@@ -15,14 +15,14 @@ import (
 // Create makes a trigger owned by the viewer in the project named by
 // projectRef (full path or numeric ID). Maintainer.
 func (s *Service) Create(ctx context.Context, projectRef string, nt NewTrigger) (*ent.PipelineTrigger, error) {
-	return s.atomically(ctx, func(ctx context.Context) (*ent.PipelineTrigger, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		return s.create(ctx, projectRef, nt)
 	})
 }
 
 // Update edits a trigger. Only its owner may, and only while Maintainer.
 func (s *Service) Update(ctx context.Context, id int, up TriggerUpdate) (*ent.PipelineTrigger, error) {
-	return s.atomically(ctx, func(ctx context.Context) (*ent.PipelineTrigger, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		return s.update(ctx, id, up)
 	})
 }
@@ -30,7 +30,7 @@ func (s *Service) Update(ctx context.Context, id int, up TriggerUpdate) (*ent.Pi
 // Revoke disables a trigger for good. The row stays so history and the audit
 // log can still name it. Maintainer.
 func (s *Service) Revoke(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
-	return s.atomically(ctx, func(ctx context.Context) (*ent.PipelineTrigger, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		return s.revoke(ctx, id)
 	})
 }
@@ -38,7 +38,7 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.PipelineTrigger, err
 // TakeOwnership makes the viewer the owner and replaces the token value: the
 // previous owner knew the old one, so it stops working at once. Maintainer.
 func (s *Service) TakeOwnership(ctx context.Context, id int) (*ent.PipelineTrigger, error) {
-	return s.atomically(ctx, func(ctx context.Context) (*ent.PipelineTrigger, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		return s.takeOwnership(ctx, id)
 	})
 }
@@ -46,27 +46,7 @@ func (s *Service) TakeOwnership(ctx context.Context, id int) (*ent.PipelineTrigg
 // Rotate gives the trigger a new value now and keeps the current one working
 // for grace, so callers can be updated without downtime. Owner only.
 func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent.PipelineTrigger, error) {
-	return s.atomically(ctx, func(ctx context.Context) (*ent.PipelineTrigger, error) {
+	return database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		return s.rotate(ctx, id, grace)
 	})
-}
-
-// atomically runs fn in a transaction, joining the caller's if there is one.
-func (s *Service) atomically(ctx context.Context, fn func(ctx context.Context) (*ent.PipelineTrigger, error)) (*ent.PipelineTrigger, error) {
-	own := ent.TxFromContext(ctx) == nil
-	var t *ent.PipelineTrigger
-	err := database.WithTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) error {
-		var err error
-		t, err = fn(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if own {
-		// Our transaction is over: later queries through t (its owner,
-		// say) must go to the database, not to the committed transaction.
-		t = t.Unwrap()
-	}
-	return t, nil
 }

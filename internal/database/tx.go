@@ -51,3 +51,25 @@ func runTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context,
 	}
 	return nil
 }
+
+// InTx is WithTx for an action that returns an entity. When the transaction
+// was its own, the entity is detached from it (Unwrap): later queries
+// through it (its edges, say) go to the database, not to a transaction that
+// has ended.
+func InTx[T interface{ Unwrap() T }](ctx context.Context, client *ent.Client, fn func(ctx context.Context, c *ent.Client) (T, error)) (T, error) {
+	own := ent.TxFromContext(ctx) == nil
+	var out T
+	err := WithTx(ctx, client, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		out, err = fn(ctx, c)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if own {
+		out = out.Unwrap()
+	}
+	return out, nil
+}
