@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/kickoff-ci/kickoff/server/restparams"
 )
 
 // graphQLError answers in the GraphQL response shape with an extensions.code.
@@ -57,18 +59,17 @@ func websocketHandshake(h http.Header) bool {
 func graphQLBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			graphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "request body is larger than 1 MiB")
+			graphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", bodyTooLarge)
 			return
 		}
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 			graphQLError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "GraphQL POST requests must have Content-Type: application/json")
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-		var tooLarge *http.MaxBytesError
+		body, err := restparams.ReadBody(r, MaxBodyBytes)
 		switch {
-		case errors.As(err, &tooLarge):
-			graphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "request body is larger than 1 MiB")
+		case errors.Is(err, restparams.ErrBodyTooLarge):
+			graphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", bodyTooLarge)
 			return
 		case err != nil:
 			graphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")

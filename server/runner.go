@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/runners"
+	"github.com/kickoff-ci/kickoff/server/restparams"
 )
 
 // runnerAPI serves the runner endpoints (SPEC §6): claiming pipelines with a
@@ -34,7 +34,7 @@ type jobJSON struct {
 }
 
 // errBodyTooLarge is answered with 413.
-var errBodyTooLarge = errors.New("request body is larger than 1 MiB")
+var errBodyTooLarge = errors.New(bodyTooLarge)
 
 // requestJob is POST /api/v1/runner/jobs/request: 201 with a job, or 204.
 func (a *runnerAPI) requestJob(w http.ResponseWriter, r *http.Request) {
@@ -134,10 +134,9 @@ func bearerToken(r *http.Request) string {
 // readJSON decodes an optional JSON object body into v: an empty body
 // leaves v as it is. Decoder errors are not passed on verbatim.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
+	body, err := restparams.ReadBody(r, MaxBodyBytes)
 	switch {
-	case errors.As(err, &tooLarge):
+	case errors.Is(err, restparams.ErrBodyTooLarge):
 		return errBodyTooLarge
 	case err != nil:
 		return kickoff.Errorf(kickoff.EInvalid, "could not read the request body")

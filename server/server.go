@@ -21,8 +21,14 @@ import (
 	"github.com/kickoff-ci/kickoff/services"
 )
 
-// MaxBodyBytes bounds every API request body (SPEC §7, §11).
+// MaxBodyBytes bounds every API request body (SPEC §7, §11); every body is
+// read with restparams.ReadBody under it.
 const MaxBodyBytes = 1 << 20
+
+// bodyTooLarge is the 413 message of Kickoff's own APIs (GraphQL, sessions,
+// runners); the GitLab REST shim answers GitLab's "413 Request Entity Too
+// Large" instead.
+const bodyTooLarge = "request body is larger than 1 MiB"
 
 // Config is what the HTTP layer needs from the outside.
 type Config struct {

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/ratelimit"
+	"github.com/kickoff-ci/kickoff/server/restparams"
 )
 
 // SessionCookie holds the web session's JWT. It is HttpOnly (scripts cannot
@@ -123,15 +123,10 @@ func readLoginRequest(w http.ResponseWriter, r *http.Request) (loginRequest, boo
 		writeJSON(w, http.StatusUnsupportedMediaType, errorBody{"Content-Type must be application/json"})
 		return req, false
 	}
-	if r.ContentLength > MaxBodyBytes {
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body is larger than 1 MiB"})
-		return req, false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
+	body, err := restparams.ReadBody(r, MaxBodyBytes)
 	switch {
-	case errors.As(err, &tooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body is larger than 1 MiB"})
+	case errors.Is(err, restparams.ErrBodyTooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{bodyTooLarge})
 		return req, false
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})

@@ -33,6 +33,9 @@ var (
 	// 413 {"message":"413 Request Entity Too Large"}.
 	ErrBodyTooLarge = newError(kindBodyTooLarge, 413, "message", "413 Request Entity Too Large")
 
+	// ErrUnreadableBody: reading the body failed (the client went away).
+	ErrUnreadableBody = malformed("could not read body")
+
 	// ErrMalformedBody: the body or the query string cannot be read as its
 	// Content-Type says, breaks a limit (MaxFields, MaxDepth), or holds
 	// invalid UTF-8 or NUL characters. 400 {"error":"<short reason>"}; the
@@ -59,7 +62,6 @@ var (
 	errBodyNotForm     = malformed("body is not a valid urlencoded form")
 	errBodyNotMulti    = malformed("body is not valid multipart/form-data")
 	errQueryInvalid    = malformed("query string is not valid")
-	errUnreadableBody  = malformed("could not read body")
 	errInvalidChars    = malformed("parameters must be valid UTF-8 without NUL characters")
 	errTooManyFields   = malformed("too many parameters")
 	errTooDeep         = malformed("parameters are nested too deeply")

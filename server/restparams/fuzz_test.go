@@ -21,7 +21,7 @@ var errorBodies = func() map[string]bool {
 	for _, e := range []*Error{
 		ErrBodyTooLarge, ErrUnsupportedMediaType, ErrVariablesInvalid, ErrVariablesNotStrings,
 		errBodyNotJSON, errBodyNotObject, errBodyNotForm, errBodyNotMulti, errQueryInvalid,
-		errUnreadableBody, errInvalidChars, errTooManyFields, errTooDeep, errConflictingType,
+		ErrUnreadableBody, errInvalidChars, errTooManyFields, errTooDeep, errConflictingType,
 	} {
 		b, _ := json.Marshal(e.Body)
 		m[string(b)] = true

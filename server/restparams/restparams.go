@@ -104,7 +104,7 @@ func Parse(r *http.Request, maxBody int64) (*Params, error) {
 		}
 	}
 
-	body, err := readBody(r, maxBody)
+	body, err := ReadBody(r, maxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -139,10 +139,10 @@ func Parse(r *http.Request, maxBody int64) (*Params, error) {
 	return &Params{values: values}, nil
 }
 
-// readBody reads the whole body, or fails with ErrBodyTooLarge as soon as it
-// is known to be larger than maxBody. It never reads more than maxBody+1
-// bytes.
-func readBody(r *http.Request, maxBody int64) ([]byte, error) {
+// ReadBody reads the whole body, or fails with ErrBodyTooLarge as soon as it
+// is known to be larger than maxBody (or ErrUnreadableBody). It never reads
+// more than maxBody+1 bytes. Every handler that reads a body reads it here.
+func ReadBody(r *http.Request, maxBody int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
@@ -159,7 +159,7 @@ func readBody(r *http.Request, maxBody int64) ([]byte, error) {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, ErrBodyTooLarge
 		}
-		return nil, errUnreadableBody
+		return nil, ErrUnreadableBody
 	}
 	if int64(len(body)) > maxBody {
 		return nil, ErrBodyTooLarge
