@@ -101,7 +101,6 @@ func (s *Service) WebURL(proj *ent.Project, p *ent.Pipeline) string {
 	return s.PublicURL.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String()
 }
 
-
 // Duration is the seconds from start to finish, once finished.
 func Duration(p *ent.Pipeline) *int {
 	if p.StartedAt == nil || p.FinishedAt == nil {
