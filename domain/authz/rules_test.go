@@ -1,0 +1,89 @@
+package authz_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+)
+
+// The permission table of SPEC §3, written out: the lowest level each
+// action needs. Authorize must agree for every level, and for blocked users
+// and admins, against a real database.
+var required = map[authz.Action]kickoff.AccessLevel{
+	authz.ReadProject:        kickoff.Reporter,
+	authz.RunPipeline:        kickoff.Developer,
+	authz.OwnTriggerToken:    kickoff.Developer,
+	authz.ReadVariableValues: kickoff.Maintainer,
+	authz.ManageProject:      kickoff.Maintainer,
+}
+
+var levels = []kickoff.AccessLevel{
+	kickoff.NoAccess, kickoff.Guest, kickoff.Reporter, kickoff.Developer, kickoff.Maintainer, kickoff.Owner,
+}
+
+func TestPermissionTable(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		c := db.Client
+		p := c.Project.Create().SetName("app").SetFullPath("grp/app").SaveX(ctx)
+		viewers := map[string]*ent.User{}
+		for _, l := range levels {
+			u := newUser(t, c, "u"+l.String(), false)
+			if l != kickoff.NoAccess {
+				c.ProjectMember.Create().SetProjectID(p.ID).SetUserID(u.ID).SetAccessLevel(l).ExecX(ctx)
+			}
+			viewers[l.String()] = u
+		}
+		blocked := newUser(t, c, "blocked", false)
+		c.ProjectMember.Create().SetProjectID(p.ID).SetUserID(blocked.ID).SetAccessLevel(kickoff.Owner).ExecX(ctx)
+		blocked = c.User.UpdateOne(blocked).SetState(user.StateBlocked).SaveX(ctx)
+		admin := newUser(t, c, "admin", true)
+
+		for action, min := range required {
+			if got := action.Required(); got != min {
+				t.Errorf("%v.Required() = %v, want %v", action, got, min)
+			}
+			for _, l := range levels {
+				want := kickoff.ENotFound // cannot see the project: it does not exist for them
+				switch {
+				case l >= min:
+					want = ""
+				case l >= kickoff.Reporter:
+					want = kickoff.EForbidden
+				}
+				check(t, c, viewers[l.String()], p.ID, action, fmt.Sprintf("%s member", l), want)
+			}
+			check(t, c, blocked, p.ID, action, "blocked owner", kickoff.ENotFound)
+			check(t, c, admin, p.ID, action, "admin, not a member", "")
+			check(t, c, nil, p.ID, action, "anonymous", kickoff.ENotFound)
+		}
+		if authz.Action(99).Allowed(kickoff.Owner) {
+			t.Error("an unknown action is allowed")
+		}
+	})
+}
+
+func check(t *testing.T, c *ent.Client, u *ent.User, projectID int, a authz.Action, who, want string) {
+	t.Helper()
+	ctx := context.Background()
+	if u != nil {
+		ctx = authz.WithViewer(ctx, &authz.Viewer{User: u})
+	}
+	_, err := authz.Authorize(ctx, c, projectID, a)
+	if got := kickoff.ErrorCode(err); got != want {
+		t.Errorf("%s, action %d: error code %q (%v), want %q", who, a, got, err, want)
+	}
+}
+
+func newUser(t *testing.T, c *ent.Client, name string, admin bool) *ent.User {
+	t.Helper()
+	return c.User.Create().SetUsername(name).SetEmail(name + "@example.com").SetPasswordHash("x").SetAdmin(admin).
+		SaveX(context.Background())
+}
