@@ -7,14 +7,11 @@ package graph
 
 import (
 	"context"
-	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/graph/model"
 )
 
@@ -85,10 +82,8 @@ func (r *projectResolver) Members(ctx context.Context, obj *ent.Project, after *
 
 // Project is the resolver for the project field.
 func (r *queryResolver) Project(ctx context.Context, fullPath string) (*ent.Project, error) {
-	p, err := r.client.Project.Query().
-		Where(project.FullPath(strings.ToLower(fullPath)), authz.VisibleProjects(authz.UserFrom(ctx))).
-		Only(ctx)
-	if ent.IsNotFound(err) {
+	p, err := r.Set.Projects.Get(ctx, fullPath)
+	if kickoff.ErrorCode(err) == kickoff.ENotFound {
 		return nil, nil
 	}
 	return p, err
@@ -96,10 +91,6 @@ func (r *queryResolver) Project(ctx context.Context, fullPath string) (*ent.Proj
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error) {
-	q := r.client.Project.Query().Where(authz.VisibleProjects(authz.UserFrom(ctx)))
-	if search != nil && *search != "" {
-		q.Where(project.Or(project.NameContainsFold(*search), project.FullPathContainsFold(*search)))
-	}
-	return q.Paginate(ctx, after, first, before, last,
+	return r.Set.Projects.Visible(ctx, deref(search)).Paginate(ctx, after, first, before, last,
 		ent.WithProjectOrder(orderBy), ent.WithProjectFilter(where.Filter))
 }

@@ -111,6 +111,16 @@ func (s *Service) Get(ctx context.Context, fullPath string) (*ent.Project, error
 	return p, nil
 }
 
+// Visible returns the query of the projects the viewer may see whose name or
+// path contains search (any, when empty).
+func (s *Service) Visible(ctx context.Context, search string) *ent.ProjectQuery {
+	q := database.ClientFrom(ctx, s.client).Project.Query().Where(authz.VisibleProjects(authz.UserFrom(ctx)))
+	if search != "" {
+		q.Where(project.Or(project.NameContainsFold(search), project.FullPathContainsFold(search)))
+	}
+	return q
+}
+
 // Authorized loads the project named by fullPath (a full path, or a numeric
 // ID as GitLab's REST API allows) and checks the viewer may do a, returning
 // the viewer's level; other domain packages use it too.
