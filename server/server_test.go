@@ -12,7 +12,9 @@ import (
 
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/server"
+	"github.com/kickoff-ci/kickoff/services"
 )
 
 var webApp = fstest.MapFS{
@@ -23,8 +25,13 @@ var webApp = fstest.MapFS{
 
 func newServer(t *testing.T, db *database.DB) *httptest.Server {
 	t.Helper()
+	kr, err := keyring.New(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(server.New(server.Config{
 		DB: db, Logger: slog.New(slog.DiscardHandler), WebApp: webApp,
+		Set: services.New(db.Client, kr, testPublicURL),
 	}))
 	t.Cleanup(srv.Close)
 	return srv
