@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -68,34 +69,7 @@ func TestGraphQLCostLimit(t *testing.T) {
 			{"last negative", `{ projects(last: -1) { nodes { id } } }`, nil, "BAD_USER_INPUT"},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				b, _ := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})
-				statements.Store(0)
-				res, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				var body struct {
-					Errors []struct {
-						Message    string         `json:"message"`
-						Extensions map[string]any `json:"extensions"`
-					} `json:"errors"`
-				}
-				_ = json.NewDecoder(res.Body).Decode(&body)
-				if tc.wantCode == "" {
-					if res.StatusCode != http.StatusOK || len(body.Errors) > 0 {
-						t.Fatalf("got %d %+v, want success", res.StatusCode, body.Errors)
-					}
-					return
-				}
-				if len(body.Errors) == 0 || body.Errors[0].Extensions["code"] != tc.wantCode {
-					t.Fatalf("got %d %+v, want code %s", res.StatusCode, body.Errors, tc.wantCode)
-				}
-				if n := statements.Load(); n != 0 {
-					t.Fatalf("refused query ran %d SQL statements", n)
-				}
-			})
+			t.Run(tc.name, func(t *testing.T) { wantLimit(t, srv.URL, statements, tc.query, tc.vars, tc.wantCode) })
 		}
 	})
 }
@@ -143,30 +117,36 @@ func TestGraphQLArgumentBounds(t *testing.T) {
 			{"and nested twice", `{ projects(where: {and: [{and: [{idGT: "0"}]}]}) { nodes { id } } }`, nil, ""},
 		}
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				b, _ := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})
-				statements.Store(0)
-				res, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				var body struct {
-					Errors []struct {
-						Extensions map[string]any `json:"extensions"`
-					} `json:"errors"`
-				}
-				_ = json.NewDecoder(res.Body).Decode(&body)
-				switch {
-				case tc.wantCode == "" && len(body.Errors) > 0:
-					t.Fatalf("got %d %+v, want success", res.StatusCode, body.Errors)
-				case tc.wantCode == "":
-				case len(body.Errors) == 0 || body.Errors[0].Extensions["code"] != tc.wantCode:
-					t.Fatalf("got %d %+v, want code %s", res.StatusCode, body.Errors, tc.wantCode)
-				case statements.Load() != 0:
-					t.Fatalf("refused query ran %d SQL statements", statements.Load())
-				}
-			})
+			t.Run(tc.name, func(t *testing.T) { wantLimit(t, srv.URL, statements, tc.query, tc.vars, tc.wantCode) })
 		}
 	})
+}
+
+// wantLimit posts query and checks the answer: success when wantCode is
+// empty, else an error with that extensions.code and no SQL run.
+func wantLimit(t *testing.T, url string, statements *atomic.Int64, query string, vars map[string]any, wantCode string) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	statements.Store(0)
+	res, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		Errors []struct {
+			Message    string         `json:"message"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&body)
+	switch {
+	case wantCode == "" && (res.StatusCode != http.StatusOK || len(body.Errors) > 0):
+		t.Fatalf("got %d %+v, want success", res.StatusCode, body.Errors)
+	case wantCode == "":
+	case len(body.Errors) == 0 || body.Errors[0].Extensions["code"] != wantCode:
+		t.Fatalf("got %d %+v, want code %s", res.StatusCode, body.Errors, wantCode)
+	case statements.Load() != 0:
+		t.Fatalf("refused query ran %d SQL statements", statements.Load())
+	}
 }
