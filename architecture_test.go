@@ -11,14 +11,16 @@ import (
 
 // The import rule of docs/architecture.md: imports run one way,
 //
-//	cmd → server → graph → services → domain → internal → ent, migrations → kickoff
+//	cmd → services → server → graph → domain → internal → ent, migrations → kickoff
 //
 // where kickoff, the root package, is the vocabulary every layer shares
 // (error codes, access levels, statuses; ent stores them as Go types) and
 // imports nothing of ours.
 //
 // A package may import its own layer and the layers after it, never one
-// before it; nothing imports cmd or tools.
+// before it; nothing imports cmd or tools, and only they import services, the
+// composition root that builds the domain services and hands them to the
+// adapters (server, graph) as values.
 
 const module = "github.com/kickoff-ci/kickoff"
 
@@ -29,9 +31,9 @@ var layers = []struct {
 	layer int
 }{
 	{"cmd", 9}, {"tools", 9},
-	{"server", 8},
-	{"graph", 7},
-	{"services", 6},
+	{"services", 8},
+	{"server", 7},
+	{"graph", 6},
 	{"frontend", 5}, // the embedded web app: imports nothing of ours
 	{"domain", 4},
 	{"internal", 3},
@@ -65,8 +67,10 @@ func checkImport(from, to string) error {
 		return fmt.Errorf("%s → %s: a package outside every layer (add it to the table in architecture_test.go and docs/architecture.md)", from, to)
 	case tname == "cmd" || tname == "tools":
 		return fmt.Errorf("%s → %s: nothing imports a command", from, to)
+	case tname == "services" && fname != "cmd" && fname != "tools":
+		return fmt.Errorf("%s → %s: only commands import the composition root; take the services you need as values", from, to)
 	case tl > fl:
-		return fmt.Errorf("%s (%s) → %s (%s): imports run cmd → server → graph → services → domain → internal → ent → kickoff", from, name(fname), to, name(tname))
+		return fmt.Errorf("%s (%s) → %s (%s): imports run cmd → services → server → graph → domain → internal → ent → kickoff", from, name(fname), to, name(tname))
 	}
 	return nil
 }
@@ -84,6 +88,10 @@ func TestImportRuleTable(t *testing.T) {
 		allowed  bool
 	}{
 		{"cmd/kickoff", "server", true},
+		{"cmd/kickoff", "services", true},
+		{"tools/bench", "services", true},
+		{"services", "server", true},
+		{"services", "graph", true},
 		{"server", "graph", true},
 		{"graph", "domain/triggers", true},
 		{"domain/pipelines", "domain/triggers", true},
@@ -96,6 +104,8 @@ func TestImportRuleTable(t *testing.T) {
 		{"graph", "server", false},
 		{"domain/triggers", "graph", false},
 		{"domain/triggers", "services", false},
+		{"server", "services", false},
+		{"graph", "services", false},
 		{"internal/tokens", "domain/audit", false},
 		{"", "domain/authz", false},
 		{"", "ent", false},

@@ -16,7 +16,7 @@ import (
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *projectResolver) AuditEvents(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	if _, _, err := r.Projects.Authorized(ctx, strconv.Itoa(obj.ID), authz.ManageProject); err != nil {
+	if _, _, err := r.svc.Projects.Authorized(ctx, strconv.Itoa(obj.ID), authz.ManageProject); err != nil {
 		return nil, err
 	}
 	return obj.QueryAuditEvents().Paginate(ctx, after, first, before, last,

@@ -19,7 +19,6 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/services"
 )
 
 // Limits of SPEC §7. They hold for every operation, introspection included.
@@ -50,15 +49,15 @@ func WithCredentialRecheck(d time.Duration) HandlerOption {
 // NewHandler returns the GraphQL endpoint: POST and GET for queries and
 // mutations, graphql-transport-ws for subscriptions, with the limits above.
 // Authentication, CSRF checks and the body size limit are the HTTP layer's.
-func NewHandler(client *ent.Client, set services.Set, logger *slog.Logger, opts ...HandlerOption) http.Handler {
+func NewHandler(client *ent.Client, svc Services, logger *slog.Logger, opts ...HandlerOption) http.Handler {
 	o := handlerOptions{recheck: DefaultCredentialRecheck}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	client.Intercept(authz.VisibilityInterceptor())
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: client, Set: set, logger: logger, recheck: o.recheck}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{client: client, svc: svc, logger: logger, recheck: o.recheck}}))
 	guard := socketGuard{
-		reauth:   set.Identity.Reauthenticate,
+		reauth:   svc.Identity.Reauthenticate,
 		interval: o.recheck,
 		onError: func(ctx context.Context, err error) {
 			logger.ErrorContext(ctx, "checking a websocket's credential failed", "err", err)

@@ -9,7 +9,7 @@ import (
 // jobTokenScope is the scope of the project named by projectRef, for a
 // viewer the domain lets read it.
 func (r *Resolver) jobTokenScope(ctx context.Context, projectRef string) (*model.CiJobTokenScope, error) {
-	_, q, err := r.JobTokens.Allowlist(ctx, projectRef)
+	_, q, err := r.svc.JobTokens.Allowlist(ctx, projectRef)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (r *ciJobTokenScopeResolver) InboundAllowlist(ctx context.Context, obj *mod
 
 // CiJobTokenScopeAddProject is the resolver for the ciJobTokenScopeAddProject field.
 func (r *mutationResolver) CiJobTokenScopeAddProject(ctx context.Context, input model.CiJobTokenScopeAddProjectInput) (*model.CiJobTokenScopeAddProjectPayload, error) {
-	_, err := r.JobTokens.Add(ctx, input.ProjectPath, input.TargetProjectPath, nil)
+	_, err := r.svc.JobTokens.Add(ctx, input.ProjectPath, input.TargetProjectPath, nil)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.CiJobTokenScopeAddProjectPayload{Errors: errs}, err
@@ -33,7 +33,7 @@ func (r *mutationResolver) CiJobTokenScopeAddProject(ctx context.Context, input 
 
 // CiJobTokenScopeRemoveProject is the resolver for the ciJobTokenScopeRemoveProject field.
 func (r *mutationResolver) CiJobTokenScopeRemoveProject(ctx context.Context, input model.CiJobTokenScopeRemoveProjectInput) (*model.CiJobTokenScopeRemoveProjectPayload, error) {
-	err := r.JobTokens.Remove(ctx, input.ProjectPath, input.TargetProjectPath, nil)
+	err := r.svc.JobTokens.Remove(ctx, input.ProjectPath, input.TargetProjectPath, nil)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.CiJobTokenScopeRemoveProjectPayload{Errors: errs}, err

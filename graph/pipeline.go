@@ -24,7 +24,7 @@ func (r *Resolver) pipelineVariables(ctx context.Context, p *ent.Pipeline) ([]*m
 		return nil, err
 	}
 	showValues := authz.ReadVariableValues.Allowed(level)
-	vars := r.Pipelines.Variables(p, proj, stored)
+	vars := r.svc.Pipelines.Variables(p, proj, stored)
 	out := make([]*model.CiVariable, len(vars))
 	for i, v := range vars {
 		out[i] = &model.CiVariable{Key: v.Key, File: v.File}

@@ -24,7 +24,7 @@ func (r *mutationResolver) PipelineCreate(ctx context.Context, input model.Pipel
 	for _, v := range input.Variables {
 		vars[v.Key] = v.Value
 	}
-	x, err := r.Pipelines.CreateForUser(ctx, input.ProjectPath, deref(input.Ref), vars)
+	x, err := r.svc.Pipelines.CreateForUser(ctx, input.ProjectPath, deref(input.Ref), vars)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineCreatePayload{Errors: errs}, err
@@ -53,7 +53,7 @@ func (r *pipelineResolver) WebURL(ctx context.Context, obj *ent.Pipeline) (strin
 	if err != nil {
 		return "", err
 	}
-	return r.Pipelines.WebURL(proj, obj), nil
+	return r.svc.Pipelines.WebURL(proj, obj), nil
 }
 
 // Pipelines is the resolver for the pipelines field.

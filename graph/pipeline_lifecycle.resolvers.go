@@ -17,7 +17,7 @@ func (r *mutationResolver) PipelineCancel(ctx context.Context, input model.Pipel
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Pipelines.Cancel(ctx, id)
+	p, err := r.svc.Pipelines.Cancel(ctx, id)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineCancelPayload{Errors: errs}, err
@@ -31,7 +31,7 @@ func (r *mutationResolver) PipelineRetry(ctx context.Context, input model.Pipeli
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Pipelines.Retry(ctx, id)
+	p, err := r.svc.Pipelines.Retry(ctx, id)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineRetryPayload{Errors: errs}, err

@@ -17,7 +17,7 @@ import (
 
 // ProjectCreate is the resolver for the projectCreate field.
 func (r *mutationResolver) ProjectCreate(ctx context.Context, input model.ProjectCreateInput) (*model.ProjectCreatePayload, error) {
-	p, err := r.Projects.Create(ctx, projects.NewProject{
+	p, err := r.svc.Projects.Create(ctx, projects.NewProject{
 		Name: input.Name, Path: input.Path,
 		Description: deref(input.Description), DefaultBranch: deref(input.DefaultBranch),
 	})
@@ -30,7 +30,7 @@ func (r *mutationResolver) ProjectCreate(ctx context.Context, input model.Projec
 
 // ProjectUpdate is the resolver for the projectUpdate field.
 func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.ProjectUpdateInput) (*model.ProjectUpdatePayload, error) {
-	p, err := r.Projects.Update(ctx, input.ProjectPath, projects.ProjectUpdate{
+	p, err := r.svc.Projects.Update(ctx, input.ProjectPath, projects.ProjectUpdate{
 		Name: input.Name, Description: input.Description, DefaultBranch: input.DefaultBranch,
 	})
 	errs, err := userErrors(err)
@@ -42,7 +42,7 @@ func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.Projec
 
 // ProjectMemberAdd is the resolver for the projectMemberAdd field.
 func (r *mutationResolver) ProjectMemberAdd(ctx context.Context, input model.ProjectMemberAddInput) (*model.ProjectMemberAddPayload, error) {
-	m, err := r.Projects.AddMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
+	m, err := r.svc.Projects.AddMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.ProjectMemberAddPayload{Errors: errs}, err
@@ -52,7 +52,7 @@ func (r *mutationResolver) ProjectMemberAdd(ctx context.Context, input model.Pro
 
 // ProjectMemberUpdate is the resolver for the projectMemberUpdate field.
 func (r *mutationResolver) ProjectMemberUpdate(ctx context.Context, input model.ProjectMemberUpdateInput) (*model.ProjectMemberUpdatePayload, error) {
-	m, err := r.Projects.UpdateMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
+	m, err := r.svc.Projects.UpdateMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.ProjectMemberUpdatePayload{Errors: errs}, err
@@ -62,7 +62,7 @@ func (r *mutationResolver) ProjectMemberUpdate(ctx context.Context, input model.
 
 // ProjectMemberRemove is the resolver for the projectMemberRemove field.
 func (r *mutationResolver) ProjectMemberRemove(ctx context.Context, input model.ProjectMemberRemoveInput) (*model.ProjectMemberRemovePayload, error) {
-	m, err := r.Projects.RemoveMember(ctx, input.ProjectPath, input.Username)
+	m, err := r.svc.Projects.RemoveMember(ctx, input.ProjectPath, input.Username)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.ProjectMemberRemovePayload{Errors: errs}, err
@@ -72,7 +72,7 @@ func (r *mutationResolver) ProjectMemberRemove(ctx context.Context, input model.
 
 // ViewerAccessLevel is the resolver for the viewerAccessLevel field.
 func (r *projectResolver) ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error) {
-	return r.Projects.ViewerAccessLevel(ctx, obj)
+	return r.svc.Projects.ViewerAccessLevel(ctx, obj)
 }
 
 // Members is the resolver for the members field.
@@ -82,7 +82,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *ent.Project, after *
 
 // Project is the resolver for the project field.
 func (r *queryResolver) Project(ctx context.Context, fullPath string) (*ent.Project, error) {
-	p, err := r.Set.Projects.Get(ctx, fullPath)
+	p, err := r.svc.Projects.Get(ctx, fullPath)
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
 		return nil, nil
 	}
@@ -91,6 +91,6 @@ func (r *queryResolver) Project(ctx context.Context, fullPath string) (*ent.Proj
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error) {
-	return r.Set.Projects.Visible(ctx, deref(search)).Paginate(ctx, after, first, before, last,
+	return r.svc.Projects.Visible(ctx, deref(search)).Paginate(ctx, after, first, before, last,
 		ent.WithProjectOrder(orderBy), ent.WithProjectFilter(where.Filter))
 }

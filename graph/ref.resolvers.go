@@ -17,7 +17,7 @@ import (
 
 // RefCreate is the resolver for the refCreate field.
 func (r *mutationResolver) RefCreate(ctx context.Context, input model.RefCreateInput) (*model.RefCreatePayload, error) {
-	x, err := r.Refs.Create(ctx, input.ProjectPath, input.Name, input.Type, input.Sha)
+	x, err := r.svc.Refs.Create(ctx, input.ProjectPath, input.Name, input.Type, input.Sha)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.RefCreatePayload{Errors: errs}, err
@@ -31,7 +31,7 @@ func (r *mutationResolver) RefUpdate(ctx context.Context, input model.RefUpdateI
 	if err != nil {
 		return nil, err
 	}
-	x, err := r.Refs.Update(ctx, id, input.Sha)
+	x, err := r.svc.Refs.Update(ctx, id, input.Sha)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.RefUpdatePayload{Errors: errs}, err
@@ -45,7 +45,7 @@ func (r *mutationResolver) RefDelete(ctx context.Context, input model.RefDeleteI
 	if err != nil {
 		return nil, err
 	}
-	x, err := r.Refs.Delete(ctx, id)
+	x, err := r.svc.Refs.Delete(ctx, id)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.RefDeletePayload{Errors: errs}, err

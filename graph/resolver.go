@@ -8,14 +8,32 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/jobtokens"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/projects"
+	"github.com/kickoff-ci/kickoff/domain/refs"
+	"github.com/kickoff-ci/kickoff/domain/runners"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/services"
 )
+
+// Services are the domain services the resolvers call. The composition root
+// (package services, used by cmd) builds them; the resolvers never do.
+type Services struct {
+	Identity  *identity.Service
+	Projects  *projects.Service
+	Triggers  *triggers.Service
+	Refs      *refs.Service
+	Pipelines *pipelines.Service
+	JobTokens *jobtokens.Service
+	Runners   *runners.Service
+}
 
 // Resolver holds the dependencies every resolver needs; nothing else.
 type Resolver struct {
 	client *ent.Client
-	services.Set
+	svc    Services
 	// logger records the internal errors that end a subscription, which
 	// reach the client outside gqlgen's error presenter.
 	logger *slog.Logger

@@ -15,7 +15,7 @@ import (
 
 // RunnerCreate is the resolver for the runnerCreate field.
 func (r *mutationResolver) RunnerCreate(ctx context.Context, input model.RunnerCreateInput) (*model.RunnerCreatePayload, error) {
-	runner, token, err := r.Set.Runners.Create(ctx, deref(input.ProjectPath), deref(input.Description))
+	runner, token, err := r.svc.Runners.Create(ctx, deref(input.ProjectPath), deref(input.Description))
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.RunnerCreatePayload{Errors: errs}, err
@@ -29,14 +29,14 @@ func (r *mutationResolver) RunnerDelete(ctx context.Context, input model.RunnerD
 	if err != nil {
 		return nil, err
 	}
-	_, err = r.Set.Runners.Delete(ctx, id)
+	_, err = r.svc.Runners.Delete(ctx, id)
 	errs, err := userErrors(err)
 	return &model.RunnerDeletePayload{Errors: errs}, err
 }
 
 // Runners is the resolver for the runners field.
 func (r *projectResolver) Runners(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) (*ent.RunnerConnection, error) {
-	q, err := r.Set.Runners.ProjectRunners(ctx, obj)
+	q, err := r.svc.Runners.ProjectRunners(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (r *queryResolver) Runners(ctx context.Context, typeArg *model.CiRunnerType
 	if typeArg != nil {
 		instance = new(*typeArg == model.CiRunnerTypeInstanceType)
 	}
-	q, err := r.Set.Runners.AllRunners(ctx, instance)
+	q, err := r.svc.Runners.AllRunners(ctx, instance)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
@@ -123,7 +122,7 @@ func newGraphServer(t *testing.T, client *ent.Client, viewer *ent.User) *httptes
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(client, services.New(client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"}), slog.New(slog.DiscardHandler))
+	h := services.New(client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"}).GraphQL(slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(authz.WithViewer(r.Context(), &authz.Viewer{User: viewer})))
 	}))

@@ -13,7 +13,7 @@ import (
 
 // PipelineUpdated is the resolver for the pipelineUpdated field.
 func (r *subscriptionResolver) PipelineUpdated(ctx context.Context, projectPath string) (<-chan *ent.Pipeline, error) {
-	return r.Pipelines.Watch(ctx, projectPath, r.recheck, func(err error) { r.endSocket(ctx, err) })
+	return r.svc.Pipelines.Watch(ctx, projectPath, r.recheck, func(err error) { r.endSocket(ctx, err) })
 }
 
 // Subscription returns SubscriptionResolver implementation.

@@ -18,7 +18,7 @@ import (
 
 // PipelineTriggerCreate is the resolver for the pipelineTriggerCreate field.
 func (r *mutationResolver) PipelineTriggerCreate(ctx context.Context, input model.PipelineTriggerCreateInput) (*model.PipelineTriggerCreatePayload, error) {
-	t, err := r.Triggers.Create(ctx, input.ProjectPath, triggers.NewTrigger{
+	t, err := r.svc.Triggers.Create(ctx, input.ProjectPath, triggers.NewTrigger{
 		Description: input.Description,
 		ExpiresAt:   input.ExpiresAt,
 		Policy:      createPolicy(input),
@@ -36,7 +36,7 @@ func (r *mutationResolver) PipelineTriggerUpdate(ctx context.Context, input mode
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.Triggers.Update(ctx, id, updateOf(input))
+	t, err := r.svc.Triggers.Update(ctx, id, updateOf(input))
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineTriggerUpdatePayload{Errors: errs}, err
@@ -50,7 +50,7 @@ func (r *mutationResolver) PipelineTriggerDelete(ctx context.Context, input mode
 	if err != nil {
 		return nil, err
 	}
-	_, err = r.Triggers.Revoke(ctx, id)
+	_, err = r.svc.Triggers.Revoke(ctx, id)
 	errs, err := userErrors(err)
 	return &model.PipelineTriggerDeletePayload{Errors: errs}, err
 }
@@ -61,7 +61,7 @@ func (r *mutationResolver) PipelineTriggerTakeOwnership(ctx context.Context, inp
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.Triggers.TakeOwnership(ctx, id)
+	t, err := r.svc.Triggers.TakeOwnership(ctx, id)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineTriggerTakeOwnershipPayload{Errors: errs}, err
@@ -75,7 +75,7 @@ func (r *mutationResolver) PipelineTriggerRotate(ctx context.Context, input mode
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.Triggers.Rotate(ctx, id, time.Duration(input.GraceSeconds)*time.Second)
+	t, err := r.svc.Triggers.Rotate(ctx, id, time.Duration(input.GraceSeconds)*time.Second)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PipelineTriggerRotatePayload{Errors: errs}, err
@@ -85,19 +85,19 @@ func (r *mutationResolver) PipelineTriggerRotate(ctx context.Context, input mode
 
 // Token is the resolver for the token field.
 func (r *pipelineTriggerResolver) Token(ctx context.Context, obj *ent.PipelineTrigger) (string, error) {
-	token, _, err := r.Triggers.Token(ctx, obj)
+	token, _, err := r.svc.Triggers.Token(ctx, obj)
 	return token, err
 }
 
 // HasTokenExposed is the resolver for the hasTokenExposed field.
 func (r *pipelineTriggerResolver) HasTokenExposed(ctx context.Context, obj *ent.PipelineTrigger) (bool, error) {
-	_, exposed, err := r.Triggers.Token(ctx, obj)
+	_, exposed, err := r.svc.Triggers.Token(ctx, obj)
 	return exposed, err
 }
 
 // CanAccessProject is the resolver for the canAccessProject field.
 func (r *pipelineTriggerResolver) CanAccessProject(ctx context.Context, obj *ent.PipelineTrigger) (bool, error) {
-	return r.Triggers.CanAccessProject(ctx, obj)
+	return r.svc.Triggers.CanAccessProject(ctx, obj)
 }
 
 // Expired is the resolver for the expired field.
@@ -115,7 +115,7 @@ func (r *pipelineTriggerResolver) RotationGraceEndsAt(ctx context.Context, obj *
 
 // PipelineTriggers is the resolver for the pipelineTriggers field.
 func (r *projectResolver) PipelineTriggers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) (*ent.PipelineTriggerConnection, error) {
-	q, _, err := r.Triggers.ListQuery(ctx, strconv.Itoa(obj.ID), includeExpired == nil || *includeExpired)
+	q, _, err := r.svc.Triggers.ListQuery(ctx, strconv.Itoa(obj.ID), includeExpired == nil || *includeExpired)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (r *mutationResolver) PersonalAccessTokenCreate(ctx context.Context, input 
 	if u == nil {
 		return nil, kickoff.Errorf(kickoff.EUnauthorized, "sign in to create personal access tokens")
 	}
-	pat, token, err := r.Identity.CreatePersonalAccessToken(ctx, u, input.Name, input.ExpiresAt)
+	pat, token, err := r.svc.Identity.CreatePersonalAccessToken(ctx, u, input.Name, input.ExpiresAt)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PersonalAccessTokenCreatePayload{Errors: errs}, err
@@ -36,7 +36,7 @@ func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input 
 	if err != nil {
 		return nil, err
 	}
-	pat, err := r.Identity.RevokePersonalAccessToken(ctx, id)
+	pat, err := r.svc.Identity.RevokePersonalAccessToken(ctx, id)
 	errs, err := userErrors(err)
 	if err != nil || len(errs) > 0 {
 		return &model.PersonalAccessTokenRevokePayload{Errors: errs}, err
@@ -54,14 +54,14 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input *model.S
 		}
 		userID = id
 	}
-	n, err := r.Identity.SignOutEverywhere(ctx, userID)
+	n, err := r.svc.Identity.SignOutEverywhere(ctx, userID)
 	errs, err := userErrors(err)
 	return &model.SignOutEverywherePayload{EndedSessions: n, Errors: errs}, err
 }
 
 // CurrentUserPasswordUpdate is the resolver for the currentUserPasswordUpdate field.
 func (r *mutationResolver) CurrentUserPasswordUpdate(ctx context.Context, input model.CurrentUserPasswordUpdateInput) (*model.CurrentUserPasswordUpdatePayload, error) {
-	errs, err := userErrors(r.Identity.ChangePassword(ctx, input.CurrentPassword, input.NewPassword))
+	errs, err := userErrors(r.svc.Identity.ChangePassword(ctx, input.CurrentPassword, input.NewPassword))
 	return &model.CurrentUserPasswordUpdatePayload{Errors: errs}, err
 }
 

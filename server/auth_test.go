@@ -18,6 +18,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
@@ -48,18 +49,27 @@ type authEnv struct {
 	routes []string
 }
 
-type envOption func(*server.Config)
+// testConfig is what an envOption may change: the server's settings, the
+// services it runs (built on the test database unless replaced) and the
+// GraphQL handler's options.
+type testConfig struct {
+	server.Config
+	set   services.Set
+	graph []graph.HandlerOption
+}
 
-func secureCookies(c *server.Config) { c.SecureCookies = true }
+type envOption func(*testConfig)
+
+func secureCookies(c *testConfig) { c.SecureCookies = true }
 
 func logTo(w io.Writer) envOption {
-	return func(c *server.Config) {
+	return func(c *testConfig) {
 		c.Logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 }
 
 func trustProxies(prefixes ...string) envOption {
-	return func(c *server.Config) {
+	return func(c *testConfig) {
 		for _, p := range prefixes {
 			c.TrustedProxies = append(c.TrustedProxies, netip.MustParsePrefix(p))
 		}
@@ -72,18 +82,20 @@ func newAuthEnv(t *testing.T, db *database.DB, opts ...envOption) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := services.New(db.Client, kr, testPublicURL)
-	cfg := server.Config{
-		DB: db, Logger: slog.New(slog.DiscardHandler), WebApp: webApp, Set: set,
+	cfg := testConfig{
+		Config: server.Config{DB: db, Logger: slog.New(slog.DiscardHandler), WebApp: webApp},
+		set:    services.New(db.Client, kr, testPublicURL),
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h, routes := server.NewWithRoutes(cfg)
+	// An option may have replaced the services (e.g. withEventBus).
+	cfg.Services = cfg.set.HTTP()
+	cfg.GraphQL = cfg.set.GraphQL(cfg.Logger, cfg.graph...)
+	h, routes := server.NewWithRoutes(cfg.Config)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	// An option may have replaced the services (e.g. withEventBus).
-	return &authEnv{db: db, srv: srv, ids: cfg.Identity, kr: kr, set: cfg.Set, routes: routes}
+	return &authEnv{db: db, srv: srv, ids: cfg.set.Identity, kr: kr, set: cfg.set, routes: routes}
 }
 
 func (e *authEnv) createUser(t *testing.T, username string, admin bool) *ent.User {

@@ -23,7 +23,6 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/server"
 )
 
 // lossLoad is what the clients of TestBackendTermination saw.
@@ -47,7 +46,7 @@ func TestBackendTermination(t *testing.T) {
 	const clients, duration = 8, 10 * time.Second
 	db := dbtest.Open(t, dialect.Postgres)
 	var logs syncBuffer // the server's errors, shown if the test fails
-	e := newTPEnv(t, db, func(c *server.Config) {
+	e := newTPEnv(t, db, func(c *testConfig) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelError}))
 	})
 	defer func() {

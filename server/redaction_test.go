@@ -14,7 +14,6 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
-	"github.com/kickoff-ci/kickoff/server"
 )
 
 // secretRun is the shortest run of a token's secret part that counts as a
@@ -25,7 +24,7 @@ const secretRun = 12
 // redactedLogTo logs at debug level to w through the same redaction
 // kickoff serve installs.
 func redactedLogTo(w io.Writer) envOption {
-	return func(c *server.Config) {
+	return func(c *testConfig) {
 		c.Logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
 			Level: slog.LevelDebug, ReplaceAttr: tokens.RedactingReplaceAttr,
 		}))

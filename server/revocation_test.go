@@ -22,7 +22,7 @@ import (
 const recheckEvery = 200 * time.Millisecond
 
 func withRecheck(d time.Duration) envOption {
-	return func(c *server.Config) { c.CredentialRecheck = d }
+	return func(c *testConfig) { c.graph = append(c.graph, graph.WithCredentialRecheck(d)) }
 }
 
 // wantClosed reads until the socket closes and checks its close code. The

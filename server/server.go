@@ -16,9 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kickoff-ci/kickoff/domain/identity"
-	"github.com/kickoff-ci/kickoff/graph"
+	"github.com/kickoff-ci/kickoff/domain/jobtokens"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/runners"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/internal/database"
-	"github.com/kickoff-ci/kickoff/services"
 )
 
 // MaxBodyBytes bounds every API request body (SPEC §7, §11); every body is
@@ -36,7 +38,11 @@ type Config struct {
 	Logger *slog.Logger
 	// WebApp is the built single-page app (frontend.Dist's "dist" directory).
 	WebApp fs.FS
-	services.Set
+	// Services are the domain services the REST and session handlers call.
+	Services Services
+	// GraphQL serves /api/graphql (graph.NewHandler); the server
+	// authenticates requests and enforces CSRF rules before it.
+	GraphQL http.Handler
 	// SecureCookies adds the Secure attribute to session cookies (public URL is https).
 	SecureCookies bool
 	// PublicURL is where users reach Kickoff (scheme and host only). It
@@ -47,9 +53,16 @@ type Config struct {
 	// believed when working out a client's IP address. Empty: none is, and
 	// the client is the TCP peer.
 	TrustedProxies []netip.Prefix
-	// CredentialRecheck is how often an open websocket's credential is
-	// checked between operations (0: graph.DefaultCredentialRecheck).
-	CredentialRecheck time.Duration
+}
+
+// Services are the domain services the HTTP handlers call. The composition
+// root (package services, used by cmd) builds them.
+type Services struct {
+	Identity  *identity.Service
+	Triggers  *triggers.Service
+	Pipelines *pipelines.Service
+	JobTokens *jobtokens.Service
+	Runners   *runners.Service
 }
 
 // server holds what the handlers share.
@@ -63,7 +76,7 @@ type server struct {
 
 // routeGitLab registers the GitLab-compatible REST API and the one-URL trigger.
 func (s *server) routeGitLab(mux *router, cfg Config) {
-	triggersAPI := &triggerAPI{triggers: cfg.Triggers, publicURL: s.publicBaseURL, logger: s.logger}
+	triggersAPI := &triggerAPI{triggers: cfg.Services.Triggers, publicURL: s.publicBaseURL, logger: s.logger}
 	rest := func(h http.HandlerFunc) http.Handler { return s.withViewer(h, authREST) }
 	mux.Handle("GET /api/v4/projects/{id}/triggers", rest(triggersAPI.list))
 	mux.Handle("POST /api/v4/projects/{id}/triggers", rest(triggersAPI.create))
@@ -71,7 +84,7 @@ func (s *server) routeGitLab(mux *router, cfg Config) {
 	mux.Handle("PUT /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.update))
 	mux.Handle("DELETE /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.delete))
 
-	scopeAPI := &jobTokenScopeAPI{jobs: cfg.JobTokens, publicURL: s.publicBaseURL, logger: s.logger}
+	scopeAPI := &jobTokenScopeAPI{jobs: cfg.Services.JobTokens, publicURL: s.publicBaseURL, logger: s.logger}
 	mux.Handle("GET /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.list))
 	mux.Handle("POST /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.add))
 	mux.Handle("DELETE /api/v4/projects/{id}/job_token_scope/allowlist/{target_project_id}", rest(scopeAPI.remove))
@@ -79,7 +92,7 @@ func (s *server) routeGitLab(mux *router, cfg Config) {
 	// Trigger endpoints authenticate by the token parameter, never by
 	// cookies or PAT headers.
 	pipelinesAPI := &triggerPipelineAPI{
-		pipelines: cfg.Pipelines, publicURL: s.publicBaseURL, clientIP: s.clientAddr,
+		pipelines: cfg.Services.Pipelines, publicURL: s.publicBaseURL, clientIP: s.clientAddr,
 		floods: newFloodGuard(recordFloodSummary(cfg.DB.Client, s.logger), time.Now),
 		logger: s.logger,
 	}
@@ -88,7 +101,7 @@ func (s *server) routeGitLab(mux *router, cfg Config) {
 	mux.HandleFunc("POST /api/trigger/{token}", pipelinesAPI.oneURL)
 
 	// Runners authenticate by their own bearer tokens (kor_, koj_).
-	runnerAPI := &runnerAPI{runners: cfg.Runners, pipelines: cfg.Pipelines, publicURL: s.publicBaseURL, logger: s.logger}
+	runnerAPI := &runnerAPI{runners: cfg.Services.Runners, pipelines: cfg.Services.Pipelines, publicURL: s.publicBaseURL, logger: s.logger}
 	mux.HandleFunc("POST /api/v1/runner/jobs/request", runnerAPI.requestJob)
 	mux.HandleFunc("PUT /api/v1/runner/pipelines/{id}", runnerAPI.updatePipeline)
 }
@@ -129,7 +142,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	}
 	s := &server{
 		logger:    logger,
-		ids:       cfg.Identity,
+		ids:       cfg.Services.Identity,
 		publicURL: cfg.PublicURL,
 		trusted:   cfg.TrustedProxies,
 		secure:    cfg.SecureCookies,
@@ -144,11 +157,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	mux.HandleFunc("GET /readyz", readyz(cfg.DB))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	var gqlOpts []graph.HandlerOption
-	if cfg.CredentialRecheck > 0 {
-		gqlOpts = append(gqlOpts, graph.WithCredentialRecheck(cfg.CredentialRecheck))
-	}
-	gql := graphQLUpgrade(graph.NewHandler(cfg.DB.Client, cfg.Set, logger, gqlOpts...))
+	gql := graphQLUpgrade(cfg.GraphQL)
 	mux.Handle("/api/graphql", methods(map[string]http.Handler{
 		http.MethodGet:  s.withViewer(gql, authGraphQL),
 		http.MethodPost: s.withViewer(graphQLBody(gql), authGraphQL),

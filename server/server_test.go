@@ -29,9 +29,11 @@ func newServer(t *testing.T, db *database.DB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	set := services.New(db.Client, kr, testPublicURL)
+	logger := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(server.New(server.Config{
-		DB: db, Logger: slog.New(slog.DiscardHandler), WebApp: webApp,
-		Set: services.New(db.Client, kr, testPublicURL),
+		DB: db, Logger: logger, WebApp: webApp,
+		Services: set.HTTP(), GraphQL: set.GraphQL(logger),
 	}))
 	t.Cleanup(srv.Close)
 	return srv

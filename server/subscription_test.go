@@ -35,8 +35,8 @@ func withEventBus(t *testing.T, db *database.DB) envOption {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(c *server.Config) {
-		c.Set = services.New(db.Client, kr, testPublicURL, services.WithEvents(bus))
+	return func(c *testConfig) {
+		c.set = services.New(db.Client, kr, testPublicURL, services.WithEvents(bus))
 	}
 }
 

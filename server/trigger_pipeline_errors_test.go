@@ -20,7 +20,6 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
-	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
 )
 
@@ -320,7 +319,7 @@ func countStatements(t *testing.T, db *database.DB) (envOption, *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(c *server.Config) { c.Set = services.New(counted, kr, testPublicURL) }, statements
+	return func(c *testConfig) { c.set = services.New(counted, kr, testPublicURL) }, statements
 }
 
 // TestTriggerPipelineFailedTokenFlood: one IP guessing tokens gets 429 with

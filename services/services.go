@@ -1,8 +1,12 @@
-// Package services assembles Kickoff's domain services over one database, so
-// the server, the CLI and the tests wire them the same way.
+// Package services is Kickoff's composition root: it builds the domain
+// services over one database and hands each adapter (the HTTP server, the
+// GraphQL resolvers) the ones it needs, so the CLI, the load generator and
+// the tests wire them the same way. Only commands and tests import it.
 package services
 
 import (
+	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -14,9 +18,11 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/internal/events"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/internal/sessionjwt"
+	"github.com/kickoff-ci/kickoff/server"
 )
 
 // Session JWTs name Kickoff as issuer and its web sessions as audience, so a
@@ -42,6 +48,9 @@ type Set struct {
 	Runners   *runners.Service
 	// Events carries pipeline changes to GraphQL subscriptions.
 	Events *events.Bus
+	// client is the database the services run on; the GraphQL handler
+	// reads through it too.
+	client *ent.Client
 }
 
 // Option changes how New builds the services.
@@ -81,5 +90,23 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 		JobTokens: jobs,
 		Runners:   runners.New(client, prj, pip),
 		Events:    o.bus,
+		client:    client,
 	}
+}
+
+// HTTP returns the services the HTTP handlers call (server.Config.Services).
+func (s Set) HTTP() server.Services {
+	return server.Services{
+		Identity: s.Identity, Triggers: s.Triggers, Pipelines: s.Pipelines,
+		JobTokens: s.JobTokens, Runners: s.Runners,
+	}
+}
+
+// GraphQL returns the GraphQL endpoint over the services
+// (server.Config.GraphQL).
+func (s Set) GraphQL(logger *slog.Logger, opts ...graph.HandlerOption) http.Handler {
+	return graph.NewHandler(s.client, graph.Services{
+		Identity: s.Identity, Projects: s.Projects, Triggers: s.Triggers, Refs: s.Refs,
+		Pipelines: s.Pipelines, JobTokens: s.JobTokens, Runners: s.Runners,
+	}, logger, opts...)
 }

@@ -103,7 +103,8 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	}
 	handler := server.New(server.Config{
 		DB: db, Logger: logger, WebApp: webApp,
-		Set:           set,
+		Services:      set.HTTP(),
+		GraphQL:       set.GraphQL(logger),
 		SecureCookies: publicURL.Scheme == "https",
 		PublicURL:     publicURL, TrustedProxies: trustedProxies,
 	})

@@ -118,9 +118,11 @@ func newKickoff(db *database.DB, c *counters) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	set := services.New(client, kr, publicURL)
+	logger := slog.New(slog.DiscardHandler)
 	return server.New(server.Config{
-		DB: &counted, Logger: slog.New(slog.DiscardHandler), WebApp: webApp,
-		Set: services.New(client, kr, publicURL),
+		DB: &counted, Logger: logger, WebApp: webApp,
+		Services: set.HTTP(), GraphQL: set.GraphQL(logger),
 	}), nil
 }
 
