@@ -3,7 +3,7 @@ import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { mockClient, WithClient } from '../test/urql';
 import { WithProject } from '../test/project';
-import type { AccessLevel } from '../gql/graphql';
+import type { AccessLevel } from '../graphql/generated/graphql';
 import { CiCdSettingsPage } from './CiCdSettingsPage';
 
 function renderAs(level: AccessLevel) {

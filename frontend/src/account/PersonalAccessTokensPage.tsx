@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { CreateWithExpiryForm } from '../components/CreateWithExpiryForm';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, useDialogAction } from '../components/Modal';
-import { NewTokenAlert } from '../components/NewTokenAlert';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { Time } from '../components/Time';
+import { graphql } from '../graphql/generated';
+import { CreateWithExpiryForm } from '../ui/CreateWithExpiryForm';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, useDialogAction } from '../ui/Modal';
+import { NewTokenAlert } from '../ui/NewTokenAlert';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { Time } from '../ui/Time';
 import { mutationFailure } from '../graphql/errors';
 
 const TokensQuery = graphql(`

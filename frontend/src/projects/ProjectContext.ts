@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { AccessLevel } from '../gql/graphql';
+import type { AccessLevel } from '../graphql/generated/graphql';
 
 export type ProjectInfo = {
   id: string;

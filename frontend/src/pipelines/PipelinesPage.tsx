@@ -1,16 +1,16 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
-import { graphql } from '../gql';
-import type { PipelineSource, PipelineStatusEnum } from '../gql/graphql';
-import { DataTable } from '../components/DataTable';
-import { LoadMore, useCursorPages } from '../components/LoadMore';
-import { PIPELINE_STATUSES, StatusBadge, statusLabel } from '../components/StatusBadge';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { Time } from '../components/Time';
-import { shortSha } from '../lib/format';
-import { useProject } from '../project/ProjectContext';
-import { projectUrl } from '../project/paths';
+import { graphql } from '../graphql/generated';
+import type { PipelineSource, PipelineStatusEnum } from '../graphql/generated/graphql';
+import { DataTable } from '../ui/DataTable';
+import { LoadMore, useCursorPages } from '../ui/LoadMore';
+import { PIPELINE_STATUSES, StatusBadge, statusLabel } from './StatusBadge';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { Time } from '../ui/Time';
+import { shortSha } from '../ui/format';
+import { useProject } from '../projects/ProjectContext';
+import { projectUrl } from '../projects/paths';
 
 const PipelinesQuery = graphql(`
   query ProjectPipelines(

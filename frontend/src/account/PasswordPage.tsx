@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { graphql } from '../gql';
-import { ErrorAlert } from '../components/States';
+import { graphql } from '../graphql/generated';
+import { ErrorAlert } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
 
 const UpdatePassword = graphql(`

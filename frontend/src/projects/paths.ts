@@ -1,4 +1,4 @@
-import type { AccessLevel } from '../gql/graphql';
+import type { AccessLevel } from '../graphql/generated/graphql';
 
 /** What a project URL points at, after the `/-/` separator (GitLab's scheme). */
 export type ProjectView =

@@ -1,5 +1,5 @@
-import { useProject } from '../project/ProjectContext';
-import { atLeast } from '../project/paths';
+import { useProject } from '../projects/ProjectContext';
+import { atLeast } from '../projects/paths';
 import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
 import { RunnersSection } from '../runners/RunnersSection';
 import { RefsSection } from '../refs/RefsSection';

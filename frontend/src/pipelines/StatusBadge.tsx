@@ -1,4 +1,4 @@
-import type { PipelineStatusEnum } from '../gql/graphql';
+import type { PipelineStatusEnum } from '../graphql/generated/graphql';
 
 const LABELS: Record<PipelineStatusEnum, string> = {
   CREATED: 'created',

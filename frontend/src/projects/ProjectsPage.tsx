@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { LoadMore, useCursorPages } from '../components/LoadMore';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { NewProjectForm } from '../components/NewProjectForm';
+import { graphql } from '../graphql/generated';
+import { LoadMore, useCursorPages } from '../ui/LoadMore';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { NewProjectForm } from './NewProjectForm';
 import { mutationFailure } from '../graphql/errors';
 
 const ProjectsQuery = graphql(`

@@ -1,11 +1,11 @@
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import type { AccessLevel } from '../gql/graphql';
-import { ErrorState, Loading } from '../components/States';
+import { graphql } from '../graphql/generated';
+import type { AccessLevel } from '../graphql/generated/graphql';
+import { ErrorState, Loading } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
-import { AddMemberForm, MembersTable } from '../members/MembersTable';
-import { useProject } from '../project/ProjectContext';
-import { atLeast } from '../project/paths';
+import { AddMemberForm, MembersTable } from './MembersTable';
+import { useProject } from '../projects/ProjectContext';
+import { atLeast } from '../projects/paths';
 
 const MembersQuery = graphql(`
   query ProjectMembers($fullPath: ID!) {

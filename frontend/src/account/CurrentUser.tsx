@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
+import { graphql } from '../graphql/generated';
 import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
-import { ErrorAlert } from './States';
+import { ErrorAlert } from '../ui/States';
 
 const CurrentUserQuery = graphql(`
   query CurrentUser {

@@ -1,14 +1,14 @@
 import type { ReactNode } from 'react';
 import { NavLink, useParams } from 'react-router';
 import { useQuery } from 'urql';
-import { graphql } from '../gql';
-import { ErrorState, Loading } from '../components/States';
-import { NotFoundPage } from '../pages/NotFoundPage';
-import { PipelinesPage } from '../pages/PipelinesPage';
-import { PipelinePage } from '../pages/PipelinePage';
-import { CiCdSettingsPage } from '../pages/CiCdSettingsPage';
-import { AuditEventsPage } from '../pages/AuditEventsPage';
-import { ProjectMembersPage } from '../pages/ProjectMembersPage';
+import { graphql } from '../graphql/generated';
+import { ErrorState, Loading } from '../ui/States';
+import { NotFoundPage } from '../ui/NotFoundPage';
+import { PipelinesPage } from '../pipelines/PipelinesPage';
+import { PipelinePage } from '../pipelines/PipelinePage';
+import { CiCdSettingsPage } from '../cicd/CiCdSettingsPage';
+import { AuditEventsPage } from '../audit/AuditEventsPage';
+import { ProjectMembersPage } from '../members/ProjectMembersPage';
 import { ProjectContext } from './ProjectContext';
 import { atLeast, parseProjectUrl, projectUrl, type ProjectView } from './paths';
 

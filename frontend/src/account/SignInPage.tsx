@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { ErrorAlert } from '../components/States';
+import { ErrorAlert } from '../ui/States';
 import { useResetGraphQLClient } from '../graphql/GraphQLProvider';
 
 export const SESSION_URL = '/api/session';

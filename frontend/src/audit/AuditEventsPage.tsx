@@ -1,11 +1,11 @@
 import { useQuery } from 'urql';
-import { graphql } from '../gql';
-import { DataTable } from '../components/DataTable';
-import { LoadMore, useCursorPages } from '../components/LoadMore';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { Time } from '../components/Time';
-import { useProject } from '../project/ProjectContext';
-import { atLeast } from '../project/paths';
+import { graphql } from '../graphql/generated';
+import { DataTable } from '../ui/DataTable';
+import { LoadMore, useCursorPages } from '../ui/LoadMore';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { Time } from '../ui/Time';
+import { useProject } from '../projects/ProjectContext';
+import { atLeast } from '../projects/paths';
 
 const AuditEventsQuery = graphql(`
   query ProjectAuditEvents($fullPath: ID!, $first: Int, $after: Cursor) {

@@ -1,4 +1,4 @@
-import { formatDateTime, timeAgo } from '../lib/format';
+import { formatDateTime, timeAgo } from './format';
 
 /** A <time> showing "5 minutes ago" with the exact moment as its tooltip. */
 export function Time({ value, fallback = '—' }: { value: string | null | undefined; fallback?: string }) {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorAlert } from './States';
+import { ErrorAlert } from '../ui/States';
 
 export type NewProjectInput = { name: string; path: string; description: string | null; defaultBranch: string | null };
 

@@ -1,14 +1,14 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
-import { graphql } from '../gql';
-import { DataTable } from '../components/DataTable';
-import { StatusBadge } from '../components/StatusBadge';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { Time } from '../components/Time';
-import { formatDuration } from '../lib/format';
-import { useProject } from '../project/ProjectContext';
-import { atLeast, projectUrl } from '../project/paths';
+import { graphql } from '../graphql/generated';
+import { DataTable } from '../ui/DataTable';
+import { StatusBadge } from './StatusBadge';
+import { Empty, ErrorState, Loading } from '../ui/States';
+import { Time } from '../ui/Time';
+import { formatDuration } from '../ui/format';
+import { useProject } from '../projects/ProjectContext';
+import { atLeast, projectUrl } from '../projects/paths';
 import { POLL_INTERVAL_MS } from './PipelinesPage';
 
 const PipelineQuery = graphql(`

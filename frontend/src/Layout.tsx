@@ -1,5 +1,5 @@
 import { NavLink, Outlet } from 'react-router';
-import { CurrentUser } from './CurrentUser';
+import { CurrentUser } from './account/CurrentUser';
 
 export function Layout() {
   return (

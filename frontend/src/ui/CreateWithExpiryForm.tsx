@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { endOfDayUTC, isoDateFromToday } from '../lib/format';
+import { endOfDayUTC, isoDateFromToday } from './format';
 import { ErrorAlert } from './States';
 
 /**
