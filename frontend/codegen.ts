@@ -5,10 +5,10 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // this deterministic (no timestamps, no environment-dependent paths).
 const config: CodegenConfig = {
   schema: '../graph/*.graphql',
-  documents: ['src/**/*.{ts,tsx}', '!src/gql/**'],
+  documents: ['src/**/*.{ts,tsx}', '!src/graphql/generated/**'],
   ignoreNoDocuments: false,
   generates: {
-    'src/gql/': {
+    'src/graphql/generated/': {
       preset: 'client',
       config: {
         useTypeImports: true,

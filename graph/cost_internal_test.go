@@ -13,10 +13,10 @@ import (
 )
 
 // TestGraphQLCostOfWebAppDocuments prices every document the web app sends
-// (frontend/src/gql/gql.ts), with every page-size variable at its maximum of
-// 100, against the signed-in limit.
+// (frontend/src/graphql/generated/gql.ts), with every page-size variable at
+// its maximum of 100, against the signed-in limit.
 func TestGraphQLCostOfWebAppDocuments(t *testing.T) {
-	f, err := os.Open("../frontend/src/gql/gql.ts")
+	f, err := os.Open("../frontend/src/graphql/generated/gql.ts")
 	if err != nil {
 		t.Skip("no web app sources:", err)
 	}

@@ -4,7 +4,12 @@ import { createBrowserRouter } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { GraphQLProvider } from './graphql/GraphQLProvider';
 import { routes } from './routes';
-import './styles.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/forms.css';
+import './styles/lists.css';
+import './styles/components.css';
+import './styles/pages.css';
 
 const router = createBrowserRouter(routes);
 

@@ -1,13 +1,13 @@
 import { lazy, Suspense } from 'react';
 import type { RouteObject } from 'react-router';
-import { Layout } from './components/Layout';
-import { Loading } from './components/States';
-import { NotFoundPage } from './pages/NotFoundPage';
-import { PasswordPage } from './pages/PasswordPage';
-import { PersonalAccessTokensPage } from './pages/PersonalAccessTokensPage';
-import { ProjectsPage } from './pages/ProjectsPage';
-import { SignInPage } from './pages/SignInPage';
-import { ProjectRoutes } from './project/ProjectLayout';
+import { Layout } from './Layout';
+import { PasswordPage } from './account/PasswordPage';
+import { PersonalAccessTokensPage } from './account/PersonalAccessTokensPage';
+import { SignInPage } from './account/SignInPage';
+import { ProjectRoutes } from './projects/ProjectLayout';
+import { ProjectsPage } from './projects/ProjectsPage';
+import { NotFoundPage } from './ui/NotFoundPage';
+import { Loading } from './ui/States';
 
 // GraphiQL + Monaco are ~1.5 MB gz: only this route downloads them.
 const GraphQLExplorerPage = lazy(() => import('./explorer/GraphQLExplorerPage'));

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CurrentUserDocument } from '../gql/graphql';
+import { CurrentUserDocument } from './generated/graphql';
 import { createGraphQLClient } from './client';
 
 describe('createGraphQLClient', () => {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, useDialogAction } from '../components/Modal';
-import { ErrorAlert } from '../components/States';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, useDialogAction } from '../ui/Modal';
+import { ErrorAlert } from '../ui/States';
 
 export type AllowedProject = { id: string; name: string; fullPath: string };
 

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import type { AccessLevel } from '../gql/graphql';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, useDialogAction } from '../components/Modal';
-import { ErrorAlert } from '../components/States';
+import type { AccessLevel } from '../graphql/generated/graphql';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, useDialogAction } from '../ui/Modal';
+import { ErrorAlert } from '../ui/States';
 import { levelLabel, MEMBER_LEVELS } from './accessLevels';
 
 export type MemberRow = {

@@ -1,4 +1,4 @@
-import type { AccessLevel } from '../gql/graphql';
+import type { AccessLevel } from '../graphql/generated/graphql';
 
 /** The levels a member can be given, lowest first, with GitLab's names. */
 export const MEMBER_LEVELS: readonly { value: AccessLevel; label: string }[] = [

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { ErrorState, Loading } from '../components/States';
+import { graphql } from '../graphql/generated';
+import { ErrorState, Loading } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
 import { AddRefForm, RefsTable } from './RefsTable';
 

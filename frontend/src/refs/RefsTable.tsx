@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import type { RefType } from '../gql/graphql';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, useDialogAction } from '../components/Modal';
-import { ErrorAlert } from '../components/States';
+import type { RefType } from '../graphql/generated/graphql';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, useDialogAction } from '../ui/Modal';
+import { ErrorAlert } from '../ui/States';
 
 export type RefRow = { id: string; name: string; type: RefType; sha?: string | null };
 

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { NewTokenAlert } from '../components/NewTokenAlert';
-import { ErrorState, Loading } from '../components/States';
+import { graphql } from '../graphql/generated';
+import { NewTokenAlert } from '../ui/NewTokenAlert';
+import { ErrorState, Loading } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
 import { AddRunnerForm, RunnersTable } from './RunnersTable';
 

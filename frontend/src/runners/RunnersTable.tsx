@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, useDialogAction } from '../components/Modal';
-import { ErrorAlert } from '../components/States';
-import { Time } from '../components/Time';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, useDialogAction } from '../ui/Modal';
+import { ErrorAlert } from '../ui/States';
+import { Time } from '../ui/Time';
 
 export type RunnerRow = {
   id: string;

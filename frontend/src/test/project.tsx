@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ProjectContext, type ProjectInfo } from '../project/ProjectContext';
+import { ProjectContext, type ProjectInfo } from '../projects/ProjectContext';
 
 export const testProject: ProjectInfo = {
   id: '4294967297',

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { CreateWithExpiryForm } from '../components/CreateWithExpiryForm';
-import { NewTokenAlert } from '../components/NewTokenAlert';
-import { ErrorState, Loading } from '../components/States';
+import { graphql } from '../graphql/generated';
+import { CreateWithExpiryForm } from '../ui/CreateWithExpiryForm';
+import { NewTokenAlert } from '../ui/NewTokenAlert';
+import { ErrorState, Loading } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
 import { TriggerTokensTable } from './TriggerTokensTable';
 import { UsageExamples } from './UsageExamples';

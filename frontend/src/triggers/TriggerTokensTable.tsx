@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { CopyButton } from '../components/CopyButton';
-import { DataTable } from '../components/DataTable';
-import { ConfirmDialog, Modal, useDialogAction } from '../components/Modal';
-import { ErrorAlert } from '../components/States';
-import { Time } from '../components/Time';
+import { CopyButton } from '../ui/CopyButton';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmDialog, Modal, useDialogAction } from '../ui/Modal';
+import { ErrorAlert } from '../ui/States';
+import { Time } from '../ui/Time';
 
 export type TriggerRow = {
   id: string;

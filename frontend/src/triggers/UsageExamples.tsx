@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { CopyButton } from '../components/CopyButton';
+import { CopyButton } from '../ui/CopyButton';
 
 /**
  * How to use a trigger token from the tools people already have, with this

@@ -1,0 +1,38 @@
+import { useProject } from '../projects/ProjectContext';
+import { atLeast } from '../projects/paths';
+import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
+import { RunnersSection } from '../runners/RunnersSection';
+import { RefsSection } from '../refs/RefsSection';
+import { JobTokenAllowlistSection } from '../jobtokens/JobTokenAllowlistSection';
+
+export function CiCdSettingsPage() {
+  const project = useProject();
+  return (
+    <section className="page" aria-labelledby="cicd-title">
+      <title>{`CI/CD Settings · ${project.fullPath} · Kickoff`}</title>
+      <div className="page-header">
+        <h1 id="cicd-title">CI/CD Settings</h1>
+      </div>
+      {atLeast(project.viewerAccessLevel, 'MAINTAINER') ? (
+        <>
+          <PipelineTriggersSection
+            projectId={project.id}
+            fullPath={project.fullPath}
+            defaultBranch={project.defaultBranch}
+          />
+          <RunnersSection fullPath={project.fullPath} />
+          <JobTokenAllowlistSection fullPath={project.fullPath} />
+          <RefsSection fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
+        </>
+      ) : (
+        <div className="state" role="note">
+          <p className="state-title">You need the Maintainer role</p>
+          <p className="muted">
+            Pipeline trigger tokens and the other CI/CD settings of this project are managed by its Maintainers. Ask
+            one of them for access.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
