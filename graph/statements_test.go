@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,8 +20,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // countingClient is an ent client on db that counts the SQL statements it sends.
@@ -118,11 +116,7 @@ func addPipelines(t *testing.T, c *ent.Client, p *ent.Project, tr *ent.PipelineT
 
 func newGraphServer(t *testing.T, client *ent.Client, viewer *ent.User) *httptest.Server {
 	t.Helper()
-	kr, err := keyring.New(strings.Repeat("k", 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := services.New(client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"}).GraphQL(slog.New(slog.DiscardHandler))
+	h := servicestest.New(t, client).GraphQL(slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(authz.WithViewer(r.Context(), &authz.Viewer{User: viewer})))
 	}))

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -23,20 +22,21 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // The session issuer and audience the tests' server uses (as kickoff serve does).
 const (
-	testSecret   = "auth-test-secret-auth-test-secret-auth-test"
 	testIssuer   = services.SessionIssuer
 	testAudience = services.SessionAudience
 	testPassword = "correct horse battery staple"
 )
 
 // testPublicURL is the base of links in pipeline variables.
-var testPublicURL = &url.URL{Scheme: "http", Host: "kickoff.test"}
+var testPublicURL = servicestest.PublicURL
 
 // authEnv is a running server with identity wired in, on one test database.
 type authEnv struct {
@@ -78,13 +78,10 @@ func trustProxies(prefixes ...string) envOption {
 
 func newAuthEnv(t *testing.T, db *database.DB, opts ...envOption) *authEnv {
 	t.Helper()
-	kr, err := keyring.New(testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := servicestest.Keyring(t)
 	cfg := testConfig{
 		Config: server.Config{DB: db, Logger: slog.New(slog.DiscardHandler), WebApp: webApp},
-		set:    services.New(db.Client, kr, testPublicURL),
+		set:    servicestest.New(t, db.Client),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -264,7 +261,7 @@ func TestPersonalAccessTokenAuthentication(t *testing.T) {
 		if err := db.Client.PersonalAccessToken.UpdateOne(expiredPAT).SetExpiresAt(time.Now().Add(-time.Minute)).Exec(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		badChecksum := good[:len(good)-1] + flip(good[len(good)-1])
+		badChecksum := tokenstest.BadChecksum(good)
 		unknown, err := tokens.New(tokens.PersonalAccess)
 		if err != nil {
 			t.Fatal(err)
@@ -330,14 +327,6 @@ func TestPersonalAccessTokenAuthentication(t *testing.T) {
 			wantCurrentUser(t, e.graphQL(t, currentUserQuery, map[string]string{"Cookie": session, "PRIVATE-TOKEN": bobs}), "bob")
 		})
 	})
-}
-
-// flip changes one base62 character into another.
-func flip(c byte) string {
-	if c == 'A' {
-		return "B"
-	}
-	return "A"
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's logging goroutines.

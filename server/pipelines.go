@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/url"
-	"strconv"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
@@ -67,7 +66,7 @@ func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipeli
 			return pipelineJSON{}, err
 		}
 	}
-	path := "/" + proj.FullPath + "/-/pipelines/" + strconv.Itoa(p.Iid)
+	path := pipelines.WebPath(proj, p)
 	label := string(p.Status)
 	if l, ok := statusLabels[p.Status]; ok {
 		label = l
@@ -76,7 +75,7 @@ func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipeli
 		ID: p.ID, IID: p.Iid, ProjectID: p.ProjectID, SHA: p.Sha, Ref: p.Ref,
 		Status: string(p.Status), Source: string(p.Source),
 		CreatedAt: gitlabTime(p.CreatedAt), UpdatedAt: gitlabTime(p.UpdatedAt),
-		WebURL:    base.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String(),
+		WebURL:    pipelines.WebURL(base, proj, p),
 		BeforeSHA: p.BeforeSha, Tag: p.Tag, User: newUserBasic(u, base),
 		StartedAt: timePtr(p.StartedAt), FinishedAt: timePtr(p.FinishedAt),
 		Duration: pipelines.Duration(p), QueuedDuration: wholeSeconds(pipelines.QueuedDuration(p)),

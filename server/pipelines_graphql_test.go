@@ -14,6 +14,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 )
 
 // tpVar is a CiVariable as GraphQL answers it.
@@ -286,7 +287,7 @@ func TestTriggerPipelineAudit(t *testing.T) {
 			t.Errorf("trigger.used = %+v", u)
 		}
 
-		bad := token[:len(token)-1] + flip(token[len(token)-1])
+		bad := tokenstest.BadChecksum(token)
 		rejected := []struct {
 			name, body, reason, short string
 			project                   bool

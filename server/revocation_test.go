@@ -14,6 +14,7 @@ import (
 	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/events/eventstest"
 	"github.com/kickoff-ci/kickoff/server"
 )
 
@@ -120,10 +121,10 @@ func TestRevocationEndsWebsockets(t *testing.T) {
 				e.createUser(t, username, false)
 				e.tpMember(t, username, "REPORTER")
 				h := tc.open(t, username)
-				waitSubscribers(t, e.set.Events, 0)
+				eventstest.WaitSubscribers(t, e.set.Events, 0)
 				s := dialSub(t, e.srv.URL, h)
 				s.subscribe(t, "app", "grp/app")
-				waitSubscribers(t, e.set.Events, 1)
+				eventstest.WaitSubscribers(t, e.set.Events, 1)
 				s.query(t, "me", `{ currentUser { username } }`)
 				if m, err := s.read(); err != nil || !strings.Contains(string(m.Payload), username) {
 					t.Fatalf("query before revocation = %+v, %v", m, err)

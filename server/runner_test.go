@@ -18,6 +18,7 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 )
 
 // rnEnv is tpEnv (grp/app owned by owner) plus helpers for runners.
@@ -310,7 +311,7 @@ func TestRunnerRequestRefusals(t *testing.T) {
 		for name, h := range map[string]map[string]string{
 			"no credentials":     {},
 			"unknown token":      {"Authorization": "Bearer " + unknown},
-			"bad checksum":       {"Authorization": "Bearer " + good[:len(good)-1] + flip(good[len(good)-1])},
+			"bad checksum":       {"Authorization": "Bearer " + tokenstest.BadChecksum(good)},
 			"personal token":     {"Authorization": "Bearer " + e.pat},
 			"as PRIVATE-TOKEN":   {"PRIVATE-TOKEN": good},
 			"basic scheme":       {"Authorization": "Basic " + good},

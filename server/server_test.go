@@ -12,9 +12,8 @@ import (
 
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/server"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 var webApp = fstest.MapFS{
@@ -25,11 +24,7 @@ var webApp = fstest.MapFS{
 
 func newServer(t *testing.T, db *database.DB) *httptest.Server {
 	t.Helper()
-	kr, err := keyring.New(testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := services.New(db.Client, kr, testPublicURL)
+	set := servicestest.New(t, db.Client)
 	logger := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(server.New(server.Config{
 		DB: db, Logger: logger, WebApp: webApp,

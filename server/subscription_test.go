@@ -17,9 +17,10 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/events"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/events/eventstest"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // withEventBus serves with the bus kickoff serve uses on db (LISTEN/NOTIFY
@@ -31,12 +32,8 @@ func withEventBus(t *testing.T, db *database.DB) envOption {
 		t.Fatal(err)
 	}
 	t.Cleanup(bus.Stop)
-	kr, err := keyring.New(testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return func(c *testConfig) {
-		c.set = services.New(db.Client, kr, testPublicURL, services.WithEvents(bus))
+		c.set = servicestest.New(t, db.Client, services.WithEvents(bus))
 	}
 }
 
@@ -190,19 +187,6 @@ func (s *subClient) wantRefused(t *testing.T, id, code string) string {
 	return errs[0].Message
 }
 
-// waitSubscribers waits until the bus has n subscriptions: unsubscribing
-// happens when the server notices the socket closed, which takes a moment.
-func waitSubscribers(t *testing.T, bus *events.Bus, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for bus.Subscribers() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions open, want %d", bus.Subscribers(), n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestPipelineUpdatedSubscription(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newSubEnv(t, db)
@@ -217,7 +201,7 @@ func TestPipelineUpdatedSubscription(t *testing.T) {
 		viaCookie.subscribe(t, "app", "grp/app")
 		other := dialSub(t, e.srv.URL, patHeader(e.pat))
 		other.subscribe(t, "other", "grp/other")
-		waitSubscribers(t, e.set.Events, 3)
+		eventstest.WaitSubscribers(t, e.set.Events, 3)
 
 		id := e.rnTrigger(t, "grp/app") // REST trigger
 		p := viaPAT.next(t, "app")
@@ -258,10 +242,10 @@ func TestPipelineUpdatedSubscription(t *testing.T) {
 
 		// Completing the operation and closing sockets unsubscribe.
 		viaCookie.send(t, wsMessage{ID: "app", Type: "complete"})
-		waitSubscribers(t, e.set.Events, 2)
+		eventstest.WaitSubscribers(t, e.set.Events, 2)
 		_ = viaPAT.c.Close(websocket.StatusNormalClosure, "")
 		_ = other.c.CloseNow()
-		waitSubscribers(t, e.set.Events, 0)
+		eventstest.WaitSubscribers(t, e.set.Events, 0)
 	})
 }
 
@@ -303,7 +287,7 @@ func TestPipelineUpdatedSubscriptionRefusals(t *testing.T) {
 				}
 			})
 		}
-		waitSubscribers(t, e.set.Events, 0)
+		eventstest.WaitSubscribers(t, e.set.Events, 0)
 	})
 }
 
@@ -317,7 +301,7 @@ func TestPipelineUpdatedSubscriptionEndsForBlockedUser(t *testing.T) {
 		e.tpMember(t, "rep", "REPORTER")
 		s := dialSub(t, e.srv.URL, patHeader(pat))
 		s.subscribe(t, "app", "grp/app")
-		waitSubscribers(t, e.set.Events, 1)
+		eventstest.WaitSubscribers(t, e.set.Events, 1)
 		first := e.rnTrigger(t, "grp/app")
 		s.wantEvent(t, "app", first, "CREATED")
 
@@ -330,7 +314,7 @@ func TestPipelineUpdatedSubscriptionEndsForBlockedUser(t *testing.T) {
 		if _, err := s.read(); websocket.CloseStatus(err) == -1 && !strings.Contains(fmt.Sprint(err), "EOF") {
 			t.Fatalf("socket still open after the user was blocked: %v", err)
 		}
-		waitSubscribers(t, e.set.Events, 0)
+		eventstest.WaitSubscribers(t, e.set.Events, 0)
 	})
 }
 
@@ -349,8 +333,8 @@ func TestPipelineUpdatedAcrossReplicas(t *testing.T) {
 	onB.subscribe(t, "app", "grp/app")
 	onA := dialSub(t, a.srv.URL, patHeader(a.pat))
 	onA.subscribe(t, "app", "grp/app")
-	waitSubscribers(t, b.set.Events, 1)
-	waitSubscribers(t, a.set.Events, 1)
+	eventstest.WaitSubscribers(t, b.set.Events, 1)
+	eventstest.WaitSubscribers(t, a.set.Events, 1)
 
 	id := a.rnTrigger(t, "grp/app") // through replica A
 	onB.wantEvent(t, "app", id, "CREATED")

@@ -18,9 +18,9 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // tpForm is an urlencoded body of key, value pairs.
@@ -115,7 +115,7 @@ func TestTriggerPipelineErrorTable(t *testing.T) {
 		if err := db.Client.PipelineTrigger.UpdateOne(e.tpTriggerRow(t, expired)).SetExpiresAt(time.Now().Add(-time.Second)).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		badChecksum := tok[:len(tok)-1] + flip(tok[len(tok)-1])
+		badChecksum := tokenstest.BadChecksum(tok)
 		unknown, err := tokens.New(tokens.Trigger)
 		if err != nil {
 			t.Fatal(err)
@@ -315,11 +315,7 @@ func countStatements(t *testing.T, db *database.DB) (envOption, *atomic.Int64) {
 	statements := new(atomic.Int64)
 	counted := ent.NewClient(ent.Driver(dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL),
 		func(context.Context, ...any) { statements.Add(1) })))
-	kr, err := keyring.New(testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(c *testConfig) { c.set = services.New(counted, kr, testPublicURL) }, statements
+	return func(c *testConfig) { c.set = servicestest.New(t, counted) }, statements
 }
 
 // TestTriggerPipelineFailedTokenFlood: one IP guessing tokens gets 429 with

@@ -13,6 +13,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 )
 
 // TestTriggerPipelineGitLabClient runs a trigger with GitLab's official Go
@@ -92,7 +93,7 @@ func TestTriggerPipelineGitLabClient(t *testing.T) {
 		t.Run("errors", func(t *testing.T) {
 			before := e.tpPipelineCount(t)
 			_, res, err := gl.PipelineTriggers.RunPipelineTrigger(e.project.ID, &gitlab.RunPipelineTriggerOptions{
-				Ref: gitlab.Ptr("main"), Token: gitlab.Ptr(token[:len(token)-1] + flip(token[len(token)-1])),
+				Ref: gitlab.Ptr("main"), Token: gitlab.Ptr(tokenstest.BadChecksum(token)),
 			})
 			if !errors.Is(err, gitlab.ErrNotFound) || res == nil || res.StatusCode != 404 {
 				t.Errorf("bad token: %v (%T)", err, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 )
 
 // tpEnv is a running server with one project "grp/app" created by owner
@@ -365,7 +366,7 @@ func TestTriggerPipelineSeedCommands(t *testing.T) {
 		})
 		t.Run("bad token makes curl --fail fail", func(t *testing.T) {
 			before := e.tpPipelineCount(t)
-			bad := token[:len(token)-1] + flip(token[len(token)-1])
+			bad := tokenstest.BadChecksum(token)
 			for _, u := range []string{e.srv.URL + "/api/trigger/" + bad, endpoint + "?ref=main&token=" + bad} {
 				status, body, code := tpCurl(t, "--fail", "--silent", "--show-error", "--request", "POST", u)
 				if code == 0 || status != 404 {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"testing"
 	"time"
 
@@ -11,18 +10,13 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 func TestReaperFailsStaleClaimsAndStops(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		kr, err := keyring.New("reaper-test-secret-reaper-test-secret")
-		if err != nil {
-			t.Fatal(err)
-		}
-		set := services.New(db.Client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"})
+		set := servicestest.New(t, db.Client)
 		proj, err := db.Client.Project.Create().SetName("r").SetFullPath("grp/reaper").Save(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens/tokenstest"
 )
 
 const (
@@ -377,7 +378,7 @@ func (f *relFixture) checkNoSecretsLogged(t *testing.T, extra ...string) {
 func rejectedTokens(t *testing.T, s *serveProc, f *relFixture) []string {
 	t.Helper()
 	wrong := []string{
-		f.trigger[:len(f.trigger)-1] + flip(f.trigger[len(f.trigger)-1]), // bad checksum
+		tokenstest.BadChecksum(f.trigger), // bad checksum
 		"kot_" + strings.Repeat("A", 38),
 		f.pat,    // a PAT where a trigger token belongs
 		f.runner, // a runner token, likewise
@@ -402,11 +403,4 @@ func rejectedTokens(t *testing.T, s *serveProc, f *relFixture) []string {
 		resp.Body.Close()
 	}
 	return wrong[:2]
-}
-
-func flip(c byte) string {
-	if c == 'a' {
-		return "b"
-	}
-	return "a"
 }

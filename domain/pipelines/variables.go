@@ -1,6 +1,7 @@
 package pipelines
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -98,7 +99,18 @@ func (s *Service) predefined(p *ent.Pipeline, proj *ent.Project) []Variable {
 
 // WebURL is the pipeline's page in the web app.
 func (s *Service) WebURL(proj *ent.Project, p *ent.Pipeline) string {
-	return s.PublicURL.JoinPath(proj.FullPath, "-", "pipelines", strconv.Itoa(p.Iid)).String()
+	return WebURL(s.PublicURL, proj, p)
+}
+
+// WebPath is where the web app shows pipeline p of proj, as in GitLab:
+// /<project path>/-/pipelines/<iid>.
+func WebPath(proj *ent.Project, p *ent.Pipeline) string {
+	return "/" + proj.FullPath + "/-/pipelines/" + strconv.Itoa(p.Iid)
+}
+
+// WebURL is WebPath under base, the URL users reach Kickoff at.
+func WebURL(base *url.URL, proj *ent.Project, p *ent.Pipeline) string {
+	return base.JoinPath(WebPath(proj, p)).String()
 }
 
 // Duration is the seconds from start to finish, once finished.

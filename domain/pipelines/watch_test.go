@@ -2,7 +2,6 @@ package pipelines_test
 
 import (
 	"context"
-	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,8 +14,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // watchGoroutines counts the goroutines Watch started that are still running.
@@ -30,11 +28,7 @@ func watchGoroutines() int {
 // behind once its context ends: no subscription, no goroutine.
 func TestWatchStopsWithContext(t *testing.T) {
 	db := dbtest.Open(t, dialect.SQLite)
-	kr, err := keyring.New("watch-test-secret-watch-test-secret-x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := services.New(db.Client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"})
+	set := servicestest.New(t, db.Client)
 	bg := context.Background()
 	u, err := set.Identity.CreateUser(bg, identity.NewUser{Username: "dev", Email: "dev@example.com", Password: "correct horse battery staple"})
 	if err != nil {

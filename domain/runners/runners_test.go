@@ -2,7 +2,6 @@ package runners_test
 
 import (
 	"context"
-	"net/url"
 	"testing"
 	"time"
 
@@ -11,9 +10,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
-	"github.com/kickoff-ci/kickoff/internal/keyring"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
-	"github.com/kickoff-ci/kickoff/services"
+	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 func TestWaitFor(t *testing.T) {
@@ -32,11 +30,7 @@ func TestWaitFor(t *testing.T) {
 // newRunner stores an instance runner and returns it with its token.
 func newRunner(t *testing.T, db *database.DB) (*runners.Service, *ent.Runner, string) {
 	t.Helper()
-	kr, err := keyring.New("runners-test-secret-runners-test-secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := services.New(db.Client, kr, &url.URL{Scheme: "http", Host: "kickoff.test"})
+	set := servicestest.New(t, db.Client)
 	token, err := tokens.New(tokens.Runner)
 	if err != nil {
 		t.Fatal(err)

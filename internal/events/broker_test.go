@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kickoff-ci/kickoff/internal/events"
+	"github.com/kickoff-ci/kickoff/internal/events/eventstest"
 )
 
 func TestBrokerDeliversByProject(t *testing.T) {
@@ -83,7 +84,7 @@ func TestSubscriptionEndsWithContext(t *testing.T) {
 	if <-open {
 		t.Fatal("NextWithin after the context ended says the subscription is open")
 	}
-	waitSubscribers(t, bus, 1)
+	eventstest.WaitSubscribers(t, bus, 1)
 	bus.Publish(events.Event{ProjectID: 1, PipelineID: 5}) // reaches only the live one
 	if got := nextIDs(other); !slices.Equal(got, []int{5}) {
 		t.Fatalf("remaining subscriber got %v", got)
@@ -103,15 +104,4 @@ func TestNextWithinTimesOut(t *testing.T) {
 func nextIDs(s *events.Subscription) []int {
 	ids, _ := s.NextWithin(time.Minute)
 	return ids
-}
-
-func waitSubscribers(t *testing.T, bus *events.Bus, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for bus.Subscribers() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions open, want %d", bus.Subscribers(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
