@@ -102,15 +102,12 @@ func (r *pipelineTriggerResolver) CanAccessProject(ctx context.Context, obj *ent
 
 // Expired is the resolver for the expired field.
 func (r *pipelineTriggerResolver) Expired(ctx context.Context, obj *ent.PipelineTrigger) (bool, error) {
-	return obj.ExpiresAt != nil && !time.Now().Before(*obj.ExpiresAt), nil
+	return r.svc.Triggers.Expired(obj), nil
 }
 
 // RotationGraceEndsAt is the resolver for the rotationGraceEndsAt field.
 func (r *pipelineTriggerResolver) RotationGraceEndsAt(ctx context.Context, obj *ent.PipelineTrigger) (*time.Time, error) {
-	if obj.PreviousTokenExpiresAt == nil || !time.Now().Before(*obj.PreviousTokenExpiresAt) {
-		return nil, nil
-	}
-	return obj.PreviousTokenExpiresAt, nil
+	return r.svc.Triggers.RotationGraceEndsAt(obj), nil
 }
 
 // PipelineTriggers is the resolver for the pipelineTriggers field.

@@ -49,7 +49,6 @@ func New(client *ent.Client, triggers *triggers.Service, projects *projects.Serv
 var (
 	ErrOwnerForbidden   = kickoff.Errorf(kickoff.EForbidden, "Trigger owner has insufficient permissions to project")
 	ErrDuplicatePayload = kickoff.Errorf(kickoff.EInvalid, "Duplicate variable name: TRIGGER_PAYLOAD")
-	errRateLimited      = kickoff.Errorf(kickoff.ERateLimited, "Too many pipelines created in the last minute. Try again later.")
 )
 
 // spec is everything create needs, whoever asked.
@@ -144,9 +143,12 @@ func touchTrigger(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger, no
 }
 
 func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (*ent.Pipeline, error) {
-	now, err := s.admit(ctx, c, sp.trigger)
-	if err != nil {
-		return nil, err
+	now := s.now()
+	if sp.trigger != nil {
+		var err error
+		if now, err = s.triggers.Admit(ctx, c, sp.trigger); err != nil {
+			return nil, err
+		}
 	}
 	create := c.Pipeline.Create().
 		SetProjectID(sp.project.ID).

@@ -4,9 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/events"
 )
@@ -70,22 +67,4 @@ func afterCommit(ctx context.Context, fn func()) {
 func (s *Service) announce(ctx context.Context, p *ent.Pipeline) {
 	e := events.Event{ProjectID: p.ProjectID, PipelineID: p.ID}
 	afterCommit(ctx, func() { s.events.Publish(e) })
-}
-
-// lockRow makes a query lock the rows it reads until the transaction ends.
-// On SQLite, whose transactions take the single write lock up front (BEGIN
-// IMMEDIATE), there is nothing to add; on PostgreSQL it is FOR UPDATE, and
-// with skipLocked rows another transaction holds are passed over instead of
-// waited for, so concurrent runners each claim a different pipeline.
-func lockRow(skipLocked bool) func(*sql.Selector) {
-	return func(s *sql.Selector) {
-		if s.Dialect() != dialect.Postgres {
-			return
-		}
-		if skipLocked {
-			s.ForUpdate(sql.WithLockAction(sql.SkipLocked))
-			return
-		}
-		s.ForUpdate()
-	}
 }

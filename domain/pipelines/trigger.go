@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"path"
 	"strconv"
 	"strings"
 
@@ -68,7 +67,7 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		vars = append(vars, Variable{Key: PayloadVariable, Value: string(req.Payload), File: true})
 	}
 	if who.trigger != nil {
-		if reason := policyViolation(who.trigger, ref, req); reason != "" {
+		if reason := triggers.Violation(who.trigger, ref.Name, req.Variables, req.ClientIP); reason != "" {
 			return nil, false, s.reject(ctx, req, proj, kickoff.Errorf(kickoff.EForbidden, "%s", reason), reason)
 		}
 	}
@@ -172,52 +171,6 @@ func (s *Service) authenticateJob(ctx context.Context, req TriggerRequest) (call
 			fmt.Sprintf("the user of pipeline %d may not run pipelines in project %d", upstream.ID, proj.ID))
 	}
 	return caller{upstream: upstream, user: upstream.Edges.User, project: proj}, nil
-}
-
-// policyViolation checks Kickoff's optional per-token limits.
-func policyViolation(t *ent.PipelineTrigger, ref *ent.Ref, req TriggerRequest) string {
-	if len(t.AllowedRefs) > 0 && !anyGlob(t.AllowedRefs, ref.Name) {
-		return fmt.Sprintf("ref %s is not allowed for this trigger token", kickoff.Excerpt(ref.Name, 64))
-	}
-	if len(t.AllowedVariables) > 0 {
-		for key := range req.Variables {
-			if !contains(t.AllowedVariables, key) {
-				return fmt.Sprintf("variable %s is not allowed for this trigger token", kickoff.Excerpt(key, 64))
-			}
-		}
-	}
-	if len(t.AllowedCidrs) > 0 && !inAnyPrefix(t.AllowedCidrs, req.ClientIP) {
-		return "requests from this IP address are not allowed for this trigger token"
-	}
-	return ""
-}
-
-func anyGlob(patterns []string, name string) bool {
-	for _, p := range patterns {
-		if ok, _ := path.Match(p, name); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func inAnyPrefix(cidrs []string, ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, c := range cidrs {
-		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
 
 // reject records a refused trigger call and returns err. The audit entry

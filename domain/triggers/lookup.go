@@ -39,12 +39,11 @@ func (s *Service) Lookup(ctx context.Context, token string) (*ent.PipelineTrigge
 	}
 	now := s.now()
 	current := tokens.Equal(t.TokenDigest, digest)
-	inGrace := t.PreviousTokenDigest != nil && tokens.Equal(*t.PreviousTokenDigest, digest) &&
-		t.PreviousTokenExpiresAt != nil && now.Before(*t.PreviousTokenExpiresAt)
+	inGrace := t.PreviousTokenDigest != nil && tokens.Equal(*t.PreviousTokenDigest, digest) && graceEndsAt(t, now) != nil
 	switch {
 	case !current && !inGrace,
 		t.RevokedAt != nil,
-		t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
+		expired(t, now):
 		return nil, ErrUnknownToken
 	}
 	return t, nil

@@ -1,9 +1,11 @@
 package triggers
 
 import (
+	"fmt"
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
@@ -20,8 +22,9 @@ type Policy struct {
 
 var variableKeyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// validatePolicy checks a policy before it is stored; pipelines enforces it
-// (allowedRefs as path.Match globs, variable names, CIDRs, the rate).
+// validatePolicy checks a policy before it is stored; Violation and Admit
+// enforce it (allowedRefs as path.Match globs, variable names, CIDRs, the
+// rate).
 func validatePolicy(p Policy) error {
 	if p.AllowedRefs != nil {
 		for _, pattern := range *p.AllowedRefs {
@@ -70,4 +73,43 @@ func applyPolicy(m *ent.PipelineTriggerMutation, p Policy) {
 			m.SetRateLimitPerMinute(**p.RateLimitPerMinute)
 		}
 	}
+}
+
+// Violation says which of t's limits a trigger call breaks — the ref, a
+// variable name or the client's address — or "" when it breaks none. The
+// rate limit is Admit's, inside the pipeline's transaction.
+func Violation(t *ent.PipelineTrigger, ref string, variables map[string]string, client netip.Addr) string {
+	if len(t.AllowedRefs) > 0 && !anyGlob(t.AllowedRefs, ref) {
+		return fmt.Sprintf("ref %s is not allowed for this trigger token", kickoff.Excerpt(ref, 64))
+	}
+	if len(t.AllowedVariables) > 0 {
+		for key := range variables {
+			if !slices.Contains(t.AllowedVariables, key) {
+				return fmt.Sprintf("variable %s is not allowed for this trigger token", kickoff.Excerpt(key, 64))
+			}
+		}
+	}
+	if len(t.AllowedCidrs) > 0 && !inAnyPrefix(t.AllowedCidrs, client) {
+		return "requests from this IP address are not allowed for this trigger token"
+	}
+	return ""
+}
+
+func anyGlob(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func inAnyPrefix(cidrs []string, ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

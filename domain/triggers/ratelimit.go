@@ -1,4 +1,4 @@
-package pipelines
+package triggers
 
 import (
 	"context"
@@ -9,12 +9,16 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
+	"github.com/kickoff-ci/kickoff/internal/database"
 )
+
+// ErrRateLimited is the refusal of a call past the trigger's rateLimitPerMinute.
+var ErrRateLimited = kickoff.Errorf(kickoff.ERateLimited, "Too many pipelines created in the last minute. Try again later.")
 
 // rateWindow is the span a trigger's rateLimitPerMinute counts over.
 const rateWindow = time.Minute
 
-// admit applies t's rateLimitPerMinute inside the transaction that inserts
+// Admit applies t's rateLimitPerMinute inside the transaction that inserts
 // the pipeline and returns the time to create it at. The limit is counted
 // from the database — t's pipelines of the last minute are already there —
 // so it holds for all replicas together, not per replica. Two transactions
@@ -23,12 +27,12 @@ const rateWindow = time.Minute
 // trigger count and insert one at a time; SQLite's transactions take its
 // single write lock up front. The clock is read after the lock, so a caller
 // that waited for it counts the window as it is when it inserts.
-func (s *Service) admit(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger) (time.Time, error) {
-	if t == nil || t.RateLimitPerMinute == nil {
+func (s *Service) Admit(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger) (time.Time, error) {
+	if t.RateLimitPerMinute == nil {
 		return s.now(), nil
 	}
 	if _, err := c.PipelineTrigger.Query().Where(pipelinetrigger.ID(t.ID)).
-		Select(pipelinetrigger.FieldID).Modify(lockRow(false)).Ints(ctx); err != nil {
+		Select(pipelinetrigger.FieldID).Modify(database.LockRow(false)).Ints(ctx); err != nil {
 		return time.Time{}, fmt.Errorf("locking trigger %d for its rate limit: %w", t.ID, err)
 	}
 	now := s.now()
@@ -37,7 +41,7 @@ func (s *Service) admit(ctx context.Context, c *ent.Client, t *ent.PipelineTrigg
 	case err != nil:
 		return time.Time{}, err
 	case wait > 0:
-		return time.Time{}, &kickoff.RateLimitedError{RetryAfter: wait, Err: errRateLimited}
+		return time.Time{}, &kickoff.RateLimitedError{RetryAfter: wait, Err: ErrRateLimited}
 	}
 	return now, nil
 }
