@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
@@ -306,6 +307,7 @@ type ComplexityRoot struct {
 		Refs              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) int
 		Runners           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) int
 		UpdatedAt         func(childComplexity int) int
+		UserPermissions   func(childComplexity int) int
 		ViewerAccessLevel func(childComplexity int) int
 	}
 
@@ -360,6 +362,14 @@ type ComplexityRoot struct {
 	ProjectMemberUpdatePayload struct {
 		Errors func(childComplexity int) int
 		Member func(childComplexity int) int
+	}
+
+	ProjectPermissions struct {
+		AdminProject          func(childComplexity int) int
+		CreatePipeline        func(childComplexity int) int
+		ReadPipelineVariables func(childComplexity int) int
+		ReadProject           func(childComplexity int) int
+		UpdatePipeline        func(childComplexity int) int
 	}
 
 	ProjectUpdatePayload struct {
@@ -548,6 +558,7 @@ type ProjectResolver interface {
 	Pipelines(ctx context.Context, obj *ent.Project, status *kickoff.PipelineStatus, ref *string, source *string, sha *string, updatedAfter *time.Time, updatedBefore *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineOrder) (*ent.PipelineConnection, error)
 	Pipeline(ctx context.Context, obj *ent.Project, iid string) (*ent.Pipeline, error)
 	ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error)
+	UserPermissions(ctx context.Context, obj *ent.Project) (*authz.ProjectPermissions, error)
 	Members(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) (*ent.ProjectMemberConnection, error)
 	Refs(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, typeArg *kickoff.RefType, search *string) (*ent.RefConnection, error)
 	Runners(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RunnerOrder) (*ent.RunnerConnection, error)
@@ -1742,6 +1753,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.userPermissions":
+		if e.ComplexityRoot.Project.UserPermissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.UserPermissions(childComplexity), true
 	case "Project.viewerAccessLevel":
 		if e.ComplexityRoot.Project.ViewerAccessLevel == nil {
 			break
@@ -1913,6 +1930,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberUpdatePayload.Member(childComplexity), true
+
+	case "ProjectPermissions.adminProject":
+		if e.ComplexityRoot.ProjectPermissions.AdminProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.AdminProject(childComplexity), true
+	case "ProjectPermissions.createPipeline":
+		if e.ComplexityRoot.ProjectPermissions.CreatePipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.CreatePipeline(childComplexity), true
+	case "ProjectPermissions.readPipelineVariables":
+		if e.ComplexityRoot.ProjectPermissions.ReadPipelineVariables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ReadPipelineVariables(childComplexity), true
+	case "ProjectPermissions.readProject":
+		if e.ComplexityRoot.ProjectPermissions.ReadProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ReadProject(childComplexity), true
+	case "ProjectPermissions.updatePipeline":
+		if e.ComplexityRoot.ProjectPermissions.UpdatePipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.UpdatePipeline(childComplexity), true
 
 	case "ProjectUpdatePayload.errors":
 		if e.ComplexityRoot.ProjectUpdatePayload.Errors == nil {
@@ -2959,6 +3007,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_pipeline(ctx, field)
 	case "viewerAccessLevel":
 		return ec.fieldContext_Project_viewerAccessLevel(ctx, field)
+	case "userPermissions":
+		return ec.fieldContext_Project_userPermissions(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
 	case "refs":
@@ -3075,6 +3125,22 @@ func (ec *executionContext) childFields_ProjectMemberUpdatePayload(ctx context.C
 		return ec.fieldContext_ProjectMemberUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectPermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "readProject":
+		return ec.fieldContext_ProjectPermissions_readProject(ctx, field)
+	case "createPipeline":
+		return ec.fieldContext_ProjectPermissions_createPipeline(ctx, field)
+	case "updatePipeline":
+		return ec.fieldContext_ProjectPermissions_updatePipeline(ctx, field)
+	case "readPipelineVariables":
+		return ec.fieldContext_ProjectPermissions_readPipelineVariables(ctx, field)
+	case "adminProject":
+		return ec.fieldContext_ProjectPermissions_adminProject(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectPermissions", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9038,6 +9104,38 @@ func (ec *executionContext) fieldContext_Project_viewerAccessLevel(_ context.Con
 	return graphql.NewScalarFieldContext("Project", field, true, true, "AccessLevel")
 }
 
+func (ec *executionContext) _Project_userPermissions(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_userPermissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().UserPermissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *authz.ProjectPermissions) graphql.Marshaler {
+			return ec.marshalNProjectPermissions2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋdomainᚋauthzᚐProjectPermissions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_userPermissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9936,6 +10034,121 @@ func (ec *executionContext) _ProjectMemberUpdatePayload_errors(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_ProjectMemberUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMemberUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectPermissions_readProject(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_readProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_readProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_createPipeline(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_createPipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatePipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_createPipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_updatePipeline(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_updatePipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatePipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_updatePipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_readPipelineVariables(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_readPipelineVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadPipelineVariables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_readPipelineVariables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_adminProject(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_adminProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdminProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_adminProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ProjectUpdatePayload_project(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUpdatePayload) (ret graphql.Marshaler) {
@@ -19989,6 +20202,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_viewerAccessLevel(ctx, field, obj)
 				})
+		case "userPermissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_userPermissions(ctx, field, obj)
+				})
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20396,6 +20615,59 @@ func (ec *executionContext) _ProjectMemberUpdatePayload(ctx context.Context, sel
 			}
 		case "errors":
 			out.Values[i] = ec._ProjectMemberUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectPermissionsImplementors = []string{"ProjectPermissions"}
+
+func (ec *executionContext) _ProjectPermissions(ctx context.Context, sel ast.SelectionSet, obj *authz.ProjectPermissions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectPermissionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectPermissions")
+		case "readProject":
+			out.Values[i] = ec._ProjectPermissions_readProject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPipeline":
+			out.Values[i] = ec._ProjectPermissions_createPipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePipeline":
+			out.Values[i] = ec._ProjectPermissions_updatePipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readPipelineVariables":
+			out.Values[i] = ec._ProjectPermissions_readPipelineVariables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adminProject":
+			out.Values[i] = ec._ProjectPermissions_adminProject(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22267,6 +22539,14 @@ func (ec *executionContext) marshalNProjectOrderField2ᚖgithubᚗcomᚋkickoff�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNProjectPermissions2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋdomainᚋauthzᚐProjectPermissions(ctx context.Context, sel ast.SelectionSet, v *authz.ProjectPermissions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectPermissions!")
+		return graphql.Null
+	}
+	return ec._ProjectPermissions(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProjectUpdateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐProjectUpdateInput(ctx context.Context, v any) (model.ProjectUpdateInput, error) {

@@ -34,7 +34,15 @@ func (r *mutationResolver) PipelineCreate(ctx context.Context, input model.Pipel
 
 // Variables is the resolver for the variables field.
 func (r *pipelineResolver) Variables(ctx context.Context, obj *ent.Pipeline) ([]*model.CiVariable, error) {
-	return r.pipelineVariables(ctx, obj)
+	vars, err := r.svc.Pipelines.VariablesFor(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.CiVariable, len(vars))
+	for i, v := range vars {
+		out[i] = &model.CiVariable{Key: v.Key, Value: v.Value, File: v.File}
+	}
+	return out, nil
 }
 
 // Duration is the resolver for the duration field.

@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/graph/model"
@@ -73,6 +74,15 @@ func (r *mutationResolver) ProjectMemberRemove(ctx context.Context, input model.
 // ViewerAccessLevel is the resolver for the viewerAccessLevel field.
 func (r *projectResolver) ViewerAccessLevel(ctx context.Context, obj *ent.Project) (kickoff.AccessLevel, error) {
 	return r.svc.Projects.ViewerAccessLevel(ctx, obj)
+}
+
+// UserPermissions is the resolver for the userPermissions field.
+func (r *projectResolver) UserPermissions(ctx context.Context, obj *ent.Project) (*authz.ProjectPermissions, error) {
+	perms, err := r.svc.Projects.ViewerPermissions(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return &perms, nil
 }
 
 // Members is the resolver for the members field.

@@ -12,7 +12,6 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/graph/model"
 )
 
@@ -77,13 +76,9 @@ func (r *queryResolver) CurrentUser(ctx context.Context) (*ent.User, error) {
 
 // PersonalAccessTokens is the resolver for the personalAccessTokens field.
 func (r *userResolver) PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error) {
-	viewer := authz.UserFrom(ctx)
-	if viewer == nil || (viewer.ID != obj.ID && !viewer.Admin) {
-		return nil, kickoff.Errorf(kickoff.EForbidden, "only %s can list their personal access tokens", obj.Username)
-	}
-	q := obj.QueryPersonalAccessTokens()
-	if includeRevoked == nil || !*includeRevoked {
-		q.Where(personalaccesstoken.RevokedAtIsNil())
+	q, err := r.svc.Identity.PersonalAccessTokens(ctx, obj, includeRevoked != nil && *includeRevoked)
+	if err != nil {
+		return nil, err
 	}
 	return q.Paginate(ctx, after, first, before, last, ent.WithPersonalAccessTokenOrder(&ent.PersonalAccessTokenOrder{
 		Direction: entgql.OrderDirectionDesc, Field: ent.PersonalAccessTokenOrderFieldCreatedAt,

@@ -46,6 +46,28 @@ func (a Action) Required() kickoff.AccessLevel {
 // Allowed reports whether level permits a.
 func (a Action) Allowed(level kickoff.AccessLevel) bool { return level >= a.Required() }
 
+// ProjectPermissions is what a viewer may do in a project, so clients (the
+// web app) ask instead of re-deriving role thresholds; GraphQL's
+// Project.userPermissions, named as GitLab's ProjectPermissions.
+type ProjectPermissions struct {
+	ReadProject           bool // ReadProject
+	CreatePipeline        bool // RunPipeline
+	UpdatePipeline        bool // RunPipeline: cancel, retry
+	ReadPipelineVariables bool // ReadVariableValues
+	AdminProject          bool // ManageProject
+}
+
+// PermissionsAt is what level permits.
+func PermissionsAt(level kickoff.AccessLevel) ProjectPermissions {
+	return ProjectPermissions{
+		ReadProject:           ReadProject.Allowed(level),
+		CreatePipeline:        RunPipeline.Allowed(level),
+		UpdatePipeline:        RunPipeline.Allowed(level),
+		ReadPipelineVariables: ReadVariableValues.Allowed(level),
+		AdminProject:          ManageProject.Allowed(level),
+	}
+}
+
 // Authorize checks that the viewer may do a in the project and returns the
 // viewer's level. A viewer who cannot even see the project gets ENotFound,
 // so its existence does not leak; one who sees it but lacks the level gets
@@ -104,6 +126,13 @@ func RequireAdmin(ctx context.Context) error {
 	return nil
 }
 
+// ManagesTokensOf reports whether u may see, list and revoke the personal
+// access tokens of the user ownerID: their owner, or an instance admin.
+// The visibility interceptor applies the same rule to PAT queries.
+func ManagesTokensOf(u *ent.User, ownerID int) bool {
+	return u != nil && (u.Admin || u.ID == ownerID)
+}
+
 // CanSeeNode reports whether the viewer may see n when it is fetched by its
 // global ID; unknown types are hidden.
 //
@@ -126,7 +155,7 @@ func CanSeeNode(ctx context.Context, client *ent.Client, n ent.Noder) (bool, err
 	case *ent.User:
 		return true, nil // user basics are visible to every signed-in user, as in GitLab
 	case *ent.PersonalAccessToken:
-		return u.Admin || n.UserID == u.ID, nil
+		return ManagesTokensOf(u, n.UserID), nil
 	case *ent.Project:
 		return allowed(ctx, client, u, n.ID, ReadProject)
 	case *ent.Ref:

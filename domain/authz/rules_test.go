@@ -87,3 +87,19 @@ func newUser(t *testing.T, c *ent.Client, name string, admin bool) *ent.User {
 	return c.User.Create().SetUsername(name).SetEmail(name + "@example.com").SetPasswordHash("x").SetAdmin(admin).
 		SaveX(context.Background())
 }
+
+// TestPermissionsAt: what clients are told a viewer may do follows the table.
+func TestPermissionsAt(t *testing.T) {
+	for _, l := range levels {
+		want := authz.ProjectPermissions{
+			ReadProject:           l >= required[authz.ReadProject],
+			CreatePipeline:        l >= required[authz.RunPipeline],
+			UpdatePipeline:        l >= required[authz.RunPipeline],
+			ReadPipelineVariables: l >= required[authz.ReadVariableValues],
+			AdminProject:          l >= required[authz.ManageProject],
+		}
+		if got := authz.PermissionsAt(l); got != want {
+			t.Errorf("PermissionsAt(%v) = %+v, want %+v", l, got, want)
+		}
+	}
+}

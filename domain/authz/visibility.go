@@ -77,7 +77,7 @@ func restrict(q ent.Query, u *ent.User) {
 		q.Where(func(s *sql.Selector) { s.Where(maintainer(s.C(runner.FieldProjectID))) })
 	case *ent.AuditEventQuery:
 		q.Where(func(s *sql.Selector) { s.Where(maintainer(s.C(auditevent.FieldProjectID))) })
-	case *ent.PersonalAccessTokenQuery:
+	case *ent.PersonalAccessTokenQuery: // ManagesTokensOf; admins returned above
 		if u == nil {
 			q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
 		} else {

@@ -69,6 +69,20 @@ func (s *Service) createPersonalAccessToken(ctx context.Context, u *ent.User, na
 	return pat, plain, err
 }
 
+// PersonalAccessTokens returns the query of owner's tokens, newest first,
+// without the revoked ones unless includeRevoked. Only owner and admins may
+// list them.
+func (s *Service) PersonalAccessTokens(ctx context.Context, owner *ent.User, includeRevoked bool) (*ent.PersonalAccessTokenQuery, error) {
+	if !authz.ManagesTokensOf(authz.UserFrom(ctx), owner.ID) {
+		return nil, kickoff.Errorf(kickoff.EForbidden, "only %s can list their personal access tokens", owner.Username)
+	}
+	q := database.ClientFrom(ctx, s.client).PersonalAccessToken.Query().Where(personalaccesstoken.UserID(owner.ID))
+	if !includeRevoked {
+		q.Where(personalaccesstoken.RevokedAtIsNil())
+	}
+	return q, nil
+}
+
 // RevokePersonalAccessToken revokes one of the viewer's tokens (admins:
 // anyone's), together with its audit event.
 func (s *Service) RevokePersonalAccessToken(ctx context.Context, id int) (*ent.PersonalAccessToken, error) {
@@ -84,7 +98,7 @@ func (s *Service) revokePersonalAccessToken(ctx context.Context, id int) (*ent.P
 	}
 	c := database.ClientFrom(ctx, s.client)
 	pat, err := c.PersonalAccessToken.Get(ctx, id)
-	if ent.IsNotFound(err) || (err == nil && pat.UserID != viewer.ID && !viewer.Admin) {
+	if ent.IsNotFound(err) || (err == nil && !authz.ManagesTokensOf(viewer, pat.UserID)) {
 		return nil, kickoff.Errorf(kickoff.ENotFound, "personal access token not found")
 	}
 	if err != nil {

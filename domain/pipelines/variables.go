@@ -1,13 +1,17 @@
 package pipelines
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
 // Limits on user-sent variables.
@@ -129,4 +133,39 @@ func QueuedDuration(p *ent.Pipeline) *float64 {
 	}
 	q := p.StartedAt.Sub(p.CreatedAt).Seconds()
 	return &q
+}
+
+// Viewed is a pipeline variable as a viewer sees it: Value is nil unless
+// the viewer may read variable values.
+type Viewed struct {
+	Key   string
+	Value *string
+	File  bool
+}
+
+// VariablesFor lists what p's jobs see, with values only for viewers allowed
+// authz.ReadVariableValues in p's project (Maintainers): everyone who may
+// see the pipeline may see which variables it has.
+func (s *Service) VariablesFor(ctx context.Context, p *ent.Pipeline) ([]Viewed, error) {
+	proj, err := p.Project(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading pipeline %d's project: %w", p.ID, err)
+	}
+	stored, err := p.QueryVariables().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading pipeline %d's variables: %w", p.ID, err)
+	}
+	showValues, err := authz.Allows(ctx, database.ClientFrom(ctx, s.client), authz.UserFrom(ctx), p.ProjectID, authz.ReadVariableValues)
+	if err != nil {
+		return nil, err
+	}
+	vars := s.Variables(p, proj, stored)
+	out := make([]Viewed, len(vars))
+	for i, v := range vars {
+		out[i] = Viewed{Key: v.Key, File: v.File}
+		if showValues {
+			out[i].Value = &vars[i].Value
+		}
+	}
+	return out, nil
 }

@@ -195,6 +195,12 @@ func (s *Service) ViewerAccessLevel(ctx context.Context, p *ent.Project) (kickof
 	return authz.AccessLevel(ctx, database.ClientFrom(ctx, s.client), authz.UserFrom(ctx), p.ID)
 }
 
+// ViewerPermissions is what the viewer may do in p.
+func (s *Service) ViewerPermissions(ctx context.Context, p *ent.Project) (authz.ProjectPermissions, error) {
+	level, err := s.ViewerAccessLevel(ctx, p)
+	return authz.PermissionsAt(level), err
+}
+
 func (s *Service) addMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {
 	p, viewerLevel, err := s.Authorized(ctx, fullPath, authz.ManageProject)
 	if err != nil {

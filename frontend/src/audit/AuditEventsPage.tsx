@@ -5,7 +5,6 @@ import { LoadMore, useCursorPages } from '../ui/LoadMore';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { Time } from '../ui/Time';
 import { useProject } from '../projects/ProjectContext';
-import { atLeast } from '../projects/paths';
 
 const AuditEventsQuery = graphql(`
   query ProjectAuditEvents($fullPath: ID!, $first: Int, $after: Cursor) {
@@ -42,14 +41,13 @@ export const AUDIT_PAGE_SIZE = 50;
 
 export function AuditEventsPage() {
   const project = useProject();
-  const maintainer = atLeast(project.viewerAccessLevel, 'MAINTAINER');
   return (
     <section className="page" aria-labelledby="audit-title">
       <title>{`Audit events · ${project.fullPath} · Kickoff`}</title>
       <div className="page-header">
         <h1 id="audit-title">Audit events</h1>
       </div>
-      {maintainer ? (
+      {project.userPermissions.adminProject ? (
         <AuditList fullPath={project.fullPath} />
       ) : (
         <div className="state" role="note">

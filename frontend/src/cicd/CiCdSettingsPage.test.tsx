@@ -2,11 +2,11 @@ import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { mockClient, WithClient } from '../test/urql';
-import { WithProject } from '../test/project';
-import type { AccessLevel } from '../graphql/generated/graphql';
+import type { ProjectPermissions } from '../projects/ProjectContext';
+import { developerPermissions, maintainerPermissions, WithProject } from '../test/project';
 import { CiCdSettingsPage } from './CiCdSettingsPage';
 
-function renderAs(level: AccessLevel) {
+function renderAs(userPermissions: ProjectPermissions) {
   const { client, executeQuery } = mockClient(() => ({
     data: {
       project: {
@@ -32,7 +32,7 @@ function renderAs(level: AccessLevel) {
   }));
   render(
     <WithClient client={client}>
-      <WithProject project={{ viewerAccessLevel: level }}>
+      <WithProject project={{ userPermissions }}>
         <MemoryRouter>
           <CiCdSettingsPage />
         </MemoryRouter>
@@ -44,7 +44,7 @@ function renderAs(level: AccessLevel) {
 
 describe('CiCdSettingsPage', () => {
   it('shows the Pipeline trigger tokens section to Maintainers', () => {
-    renderAs('MAINTAINER');
+    renderAs(maintainerPermissions);
     expect(screen.getByRole('heading', { name: 'Pipeline trigger tokens' })).toBeTruthy();
     expect(screen.getByLabelText('Description')).toBeTruthy();
     expect(screen.getByLabelText(/Expiration date/)).toBeTruthy();
@@ -53,7 +53,7 @@ describe('CiCdSettingsPage', () => {
   });
 
   it('shows the Runners, Job token permissions and Branches and tags sections below the trigger tokens', () => {
-    renderAs('MAINTAINER');
+    renderAs(maintainerPermissions);
     const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
     expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Job token permissions', 'Branches and tags']);
     expect(screen.getByLabelText('Project path')).toBeTruthy();
@@ -66,7 +66,7 @@ describe('CiCdSettingsPage', () => {
   });
 
   it('tells Developers they need the Maintainer role, without asking for the tokens', () => {
-    const executeQuery = renderAs('DEVELOPER');
+    const executeQuery = renderAs(developerPermissions);
     expect(screen.getByText('You need the Maintainer role')).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Pipeline trigger tokens' })).toBeNull();
     expect(screen.queryByRole('heading', { name: 'Runners' })).toBeNull();

@@ -1,5 +1,4 @@
 import { useProject } from '../projects/ProjectContext';
-import { atLeast } from '../projects/paths';
 import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
 import { RunnersSection } from '../runners/RunnersSection';
 import { RefsSection } from '../refs/RefsSection';
@@ -13,7 +12,7 @@ export function CiCdSettingsPage() {
       <div className="page-header">
         <h1 id="cicd-title">CI/CD Settings</h1>
       </div>
-      {atLeast(project.viewerAccessLevel, 'MAINTAINER') ? (
+      {project.userPermissions.adminProject ? (
         <>
           <PipelineTriggersSection
             projectId={project.id}

@@ -5,7 +5,6 @@ import { ErrorState, Loading } from '../ui/States';
 import { mutationFailure } from '../graphql/errors';
 import { AddMemberForm, MembersTable } from './MembersTable';
 import { useProject } from '../projects/ProjectContext';
-import { atLeast } from '../projects/paths';
 
 const MembersQuery = graphql(`
   query ProjectMembers($fullPath: ID!) {
@@ -66,7 +65,7 @@ const RemoveMember = graphql(`
 export function ProjectMembersPage() {
   const project = useProject();
   const fullPath = project.fullPath;
-  const canManage = atLeast(project.viewerAccessLevel, 'MAINTAINER');
+  const canManage = project.userPermissions.adminProject;
   const [{ data, fetching, error }, reexecute] = useQuery({ query: MembersQuery, variables: { fullPath } });
   const [, addMember] = useMutation(AddMember);
   const [, updateMember] = useMutation(UpdateMember);

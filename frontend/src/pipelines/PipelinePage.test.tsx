@@ -2,8 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { mockClient, WithClient } from '../test/urql';
-import { WithProject } from '../test/project';
-import type { AccessLevel } from '../graphql/generated/graphql';
+import type { ProjectPermissions } from '../projects/ProjectContext';
+import { developerPermissions, maintainerPermissions, WithProject } from '../test/project';
 import { MASK, PipelinePage, VariablesTable } from './PipelinePage';
 
 function detail(values: boolean) {
@@ -59,11 +59,11 @@ function detail(values: boolean) {
   };
 }
 
-function renderDetail(level: AccessLevel, values: boolean) {
+function renderDetail(userPermissions: ProjectPermissions, values: boolean) {
   const { client } = mockClient(() => detail(values));
   render(
     <WithClient client={client}>
-      <WithProject project={{ viewerAccessLevel: level }}>
+      <WithProject project={{ userPermissions }}>
         <MemoryRouter>
           <PipelinePage iid="7" />
         </MemoryRouter>
@@ -74,7 +74,7 @@ function renderDetail(level: AccessLevel, values: boolean) {
 
 describe('PipelinePage', () => {
   it('shows status, ref, sha, source, trigger short token, user and up/downstream links', () => {
-    renderDetail('MAINTAINER', true);
+    renderDetail(maintainerPermissions, true);
     expect(screen.getByRole('heading', { name: 'Pipeline #7' })).toBeTruthy();
     expect(screen.getByText('b'.repeat(40))).toBeTruthy();
     expect(screen.getByText('Zx9q')).toBeTruthy();
@@ -84,7 +84,7 @@ describe('PipelinePage', () => {
   });
 
   it('shows variable values to Maintainers', () => {
-    renderDetail('MAINTAINER', true);
+    renderDetail(maintainerPermissions, true);
     const table = screen.getByRole('table', { name: 'Variables' });
     expect(within(table).getByText('staging')).toBeTruthy();
     expect(within(table).queryByText(MASK)).toBeNull();
@@ -92,7 +92,7 @@ describe('PipelinePage', () => {
   });
 
   it('masks variable values for everyone else', () => {
-    renderDetail('DEVELOPER', false);
+    renderDetail(developerPermissions, false);
     const table = screen.getByRole('table', { name: 'Variables' });
     expect(within(table).getByText('DEPLOY_ENV')).toBeTruthy();
     expect(within(table).getAllByText(MASK)).toHaveLength(2);

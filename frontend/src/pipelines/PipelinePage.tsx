@@ -8,7 +8,7 @@ import { Empty, ErrorState, Loading } from '../ui/States';
 import { Time } from '../ui/Time';
 import { formatDuration } from '../ui/format';
 import { useProject } from '../projects/ProjectContext';
-import { atLeast, projectUrl } from '../projects/paths';
+import { projectUrl } from '../projects/paths';
 import { POLL_INTERVAL_MS } from './PipelinesPage';
 
 const PipelineQuery = graphql(`
@@ -108,7 +108,7 @@ export function PipelinePage({ iid }: { iid: string }) {
     );
   }
 
-  const showValues = atLeast(project.viewerAccessLevel, 'MAINTAINER');
+  const showValues = project.userPermissions.readPipelineVariables;
   const downstream = (pipeline.downstream.nodes ?? []).flatMap((n) => (n ? [n] : []));
   return (
     <section className="page" aria-labelledby="pipeline-title">

@@ -1,5 +1,15 @@
 import { createContext, useContext } from 'react';
-import type { AccessLevel } from '../graphql/generated/graphql';
+
+/**
+ * What the viewer may do in the project, as the server says
+ * (Project.userPermissions): pages ask this instead of comparing roles.
+ */
+export type ProjectPermissions = {
+  createPipeline: boolean;
+  updatePipeline: boolean;
+  readPipelineVariables: boolean;
+  adminProject: boolean;
+};
 
 export type ProjectInfo = {
   id: string;
@@ -7,7 +17,7 @@ export type ProjectInfo = {
   fullPath: string;
   description: string;
   defaultBranch: string;
-  viewerAccessLevel: AccessLevel;
+  userPermissions: ProjectPermissions;
 };
 
 export const ProjectContext = createContext<ProjectInfo | null>(null);

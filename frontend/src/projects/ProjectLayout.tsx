@@ -10,7 +10,7 @@ import { CiCdSettingsPage } from '../cicd/CiCdSettingsPage';
 import { AuditEventsPage } from '../audit/AuditEventsPage';
 import { ProjectMembersPage } from '../members/ProjectMembersPage';
 import { ProjectContext } from './ProjectContext';
-import { atLeast, parseProjectUrl, projectUrl, type ProjectView } from './paths';
+import { parseProjectUrl, projectUrl, type ProjectView } from './paths';
 
 const ProjectHeaderQuery = graphql(`
   query ProjectHeader($fullPath: ID!) {
@@ -20,7 +20,12 @@ const ProjectHeaderQuery = graphql(`
       fullPath
       description
       defaultBranch
-      viewerAccessLevel
+      userPermissions {
+        createPipeline
+        updatePipeline
+        readPipelineVariables
+        adminProject
+      }
     }
   }
 `);
@@ -57,7 +62,6 @@ function ProjectLayout({ fullPath, view }: { fullPath: string; view: ProjectView
       </section>
     );
   }
-  const maintainer = atLeast(project.viewerAccessLevel, 'MAINTAINER');
   return (
     <ProjectContext.Provider value={project}>
       <div className="project-header">
@@ -78,7 +82,7 @@ function ProjectLayout({ fullPath, view }: { fullPath: string; view: ProjectView
         <Tab to={projectUrl.members(project.fullPath)} active={view.kind === 'members'}>
           Members
         </Tab>
-        {maintainer ? (
+        {project.userPermissions.adminProject ? (
           <Tab to={projectUrl.auditEvents(project.fullPath)} active={view.kind === 'audit-events'}>
             Audit events
           </Tab>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLeast, parseProjectUrl } from './paths';
+import { parseProjectUrl } from './paths';
 
 describe('parseProjectUrl', () => {
   it.each([
@@ -16,14 +16,5 @@ describe('parseProjectUrl', () => {
 
   it.each(['', '-/x', 'acme/demo/-/nope', 'acme/demo/-/pipelines/abc', 'acme/../x', 'a b/c'])('rejects %j', (url) => {
     expect(parseProjectUrl(url)).toBeNull();
-  });
-});
-
-describe('atLeast', () => {
-  it('orders GitLab access levels', () => {
-    expect(atLeast('OWNER', 'MAINTAINER')).toBe(true);
-    expect(atLeast('MAINTAINER', 'MAINTAINER')).toBe(true);
-    expect(atLeast('DEVELOPER', 'MAINTAINER')).toBe(false);
-    expect(atLeast(undefined, 'GUEST')).toBe(false);
   });
 });

@@ -1,5 +1,3 @@
-import type { AccessLevel } from '../graphql/generated/graphql';
-
 /** What a project URL points at, after the `/-/` separator (GitLab's scheme). */
 export type ProjectView =
   | { kind: 'pipelines' }
@@ -38,16 +36,3 @@ export const projectUrl = {
   auditEvents: (fullPath: string) => `/${fullPath}/-/audit_events`,
   members: (fullPath: string) => `/${fullPath}/-/project_members`,
 };
-
-const LEVELS: Record<AccessLevel, number> = {
-  NO_ACCESS: 0,
-  GUEST: 10,
-  REPORTER: 20,
-  DEVELOPER: 30,
-  MAINTAINER: 40,
-  OWNER: 50,
-};
-
-export function atLeast(level: AccessLevel | null | undefined, needed: AccessLevel): boolean {
-  return level != null && LEVELS[level] >= LEVELS[needed];
-}

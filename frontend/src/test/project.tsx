@@ -1,5 +1,20 @@
 import type { ReactNode } from 'react';
-import { ProjectContext, type ProjectInfo } from '../projects/ProjectContext';
+import { ProjectContext, type ProjectInfo, type ProjectPermissions } from '../projects/ProjectContext';
+
+/** What a Maintainer may do (Project.userPermissions). */
+export const maintainerPermissions: ProjectPermissions = {
+  createPipeline: true,
+  updatePipeline: true,
+  readPipelineVariables: true,
+  adminProject: true,
+};
+
+/** What a Developer may do. */
+export const developerPermissions: ProjectPermissions = {
+  ...maintainerPermissions,
+  readPipelineVariables: false,
+  adminProject: false,
+};
 
 export const testProject: ProjectInfo = {
   id: '4294967297',
@@ -7,7 +22,7 @@ export const testProject: ProjectInfo = {
   fullPath: 'acme/demo',
   description: '',
   defaultBranch: 'main',
-  viewerAccessLevel: 'MAINTAINER',
+  userPermissions: maintainerPermissions,
 };
 
 export function WithProject({ project = testProject, children }: { project?: Partial<ProjectInfo>; children: ReactNode }) {
