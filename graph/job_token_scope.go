@@ -15,3 +15,14 @@ func (r *Resolver) jobTokenScope(ctx context.Context, projectRef string) (*model
 	}
 	return &model.CiJobTokenScope{Allowlist: q}, nil
 }
+
+// scopeAfter is what an allowlist mutation answers: the project's scope once
+// the change (whose error is err) is made, or the change's errors.
+func (r *Resolver) scopeAfter(ctx context.Context, projectRef string, err error) (*model.CiJobTokenScope, []string, error) {
+	errs, err := userErrors(err)
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
+	}
+	scope, err := r.jobTokenScope(ctx, projectRef)
+	return scope, errs, err
+}

@@ -23,23 +23,21 @@ func (r *ciJobTokenScopeResolver) InboundAllowlist(ctx context.Context, obj *mod
 // CiJobTokenScopeAddProject is the resolver for the ciJobTokenScopeAddProject field.
 func (r *mutationResolver) CiJobTokenScopeAddProject(ctx context.Context, input model.CiJobTokenScopeAddProjectInput) (*model.CiJobTokenScopeAddProjectPayload, error) {
 	_, err := r.svc.JobTokens.Add(ctx, input.ProjectPath, input.TargetProjectPath, nil)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.CiJobTokenScopeAddProjectPayload{Errors: errs}, err
+	scope, errs, err := r.scopeAfter(ctx, input.ProjectPath, err)
+	if err != nil {
+		return nil, err
 	}
-	scope, err := r.jobTokenScope(ctx, input.ProjectPath)
-	return &model.CiJobTokenScopeAddProjectPayload{CiJobTokenScope: scope, Errors: errs}, err
+	return &model.CiJobTokenScopeAddProjectPayload{CiJobTokenScope: scope, Errors: errs}, nil
 }
 
 // CiJobTokenScopeRemoveProject is the resolver for the ciJobTokenScopeRemoveProject field.
 func (r *mutationResolver) CiJobTokenScopeRemoveProject(ctx context.Context, input model.CiJobTokenScopeRemoveProjectInput) (*model.CiJobTokenScopeRemoveProjectPayload, error) {
 	err := r.svc.JobTokens.Remove(ctx, input.ProjectPath, input.TargetProjectPath, nil)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.CiJobTokenScopeRemoveProjectPayload{Errors: errs}, err
+	scope, errs, err := r.scopeAfter(ctx, input.ProjectPath, err)
+	if err != nil {
+		return nil, err
 	}
-	scope, err := r.jobTokenScope(ctx, input.ProjectPath)
-	return &model.CiJobTokenScopeRemoveProjectPayload{CiJobTokenScope: scope, Errors: errs}, err
+	return &model.CiJobTokenScopeRemoveProjectPayload{CiJobTokenScope: scope, Errors: errs}, nil
 }
 
 // CiJobTokenScope is the resolver for the ciJobTokenScope field.

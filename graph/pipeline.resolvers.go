@@ -25,11 +25,9 @@ func (r *mutationResolver) PipelineCreate(ctx context.Context, input model.Pipel
 		vars[v.Key] = v.Value
 	}
 	x, err := r.svc.Pipelines.CreateForUser(ctx, input.ProjectPath, deref(input.Ref), vars)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineCreatePayload{Errors: errs}, err
-	}
-	return &model.PipelineCreatePayload{Pipeline: x, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineCreatePayload {
+		return &model.PipelineCreatePayload{Pipeline: x, Errors: errs}
+	})
 }
 
 // Variables is the resolver for the variables field.

@@ -18,11 +18,9 @@ func (r *mutationResolver) PipelineCancel(ctx context.Context, input model.Pipel
 		return nil, err
 	}
 	p, err := r.svc.Pipelines.Cancel(ctx, id)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineCancelPayload{Errors: errs}, err
-	}
-	return &model.PipelineCancelPayload{Pipeline: p, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineCancelPayload {
+		return &model.PipelineCancelPayload{Pipeline: p, Errors: errs}
+	})
 }
 
 // PipelineRetry is the resolver for the pipelineRetry field.
@@ -32,9 +30,7 @@ func (r *mutationResolver) PipelineRetry(ctx context.Context, input model.Pipeli
 		return nil, err
 	}
 	p, err := r.svc.Pipelines.Retry(ctx, id)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineRetryPayload{Errors: errs}, err
-	}
-	return &model.PipelineRetryPayload{Pipeline: p, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineRetryPayload {
+		return &model.PipelineRetryPayload{Pipeline: p, Errors: errs}
+	})
 }

@@ -22,11 +22,9 @@ func (r *mutationResolver) ProjectCreate(ctx context.Context, input model.Projec
 		Name: input.Name, Path: input.Path,
 		Description: deref(input.Description), DefaultBranch: deref(input.DefaultBranch),
 	})
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.ProjectCreatePayload{Errors: errs}, err
-	}
-	return &model.ProjectCreatePayload{Project: p, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.ProjectCreatePayload {
+		return &model.ProjectCreatePayload{Project: p, Errors: errs}
+	})
 }
 
 // ProjectUpdate is the resolver for the projectUpdate field.
@@ -34,41 +32,33 @@ func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.Projec
 	p, err := r.svc.Projects.Update(ctx, input.ProjectPath, projects.ProjectUpdate{
 		Name: input.Name, Description: input.Description, DefaultBranch: input.DefaultBranch,
 	})
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.ProjectUpdatePayload{Errors: errs}, err
-	}
-	return &model.ProjectUpdatePayload{Project: p, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.ProjectUpdatePayload {
+		return &model.ProjectUpdatePayload{Project: p, Errors: errs}
+	})
 }
 
 // ProjectMemberAdd is the resolver for the projectMemberAdd field.
 func (r *mutationResolver) ProjectMemberAdd(ctx context.Context, input model.ProjectMemberAddInput) (*model.ProjectMemberAddPayload, error) {
 	m, err := r.svc.Projects.AddMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.ProjectMemberAddPayload{Errors: errs}, err
-	}
-	return &model.ProjectMemberAddPayload{Member: m, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.ProjectMemberAddPayload {
+		return &model.ProjectMemberAddPayload{Member: m, Errors: errs}
+	})
 }
 
 // ProjectMemberUpdate is the resolver for the projectMemberUpdate field.
 func (r *mutationResolver) ProjectMemberUpdate(ctx context.Context, input model.ProjectMemberUpdateInput) (*model.ProjectMemberUpdatePayload, error) {
 	m, err := r.svc.Projects.UpdateMember(ctx, input.ProjectPath, input.Username, input.AccessLevel)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.ProjectMemberUpdatePayload{Errors: errs}, err
-	}
-	return &model.ProjectMemberUpdatePayload{Member: m, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.ProjectMemberUpdatePayload {
+		return &model.ProjectMemberUpdatePayload{Member: m, Errors: errs}
+	})
 }
 
 // ProjectMemberRemove is the resolver for the projectMemberRemove field.
 func (r *mutationResolver) ProjectMemberRemove(ctx context.Context, input model.ProjectMemberRemoveInput) (*model.ProjectMemberRemovePayload, error) {
 	m, err := r.svc.Projects.RemoveMember(ctx, input.ProjectPath, input.Username)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.ProjectMemberRemovePayload{Errors: errs}, err
-	}
-	return &model.ProjectMemberRemovePayload{Member: m, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.ProjectMemberRemovePayload {
+		return &model.ProjectMemberRemovePayload{Member: m, Errors: errs}
+	})
 }
 
 // ViewerAccessLevel is the resolver for the viewerAccessLevel field.

@@ -18,11 +18,9 @@ import (
 // RefCreate is the resolver for the refCreate field.
 func (r *mutationResolver) RefCreate(ctx context.Context, input model.RefCreateInput) (*model.RefCreatePayload, error) {
 	x, err := r.svc.Refs.Create(ctx, input.ProjectPath, input.Name, input.Type, input.Sha)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.RefCreatePayload{Errors: errs}, err
-	}
-	return &model.RefCreatePayload{Ref: x, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.RefCreatePayload {
+		return &model.RefCreatePayload{Ref: x, Errors: errs}
+	})
 }
 
 // RefUpdate is the resolver for the refUpdate field.
@@ -32,11 +30,9 @@ func (r *mutationResolver) RefUpdate(ctx context.Context, input model.RefUpdateI
 		return nil, err
 	}
 	x, err := r.svc.Refs.Update(ctx, id, input.Sha)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.RefUpdatePayload{Errors: errs}, err
-	}
-	return &model.RefUpdatePayload{Ref: x, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.RefUpdatePayload {
+		return &model.RefUpdatePayload{Ref: x, Errors: errs}
+	})
 }
 
 // RefDelete is the resolver for the refDelete field.
@@ -46,11 +42,9 @@ func (r *mutationResolver) RefDelete(ctx context.Context, input model.RefDeleteI
 		return nil, err
 	}
 	x, err := r.svc.Refs.Delete(ctx, id)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.RefDeletePayload{Errors: errs}, err
-	}
-	return &model.RefDeletePayload{Ref: x, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.RefDeletePayload {
+		return &model.RefDeletePayload{Ref: x, Errors: errs}
+	})
 }
 
 // Refs is the resolver for the refs field.

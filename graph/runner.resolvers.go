@@ -16,11 +16,9 @@ import (
 // RunnerCreate is the resolver for the runnerCreate field.
 func (r *mutationResolver) RunnerCreate(ctx context.Context, input model.RunnerCreateInput) (*model.RunnerCreatePayload, error) {
 	runner, token, err := r.svc.Runners.Create(ctx, deref(input.ProjectPath), deref(input.Description))
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.RunnerCreatePayload{Errors: errs}, err
-	}
-	return &model.RunnerCreatePayload{Runner: runner, Token: &token, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.RunnerCreatePayload {
+		return &model.RunnerCreatePayload{Runner: runner, Token: shownOnce(token), Errors: errs}
+	})
 }
 
 // RunnerDelete is the resolver for the runnerDelete field.
@@ -30,8 +28,7 @@ func (r *mutationResolver) RunnerDelete(ctx context.Context, input model.RunnerD
 		return nil, err
 	}
 	_, err = r.svc.Runners.Delete(ctx, id)
-	errs, err := userErrors(err)
-	return &model.RunnerDeletePayload{Errors: errs}, err
+	return payload(err, func(errs []string) *model.RunnerDeletePayload { return &model.RunnerDeletePayload{Errors: errs} })
 }
 
 // Runners is the resolver for the runners field.

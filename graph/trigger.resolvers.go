@@ -23,11 +23,9 @@ func (r *mutationResolver) PipelineTriggerCreate(ctx context.Context, input mode
 		ExpiresAt:   input.ExpiresAt,
 		Policy:      createPolicy(input),
 	})
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineTriggerCreatePayload{Errors: errs}, err
-	}
-	return &model.PipelineTriggerCreatePayload{PipelineTrigger: t, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineTriggerCreatePayload {
+		return &model.PipelineTriggerCreatePayload{PipelineTrigger: t, Errors: errs}
+	})
 }
 
 // PipelineTriggerUpdate is the resolver for the pipelineTriggerUpdate field.
@@ -37,11 +35,9 @@ func (r *mutationResolver) PipelineTriggerUpdate(ctx context.Context, input mode
 		return nil, err
 	}
 	t, err := r.svc.Triggers.Update(ctx, id, updateOf(input))
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineTriggerUpdatePayload{Errors: errs}, err
-	}
-	return &model.PipelineTriggerUpdatePayload{PipelineTrigger: t, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineTriggerUpdatePayload {
+		return &model.PipelineTriggerUpdatePayload{PipelineTrigger: t, Errors: errs}
+	})
 }
 
 // PipelineTriggerDelete is the resolver for the pipelineTriggerDelete field.
@@ -51,8 +47,9 @@ func (r *mutationResolver) PipelineTriggerDelete(ctx context.Context, input mode
 		return nil, err
 	}
 	_, err = r.svc.Triggers.Revoke(ctx, id)
-	errs, err := userErrors(err)
-	return &model.PipelineTriggerDeletePayload{Errors: errs}, err
+	return payload(err, func(errs []string) *model.PipelineTriggerDeletePayload {
+		return &model.PipelineTriggerDeletePayload{Errors: errs}
+	})
 }
 
 // PipelineTriggerTakeOwnership is the resolver for the pipelineTriggerTakeOwnership field.
@@ -62,11 +59,9 @@ func (r *mutationResolver) PipelineTriggerTakeOwnership(ctx context.Context, inp
 		return nil, err
 	}
 	t, err := r.svc.Triggers.TakeOwnership(ctx, id)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineTriggerTakeOwnershipPayload{Errors: errs}, err
-	}
-	return &model.PipelineTriggerTakeOwnershipPayload{PipelineTrigger: t, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineTriggerTakeOwnershipPayload {
+		return &model.PipelineTriggerTakeOwnershipPayload{PipelineTrigger: t, Errors: errs}
+	})
 }
 
 // PipelineTriggerRotate is the resolver for the pipelineTriggerRotate field.
@@ -76,11 +71,9 @@ func (r *mutationResolver) PipelineTriggerRotate(ctx context.Context, input mode
 		return nil, err
 	}
 	t, err := r.svc.Triggers.Rotate(ctx, id, time.Duration(input.GraceSeconds)*time.Second)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PipelineTriggerRotatePayload{Errors: errs}, err
-	}
-	return &model.PipelineTriggerRotatePayload{PipelineTrigger: t, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PipelineTriggerRotatePayload {
+		return &model.PipelineTriggerRotatePayload{PipelineTrigger: t, Errors: errs}
+	})
 }
 
 // Token is the resolver for the token field.

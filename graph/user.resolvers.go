@@ -22,11 +22,9 @@ func (r *mutationResolver) PersonalAccessTokenCreate(ctx context.Context, input 
 		return nil, kickoff.Errorf(kickoff.EUnauthorized, "sign in to create personal access tokens")
 	}
 	pat, token, err := r.svc.Identity.CreatePersonalAccessToken(ctx, u, input.Name, input.ExpiresAt)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PersonalAccessTokenCreatePayload{Errors: errs}, err
-	}
-	return &model.PersonalAccessTokenCreatePayload{PersonalAccessToken: pat, Token: &token, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PersonalAccessTokenCreatePayload {
+		return &model.PersonalAccessTokenCreatePayload{PersonalAccessToken: pat, Token: shownOnce(token), Errors: errs}
+	})
 }
 
 // PersonalAccessTokenRevoke is the resolver for the personalAccessTokenRevoke field.
@@ -36,11 +34,9 @@ func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input 
 		return nil, err
 	}
 	pat, err := r.svc.Identity.RevokePersonalAccessToken(ctx, id)
-	errs, err := userErrors(err)
-	if err != nil || len(errs) > 0 {
-		return &model.PersonalAccessTokenRevokePayload{Errors: errs}, err
-	}
-	return &model.PersonalAccessTokenRevokePayload{PersonalAccessToken: pat, Errors: errs}, nil
+	return payload(err, func(errs []string) *model.PersonalAccessTokenRevokePayload {
+		return &model.PersonalAccessTokenRevokePayload{PersonalAccessToken: pat, Errors: errs}
+	})
 }
 
 // SignOutEverywhere is the resolver for the signOutEverywhere field.
@@ -54,14 +50,17 @@ func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input *model.S
 		userID = id
 	}
 	n, err := r.svc.Identity.SignOutEverywhere(ctx, userID)
-	errs, err := userErrors(err)
-	return &model.SignOutEverywherePayload{EndedSessions: n, Errors: errs}, err
+	return payload(err, func(errs []string) *model.SignOutEverywherePayload {
+		return &model.SignOutEverywherePayload{EndedSessions: n, Errors: errs}
+	})
 }
 
 // CurrentUserPasswordUpdate is the resolver for the currentUserPasswordUpdate field.
 func (r *mutationResolver) CurrentUserPasswordUpdate(ctx context.Context, input model.CurrentUserPasswordUpdateInput) (*model.CurrentUserPasswordUpdatePayload, error) {
-	errs, err := userErrors(r.svc.Identity.ChangePassword(ctx, input.CurrentPassword, input.NewPassword))
-	return &model.CurrentUserPasswordUpdatePayload{Errors: errs}, err
+	err := r.svc.Identity.ChangePassword(ctx, input.CurrentPassword, input.NewPassword)
+	return payload(err, func(errs []string) *model.CurrentUserPasswordUpdatePayload {
+		return &model.CurrentUserPasswordUpdatePayload{Errors: errs}
+	})
 }
 
 // Revoked is the resolver for the revoked field.
