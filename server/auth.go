@@ -9,6 +9,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // authKind says which credentials a route accepts and how it answers a
@@ -127,9 +128,9 @@ func (s *server) authFailed(w http.ResponseWriter, r *http.Request, kind authKin
 	}
 	switch {
 	case kind == authREST && status == http.StatusUnauthorized:
-		writeMessage(w, status, "401 Unauthorized")
+		httpjson.Message(w, status, "401 Unauthorized")
 	case kind == authREST:
-		writeMessage(w, status, "500 Internal Server Error")
+		httpjson.Message(w, status, "500 Internal Server Error")
 	case status == http.StatusUnauthorized && credential == identity.CredentialSession:
 		graphQLError(w, status, "UNAUTHENTICATED", "the session is invalid or has expired: sign in again")
 	case status == http.StatusUnauthorized:

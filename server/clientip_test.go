@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"github.com/kickoff-ci/kickoff/internal/ratelimit"
 )
 
 func TestClientIP(t *testing.T) {
@@ -110,7 +112,7 @@ func TestIPLimitKey(t *testing.T) {
 		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
 	}
 	for in, want := range tests {
-		if got := ipLimitKey(netip.MustParseAddr(in)); got != want {
+		if got := ratelimit.IPKey(netip.MustParseAddr(in)); got != want {
 			t.Errorf("ipLimitKey(%s) = %s, want %s", in, got, want)
 		}
 	}

@@ -9,12 +9,13 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // graphQLError answers in the GraphQL response shape with an extensions.code.
 func graphQLError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{
+	httpjson.Write(w, status, map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}},
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // statusRecorder remembers the status and size a handler wrote.
@@ -104,7 +106,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 					panic(v)
 				}
 				logger.ErrorContext(r.Context(), "panic in HTTP handler", "route", routeOf(r), "panic", v)
-				writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+				httpjson.Message(w, http.StatusInternalServerError, "500 Internal Server Error")
 			}
 		}()
 		next.ServeHTTP(w, r)

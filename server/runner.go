@@ -13,7 +13,9 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/runners"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // runnerAPI serves the runner endpoints (SPEC §6): claiming pipelines with a
@@ -28,7 +30,7 @@ type runnerAPI struct {
 
 // jobJSON is the answer to a successful claim.
 type jobJSON struct {
-	Pipeline  pipelineJSON         `json:"pipeline"`
+	Pipeline  gitlab.Pipeline      `json:"pipeline"`
 	Variables []pipelines.Variable `json:"variables"`
 	JobToken  string               `json:"job_token"`
 }
@@ -65,19 +67,19 @@ func (a *runnerAPI) requestJob(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	p, err := renderPipeline(r.Context(), job.Pipeline, a.publicURL(r))
+	p, err := gitlab.RenderPipeline(r.Context(), job.Pipeline, a.publicURL(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, jobJSON{Pipeline: p, Variables: job.Variables, JobToken: job.JobToken})
+	httpjson.Write(w, http.StatusCreated, jobJSON{Pipeline: p, Variables: job.Variables, JobToken: job.JobToken})
 }
 
 // updatePipeline is PUT /api/v1/runner/pipelines/:id with the job token.
 func (a *runnerAPI) updatePipeline(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.Atoi(r.PathValue("id"))
 	if err != nil || id <= 0 {
-		notFoundAPI(w, r)
+		httpjson.NotFound(w, r)
 		return
 	}
 	var body struct {
@@ -98,12 +100,12 @@ func (a *runnerAPI) updatePipeline(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out, err := renderPipeline(r.Context(), p, a.publicURL(r))
+	out, err := gitlab.RenderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, out)
 }
 
 // fail answers the runner API's errors: 401 and 403 bare, as GitLab's
@@ -111,14 +113,14 @@ func (a *runnerAPI) updatePipeline(w http.ResponseWriter, r *http.Request) {
 func (a *runnerAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+		httpjson.Write(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
 	case kickoff.ErrorCode(err) == kickoff.EUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kickoff"`)
-		writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
+		httpjson.Message(w, http.StatusUnauthorized, "401 Unauthorized")
 	case kickoff.ErrorCode(err) == kickoff.EForbidden:
-		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden")
 	default:
-		writeGitLabError(w, r, a.logger, err, plainNotFound)
+		gitlab.WriteError(w, r, a.logger, err)
 	}
 }
 

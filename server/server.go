@@ -1,6 +1,7 @@
 // Package server wires Kickoff's HTTP surface: health and metrics endpoints,
-// the GraphQL API, the GitLab-compatible REST shim and the embedded web app,
-// with the middleware every request goes through.
+// sessions, the GraphQL API, the runner API, the GitLab-compatible REST shim
+// (mounted from package server/gitlab) and the embedded web app, with the
+// middleware every request goes through.
 package server
 
 import (
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,6 +21,8 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/server/gitlab"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // MaxBodyBytes bounds every API request body (SPEC §7, §11); every body is
@@ -74,31 +76,20 @@ type server struct {
 	secure    bool
 }
 
-// routeGitLab registers the GitLab-compatible REST API and the one-URL trigger.
-func (s *server) routeGitLab(mux *router, cfg Config) {
-	triggersAPI := &triggerAPI{triggers: cfg.Services.Triggers, publicURL: s.publicBaseURL, logger: s.logger}
-	rest := func(h http.HandlerFunc) http.Handler { return s.withViewer(h, authREST) }
-	mux.Handle("GET /api/v4/projects/{id}/triggers", rest(triggersAPI.list))
-	mux.Handle("POST /api/v4/projects/{id}/triggers", rest(triggersAPI.create))
-	mux.Handle("GET /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.get))
-	mux.Handle("PUT /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.update))
-	mux.Handle("DELETE /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.delete))
-
-	scopeAPI := &jobTokenScopeAPI{jobs: cfg.Services.JobTokens, publicURL: s.publicBaseURL, logger: s.logger}
-	mux.Handle("GET /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.list))
-	mux.Handle("POST /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.add))
-	mux.Handle("DELETE /api/v4/projects/{id}/job_token_scope/allowlist/{target_project_id}", rest(scopeAPI.remove))
-
-	// Trigger endpoints authenticate by the token parameter, never by
-	// cookies or PAT headers.
-	pipelinesAPI := &triggerPipelineAPI{
-		pipelines: cfg.Services.Pipelines, publicURL: s.publicBaseURL, clientIP: s.clientAddr,
-		floods: newFloodGuard(recordFloodSummary(cfg.DB.Client, s.logger), time.Now),
-		logger: s.logger,
-	}
-	mux.HandleFunc("POST /api/v4/projects/{id}/trigger/pipeline", pipelinesAPI.gitlab)
-	mux.HandleFunc("POST /api/v4/projects/{id}/ref/{rest...}", pipelinesAPI.webhook)
-	mux.HandleFunc("POST /api/trigger/{token}", pipelinesAPI.oneURL)
+// routeAPIs registers the GitLab-compatible REST API (package gitlab, behind
+// PAT authentication) and the runner API.
+func (s *server) routeAPIs(mux *router, cfg Config) {
+	gitlab.Register(mux, gitlab.Config{
+		Triggers:     cfg.Services.Triggers,
+		Pipelines:    cfg.Services.Pipelines,
+		JobTokens:    cfg.Services.JobTokens,
+		AuditDB:      cfg.DB.Client,
+		PublicURL:    s.publicBaseURL,
+		ClientIP:     s.clientAddr,
+		Authenticate: func(h http.Handler) http.Handler { return s.withViewer(h, authREST) },
+		MaxBodyBytes: MaxBodyBytes,
+		Logger:       s.logger,
+	})
 
 	// Runners authenticate by their own bearer tokens (kor_, koj_).
 	runnerAPI := &runnerAPI{runners: cfg.Services.Runners, pipelines: cfg.Services.Pipelines, publicURL: s.publicBaseURL, logger: s.logger}
@@ -119,7 +110,8 @@ func New(cfg Config) http.Handler {
 }
 
 // router is a ServeMux that remembers its patterns, so tests can send every
-// route the malformed-input corpus, new routes included.
+// route the malformed-input corpus, new routes included. It is the
+// gitlab.Mux the REST shim registers on.
 type router struct {
 	*http.ServeMux
 	patterns []string
@@ -168,8 +160,8 @@ func newHandler(cfg Config) (http.Handler, []string) {
 		http.MethodPost:   http.HandlerFunc(s.login),
 		http.MethodDelete: http.HandlerFunc(s.logout),
 	}))
-	s.routeGitLab(mux, cfg)
-	mux.HandleFunc("/api/", notFoundAPI)
+	s.routeAPIs(mux, cfg)
+	mux.HandleFunc("/api/", httpjson.NotFound)
 	mux.Handle("/", spa(cfg.WebApp))
 
 	// withRequestInfo passes a copy of the request on (r.WithContext), so it

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -13,7 +12,8 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/ratelimit"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // SessionCookie holds the web session's JWT. It is HttpOnly (scripts cannot
@@ -24,16 +24,6 @@ const SessionCookie = "kickoff_session"
 // treat it apart from unknown clients (identity/signin.go). It is sent to
 // /api/session only.
 const DeviceCookie = "kickoff_device"
-
-// ipLimitKey is the per-IP limiter's key for a client. IPv6 clients are
-// counted per /64, the smallest block a site is normally given, since
-// anyone with one can use 2^64 addresses.
-func ipLimitKey(a netip.Addr) string {
-	if a.Is6() {
-		return netip.PrefixFrom(a, 64).Masked().String()
-	}
-	return a.String()
-}
 
 // loginRequest is the body of POST /api/session.
 type loginRequest struct {
@@ -62,14 +52,14 @@ type sessionUserJSON struct {
 // cookie, return the user.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
-		writeMessage(w, http.StatusForbidden, "403 Forbidden - "+errCSRFOrigin.Error())
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden - "+errCSRFOrigin.Error())
 		return
 	}
 	req, ok := readLoginRequest(w, r)
 	if !ok {
 		return
 	}
-	in := identity.SignIn{Username: req.Username, Password: req.Password, IPKey: ipLimitKey(s.clientAddr(r))}
+	in := identity.SignIn{Username: req.Username, Password: req.Password, IPKey: ratelimit.IPKey(s.clientAddr(r))}
 	if c, err := r.Cookie(DeviceCookie); err == nil {
 		in.DeviceCookie = c.Value
 	}
@@ -79,19 +69,19 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	case throttled:
 		s.logger.DebugContext(r.Context(), "sign-in refused: too many failures")
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
-		writeMessage(w, http.StatusTooManyRequests, kickoff.ErrorMessage(err))
+		httpjson.Message(w, http.StatusTooManyRequests, kickoff.ErrorMessage(err))
 		return
 	case identity.IsUnauthorized(err):
-		writeMessage(w, http.StatusUnauthorized, "invalid username or password")
+		httpjson.Message(w, http.StatusUnauthorized, "invalid username or password")
 		return
 	case err != nil:
 		s.logger.ErrorContext(r.Context(), "sign-in failed", "err", err)
-		writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+		httpjson.Message(w, http.StatusInternalServerError, "500 Internal Server Error")
 		return
 	}
 	http.SetCookie(w, s.cookie(SessionCookie, "/", out.Session.Token, out.Session.Expires))
 	http.SetCookie(w, s.cookie(DeviceCookie, "/api/session", out.Device.Token, out.Device.Expires))
-	writeJSON(w, http.StatusOK, s.sessionUser(r, out.User))
+	httpjson.Write(w, http.StatusOK, s.sessionUser(r, out.User))
 }
 
 // logout handles DELETE /api/session: the session the cookie names ends on
@@ -99,13 +89,13 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 // It answers 204 whether or not there was a session.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
-		writeMessage(w, http.StatusForbidden, "403 Forbidden - "+errCSRFOrigin.Error())
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden - "+errCSRFOrigin.Error())
 		return
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		if err := s.ids.Logout(r.Context(), c.Value); err != nil {
 			s.logger.ErrorContext(r.Context(), "sign-out failed", "err", err)
-			writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+			httpjson.Message(w, http.StatusInternalServerError, "500 Internal Server Error")
 			return
 		}
 	}
@@ -120,24 +110,24 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 func readLoginRequest(w http.ResponseWriter, r *http.Request) (loginRequest, bool) {
 	var req loginRequest
 	if !isJSON(r) {
-		writeJSON(w, http.StatusUnsupportedMediaType, errorBody{"Content-Type must be application/json"})
+		httpjson.Write(w, http.StatusUnsupportedMediaType, errorBody{"Content-Type must be application/json"})
 		return req, false
 	}
 	body, err := restparams.ReadBody(r, MaxBodyBytes)
 	switch {
 	case errors.Is(err, restparams.ErrBodyTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{bodyTooLarge})
+		httpjson.Write(w, http.StatusRequestEntityTooLarge, errorBody{bodyTooLarge})
 		return req, false
 	case err != nil:
-		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
+		httpjson.Write(w, http.StatusBadRequest, errorBody{"could not read the request body"})
 		return req, false
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{`request body must be a JSON object {"username": string, "password": string}`})
+		httpjson.Write(w, http.StatusBadRequest, errorBody{`request body must be a JSON object {"username": string, "password": string}`})
 		return req, false
 	}
 	if !kickoff.CleanText(req.Username) {
-		writeJSON(w, http.StatusBadRequest, errorBody{"username must not contain NUL characters"})
+		httpjson.Write(w, http.StatusBadRequest, errorBody{"username must not contain NUL characters"})
 		return req, false
 	}
 	var missing []string
@@ -148,7 +138,7 @@ func readLoginRequest(w http.ResponseWriter, r *http.Request) (loginRequest, boo
 		missing = append(missing, "password is missing")
 	}
 	if len(missing) > 0 {
-		writeJSON(w, http.StatusBadRequest, errorBody{strings.Join(missing, ", ")})
+		httpjson.Write(w, http.StatusBadRequest, errorBody{strings.Join(missing, ", ")})
 		return req, false
 	}
 	return req, true

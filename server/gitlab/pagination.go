@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // Pagination defaults and bounds of GitLab's REST API.
@@ -112,6 +113,6 @@ func writeList[T, J any](w http.ResponseWriter, r *http.Request, base *url.URL, 
 		out = append(out, j)
 	}
 	p.writeHeaders(w, r, base, total)
-	writeJSON(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, out)
 	return nil
 }

@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
-// pipelineJSON is GitLab's Entities::Ci::Pipeline.
-type pipelineJSON struct {
+// Pipeline is GitLab's Entities::Ci::Pipeline.
+type Pipeline struct {
 	ID             int            `json:"id"`
 	IID            int            `json:"iid"`
 	ProjectID      int            `json:"project_id"`
@@ -51,19 +51,20 @@ type detailedStatus struct {
 // statusLabels are GitLab's labels where they differ from the status name.
 var statusLabels = map[kickoff.PipelineStatus]string{kickoff.StatusSuccess: "passed"}
 
-// renderPipeline builds the entity; project and user edges are loaded when
+// RenderPipeline builds the entity, for the trigger endpoints and the
+// runner API; project and user edges are loaded when
 // the caller did not already have them.
-func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipelineJSON, error) {
+func RenderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (Pipeline, error) {
 	proj, err := p.Edges.ProjectOrErr()
 	if err != nil {
 		if proj, err = p.QueryProject().Only(ctx); err != nil {
-			return pipelineJSON{}, err
+			return Pipeline{}, err
 		}
 	}
 	u := p.Edges.User
 	if u == nil && p.UserID != nil {
 		if u, err = p.QueryUser().Only(ctx); err != nil {
-			return pipelineJSON{}, err
+			return Pipeline{}, err
 		}
 	}
 	path := pipelines.WebPath(proj, p)
@@ -71,7 +72,7 @@ func renderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (pipeli
 	if l, ok := statusLabels[p.Status]; ok {
 		label = l
 	}
-	j := pipelineJSON{
+	j := Pipeline{
 		ID: p.ID, IID: p.Iid, ProjectID: p.ProjectID, SHA: p.Sha, Ref: p.Ref,
 		Status: string(p.Status), Source: string(p.Source),
 		CreatedAt: gitlabTime(p.CreatedAt), UpdatedAt: gitlabTime(p.UpdatedAt),

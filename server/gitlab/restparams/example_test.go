@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
 )
 
 // A trigger handler reads token, ref and variables, and maps every error in

@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"errors"
@@ -13,7 +13,8 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/refs"
 	"github.com/kickoff-ci/kickoff/internal/ratelimit"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // triggerPipelineAPI serves the endpoints that start pipelines with a trigger
@@ -25,8 +26,9 @@ type triggerPipelineAPI struct {
 	clientIP  func(*http.Request) netip.Addr
 	// floods counts unknown tokens per client IP; past its threshold the
 	// IP's calls get 429 before any database work.
-	floods *floodGuard
-	logger *slog.Logger
+	floods  *floodGuard
+	maxBody int64
+	logger  *slog.Logger
 }
 
 // form says which endpoint a request came to.
@@ -49,7 +51,7 @@ func (a *triggerPipelineAPI) webhook(w http.ResponseWriter, r *http.Request) {
 	rest := r.PathValue("rest")
 	ref, ok := strings.CutSuffix(rest, "/trigger/pipeline")
 	if !ok || ref == "" {
-		notFoundAPI(w, r)
+		httpjson.NotFound(w, r)
 		return
 	}
 	a.serve(w, r, formWebhook, r.PathValue("id"), ref)
@@ -63,10 +65,10 @@ func (a *triggerPipelineAPI) oneURL(w http.ResponseWriter, r *http.Request) {
 func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f form, projectRef, pathRef string) {
 	if r.Header.Get("X-Gitlab-Event") == "Pipeline Hook" {
 		// A pipeline event webhook pointed back at a trigger would loop forever.
-		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden")
 		return
 	}
-	params, err := restparams.Parse(r, MaxBodyBytes)
+	params, err := restparams.Parse(r, a.maxBody)
 	if err != nil {
 		a.fail(w, r, "", err)
 		return
@@ -78,7 +80,7 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 	}
 	// After the checks above, which need no database, and before the token
 	// is looked up: a flooding IP costs nothing more past its threshold.
-	if blocked, wait := a.floods.blocked(ipLimitKey(req.ClientIP), req.Token); blocked {
+	if blocked, wait := a.floods.blocked(ratelimit.IPKey(req.ClientIP), req.Token); blocked {
 		tooManyUnknownTokens(w, wait)
 		return
 	}
@@ -88,7 +90,7 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		return
 	}
 	a.floods.accepted(req.Token)
-	body, err := renderPipeline(r.Context(), p, a.publicURL(r))
+	body, err := RenderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
 		a.fail(w, r, req.Token, err)
 		return
@@ -100,7 +102,7 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 	if f == formOneURL {
 		status = http.StatusOK // the one-URL trigger answers 200, as its users' scripts expect
 	}
-	writeJSON(w, status, body)
+	httpjson.Write(w, status, body)
 }
 
 // request reads the parameters, answering missing ones like GitLab's Grape:
@@ -155,17 +157,17 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token string, err error) {
 	switch {
 	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
-		writeMessage(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+		httpjson.Message(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
 		return
 	case errors.Is(err, pipelines.ErrDuplicatePayload):
-		writeMessage(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
+		httpjson.Message(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
 		return
 	}
 	if wait, ok := kickoff.RetryAfter(err); ok {
 		w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	}
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
-		if ok, wait := a.floods.failed(ipLimitKey(a.clientIP(r)), token); !ok {
+		if ok, wait := a.floods.failed(ratelimit.IPKey(a.clientIP(r)), token); !ok {
 			tooManyUnknownTokens(w, wait)
 			return
 		}
@@ -176,7 +178,7 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token 
 // tooManyUnknownTokens answers a client IP past its unknown-token threshold.
 func tooManyUnknownTokens(w http.ResponseWriter, wait time.Duration) {
 	w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
-	writeMessage(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
+	httpjson.Message(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
 }
 
 // baseErrors is GitLab's validation body: {"base": [msg]}.

@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"errors"
@@ -10,7 +10,8 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // gitlabTime marshals like GitLab's API times: RFC 3339, UTC, milliseconds.
@@ -57,33 +58,39 @@ const (
 	plainNotFound   notFound = "404 Not Found"
 )
 
+// WriteError answers err with GitLab's REST status and body, "404 Not
+// Found" for what was not found; the runner API shares it.
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	writeGitLabError(w, r, logger, err, plainNotFound)
+}
+
 // writeGitLabError maps a domain error to GitLab's REST status and body.
 // Internal errors are logged and answered without detail.
 func writeGitLabError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error, nf notFound) {
 	var perr *restparams.Error
 	if errors.As(err, &perr) {
-		writeJSON(w, perr.Status, perr.Body)
+		httpjson.Write(w, perr.Status, perr.Body)
 		return
 	}
 	switch kickoff.ErrorCode(err) {
 	case kickoff.EUnauthorized:
-		writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
+		httpjson.Message(w, http.StatusUnauthorized, "401 Unauthorized")
 	case kickoff.EForbidden:
 		if errors.Is(err, authz.ErrInsufficientRole) {
-			writeMessage(w, http.StatusForbidden, "403 Forbidden")
+			httpjson.Message(w, http.StatusForbidden, "403 Forbidden")
 			return
 		}
-		writeMessage(w, http.StatusForbidden, "403 Forbidden - "+kickoff.ErrorMessage(err))
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden - "+kickoff.ErrorMessage(err))
 	case kickoff.ENotFound:
-		writeMessage(w, http.StatusNotFound, string(nf))
+		httpjson.Message(w, http.StatusNotFound, string(nf))
 	case kickoff.EInvalid:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": kickoff.ErrorMessage(err)})
+		httpjson.Write(w, http.StatusBadRequest, map[string]string{"error": kickoff.ErrorMessage(err)})
 	case kickoff.EConflict:
-		writeMessage(w, http.StatusConflict, kickoff.ErrorMessage(err))
+		httpjson.Message(w, http.StatusConflict, kickoff.ErrorMessage(err))
 	case kickoff.ERateLimited:
-		writeMessage(w, http.StatusTooManyRequests, kickoff.ErrorMessage(err))
+		httpjson.Message(w, http.StatusTooManyRequests, kickoff.ErrorMessage(err))
 	default:
-		logger.ErrorContext(r.Context(), "REST request failed", "route", routeOf(r), "err", err)
-		writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+		logger.ErrorContext(r.Context(), "REST request failed", "route", r.Pattern, "err", err)
+		httpjson.Message(w, http.StatusInternalServerError, "500 Internal Server Error")
 	}
 }

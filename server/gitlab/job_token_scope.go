@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // jobTokenScopeAPI serves GitLab's CI/CD job token inbound allowlist API
@@ -20,6 +21,7 @@ import (
 type jobTokenScopeAPI struct {
 	jobs      *jobtokens.Service
 	publicURL func(*http.Request) *url.URL
+	maxBody   int64
 	logger    *slog.Logger
 }
 
@@ -73,7 +75,7 @@ func (a *jobTokenScopeAPI) list(w http.ResponseWriter, r *http.Request) {
 
 // add answers POST /projects/:id/job_token_scope/allowlist (target_project_id).
 func (a *jobTokenScopeAPI) add(w http.ResponseWriter, r *http.Request) {
-	params, err := restparams.Parse(r, MaxBodyBytes)
+	params, err := restparams.Parse(r, a.maxBody)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -85,7 +87,7 @@ func (a *jobTokenScopeAPI) add(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, scopeLinkJSON{SourceProjectID: e.ProjectID, TargetProjectID: e.AllowedProjectID})
+	httpjson.Write(w, http.StatusCreated, scopeLinkJSON{SourceProjectID: e.ProjectID, TargetProjectID: e.AllowedProjectID})
 }
 
 // remove answers DELETE /projects/:id/job_token_scope/allowlist/:target_project_id.
@@ -102,7 +104,7 @@ func (a *jobTokenScopeAPI) remove(w http.ResponseWriter, r *http.Request) {
 // lacks, the target as a 400 "Bad request" rather than a conflict.
 func (a *jobTokenScopeAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if kickoff.ErrorCode(err) == kickoff.EConflict {
-		writeMessage(w, http.StatusBadRequest, "400 Bad request - "+kickoff.ErrorMessage(err))
+		httpjson.Message(w, http.StatusBadRequest, "400 Bad request - "+kickoff.ErrorMessage(err))
 		return
 	}
 	writeGitLabError(w, r, a.logger, err, projectNotFound)

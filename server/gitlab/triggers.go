@@ -1,4 +1,4 @@
-package server
+package gitlab
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/server/restparams"
+	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
+	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
 
 // triggerAPI serves GitLab's pipeline trigger token API
@@ -19,6 +20,7 @@ import (
 type triggerAPI struct {
 	triggers  *triggers.Service
 	publicURL func(*http.Request) *url.URL
+	maxBody   int64
 	logger    *slog.Logger
 }
 
@@ -91,7 +93,7 @@ func (a *triggerAPI) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *triggerAPI) create(w http.ResponseWriter, r *http.Request) {
-	params, err := restparams.Parse(r, MaxBodyBytes)
+	params, err := restparams.Parse(r, a.maxBody)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -108,7 +110,7 @@ func (a *triggerAPI) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *triggerAPI) update(w http.ResponseWriter, r *http.Request) {
-	params, err := restparams.Parse(r, MaxBodyBytes)
+	params, err := restparams.Parse(r, a.maxBody)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -167,7 +169,7 @@ func (a *triggerAPI) respond(w http.ResponseWriter, r *http.Request, status int,
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, j)
+	httpjson.Write(w, status, j)
 }
 
 // optionalTime reads an ISO 8601 date or date-time parameter; blank is nil.

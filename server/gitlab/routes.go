@@ -1,0 +1,78 @@
+// Package gitlab is Kickoff's GitLab-compatible REST API (SPEC §4, §5):
+// trigger tokens, the job token allowlist and starting pipelines with a
+// trigger token, including the webhook form and the one-URL trigger
+// (POST /api/trigger/:token), which share its code. Handlers translate
+// GitLab's parameters and bodies; the domain services decide.
+//
+// Package server mounts these routes (Register) behind its middleware and
+// hands over, as values, the services they call and what only the server
+// knows: the public base URL, the client IP and how to authenticate a
+// request.
+package gitlab
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/kickoff-ci/kickoff/domain/jobtokens"
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/ent"
+)
+
+// Mux is where Register adds its routes. Package server's router records
+// every pattern so that its tests send each route a malformed-input corpus.
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+}
+
+// Config is what the GitLab REST API needs from the server.
+type Config struct {
+	Triggers  *triggers.Service
+	Pipelines *pipelines.Service
+	JobTokens *jobtokens.Service
+	// AuditDB is where the trigger flood guard records its summaries.
+	AuditDB *ent.Client
+	// PublicURL is the base (scheme and host) of web_url links.
+	PublicURL func(*http.Request) *url.URL
+	// ClientIP is the request's client address (proxies taken into account).
+	ClientIP func(*http.Request) netip.Addr
+	// Authenticate wraps a token-authenticated REST handler: a personal
+	// access token only, never cookies, answering refused credentials with
+	// GitLab's {"message": "401 Unauthorized"}.
+	Authenticate func(http.Handler) http.Handler
+	// MaxBodyBytes bounds every request body (413 beyond).
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+}
+
+// Register adds the GitLab-compatible REST API and the one-URL trigger to mux.
+func Register(mux Mux, cfg Config) {
+	rest := func(h http.HandlerFunc) http.Handler { return cfg.Authenticate(h) }
+
+	triggersAPI := &triggerAPI{triggers: cfg.Triggers, publicURL: cfg.PublicURL, maxBody: cfg.MaxBodyBytes, logger: cfg.Logger}
+	mux.Handle("GET /api/v4/projects/{id}/triggers", rest(triggersAPI.list))
+	mux.Handle("POST /api/v4/projects/{id}/triggers", rest(triggersAPI.create))
+	mux.Handle("GET /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.get))
+	mux.Handle("PUT /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.update))
+	mux.Handle("DELETE /api/v4/projects/{id}/triggers/{trigger_id}", rest(triggersAPI.delete))
+
+	scopeAPI := &jobTokenScopeAPI{jobs: cfg.JobTokens, publicURL: cfg.PublicURL, maxBody: cfg.MaxBodyBytes, logger: cfg.Logger}
+	mux.Handle("GET /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.list))
+	mux.Handle("POST /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.add))
+	mux.Handle("DELETE /api/v4/projects/{id}/job_token_scope/allowlist/{target_project_id}", rest(scopeAPI.remove))
+
+	// Trigger endpoints authenticate by the token parameter, never by
+	// cookies or PAT headers.
+	pipelinesAPI := &triggerPipelineAPI{
+		pipelines: cfg.Pipelines, publicURL: cfg.PublicURL, clientIP: cfg.ClientIP,
+		floods:  newFloodGuard(recordFloodSummary(cfg.AuditDB, cfg.Logger), time.Now),
+		maxBody: cfg.MaxBodyBytes, logger: cfg.Logger,
+	}
+	mux.Handle("POST /api/v4/projects/{id}/trigger/pipeline", http.HandlerFunc(pipelinesAPI.gitlab))
+	mux.Handle("POST /api/v4/projects/{id}/ref/{rest...}", http.HandlerFunc(pipelinesAPI.webhook))
+	mux.Handle("POST /api/trigger/{token}", http.HandlerFunc(pipelinesAPI.oneURL))
+}
