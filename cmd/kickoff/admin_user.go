@@ -21,34 +21,49 @@ func adminUserCreateCommand() *cli.Command {
 			&cli.StringFlag{Name: "username", Required: true, Usage: "login name (letters, digits, '_', '.', '-'; case-insensitive)"},
 			&cli.StringFlag{Name: "email", Required: true, Usage: "email address"},
 			&cli.StringFlag{Name: "name", Usage: "display name (default: the username)"},
-			&cli.StringFlag{Name: "password", Usage: "the password (visible in the process list and shell history: prefer --password-stdin)"},
-			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from the first line of standard input"},
+			passwordFlag("the password"), passwordStdinFlag("the password"),
 			&cli.BoolFlag{Name: "admin", Usage: "make the user an administrator"},
 		},
 		OnUsageError: usageError,
-		Action:       runAdminUserCreate,
+		Action:       withPassword(runAdminUserCreate),
 	}
 }
 
-func runAdminUserCreate(ctx context.Context, cmd *cli.Command) error {
-	password, err := passwordFromFlags(cmd)
-	if err != nil {
-		return err
-	}
-	return withAdminEnv(ctx, cmd, func(env *adminEnv) error {
-		u, err := env.ids.CreateUser(ctx, identity.NewUser{
-			Username: cmd.String("username"),
-			Name:     cmd.String("name"),
-			Email:    cmd.String("email"),
-			Password: password,
-			Admin:    cmd.Bool("admin"),
-		})
-		if err != nil {
-			return fmt.Errorf("creating user %q: %w", cmd.String("username"), err)
-		}
-		_, err = fmt.Fprintf(cmd.Writer, "created user %s (id %d)\n", u.Username, u.ID)
-		return err
+func runAdminUserCreate(ctx context.Context, cmd *cli.Command, env *adminEnv, password string) error {
+	u, err := env.ids.CreateUser(ctx, identity.NewUser{
+		Username: cmd.String("username"),
+		Name:     cmd.String("name"),
+		Email:    cmd.String("email"),
+		Password: password,
+		Admin:    cmd.Bool("admin"),
 	})
+	if err != nil {
+		return fmt.Errorf("creating user %q: %w", cmd.String("username"), err)
+	}
+	_, err = fmt.Fprintf(cmd.Writer, "created user %s (id %d)\n", u.Username, u.ID)
+	return err
+}
+
+// passwordFlag and passwordStdinFlag are the two ways to give what, the
+// password a command sets; passwordFromFlags reads it.
+func passwordFlag(what string) cli.Flag {
+	return &cli.StringFlag{Name: "password", Usage: what + " (visible in the process list and shell history: prefer --password-stdin)"}
+}
+
+func passwordStdinFlag(what string) cli.Flag {
+	return &cli.BoolFlag{Name: "password-stdin", Usage: "read " + what + " from the first line of standard input"}
+}
+
+// withPassword runs action with the password of the flags and the admin
+// environment.
+func withPassword(action func(ctx context.Context, cmd *cli.Command, env *adminEnv, password string) error) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		password, err := passwordFromFlags(cmd)
+		if err != nil {
+			return err
+		}
+		return withAdminEnv(ctx, cmd, func(env *adminEnv) error { return action(ctx, cmd, env, password) })
+	}
 }
 
 // passwordFromFlags returns the password from exactly one of --password and
@@ -86,25 +101,18 @@ func adminUserPasswordCommand() *cli.Command {
 		UsageText: "kickoff admin user set-password --username U (--password-stdin | --password P)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "username", Required: true, Usage: "whose password to set"},
-			&cli.StringFlag{Name: "password", Usage: "the new password (visible in the process list and shell history: prefer --password-stdin)"},
-			&cli.BoolFlag{Name: "password-stdin", Usage: "read the new password from the first line of standard input"},
+			passwordFlag("the new password"), passwordStdinFlag("the new password"),
 		},
 		OnUsageError: usageError,
-		Action:       runAdminUserPassword,
+		Action:       withPassword(runAdminUserPassword),
 	}
 }
 
-func runAdminUserPassword(ctx context.Context, cmd *cli.Command) error {
-	password, err := passwordFromFlags(cmd)
+func runAdminUserPassword(ctx context.Context, cmd *cli.Command, env *adminEnv, password string) error {
+	u, err := env.ids.ResetPassword(ctx, cmd.String("username"), password)
 	if err != nil {
-		return err
+		return fmt.Errorf("setting the password of %q: %w", cmd.String("username"), err)
 	}
-	return withAdminEnv(ctx, cmd, func(env *adminEnv) error {
-		u, err := env.ids.ResetPassword(ctx, cmd.String("username"), password)
-		if err != nil {
-			return fmt.Errorf("setting the password of %q: %w", cmd.String("username"), err)
-		}
-		_, err = fmt.Fprintf(cmd.Writer, "set the password of %s (id %d); their web sessions have ended\n", u.Username, u.ID)
-		return err
-	})
+	_, err = fmt.Fprintf(cmd.Writer, "set the password of %s (id %d); their web sessions have ended\n", u.Username, u.ID)
+	return err
 }

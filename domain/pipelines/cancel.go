@@ -2,11 +2,9 @@ package pipelines
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
@@ -21,16 +19,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.Pipeline, error) {
 		if p.Status.Finished() {
 			return nil, kickoff.Errorf(kickoff.EConflict, "pipeline #%d is already %s and cannot be canceled", p.Iid, p.Status)
 		}
-		from := p.Status
-		p, err = c.Pipeline.UpdateOne(p).Where(pipeline.StatusEQ(from)).
-			SetStatus(kickoff.StatusCanceled).SetFinishedAt(s.now()).Save(ctx)
-		if ent.IsNotFound(err) {
-			return nil, kickoff.Errorf(kickoff.EConflict, "the pipeline changed meanwhile: try again")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("canceling pipeline: %w", err)
-		}
-		s.announce(ctx, p)
-		return p, s.recordChange(ctx, c, p, "pipeline.canceled", fmt.Sprintf("pipeline #%d: %s → canceled", p.Iid, from))
+		return s.move(ctx, c, p, "pipeline.canceled",
+			c.Pipeline.UpdateOne(p).SetStatus(kickoff.StatusCanceled).SetFinishedAt(s.now()))
 	})
 }

@@ -77,3 +77,18 @@ func (s *Service) recordChange(ctx context.Context, c *ent.Client, p *ent.Pipeli
 		ProjectID: &p.ProjectID, TargetType: "Pipeline", TargetID: &p.ID,
 	})
 }
+
+// move saves a viewer's change of p (cancel, retry) unless p's status
+// changed since it was read, announces it and records action.
+func (s *Service) move(ctx context.Context, c *ent.Client, p *ent.Pipeline, action string, change *ent.PipelineUpdateOne) (*ent.Pipeline, error) {
+	from := p.Status
+	p, err := change.Where(pipeline.StatusEQ(from)).Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, kickoff.Errorf(kickoff.EConflict, "the pipeline changed meanwhile: try again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("saving %s: %w", action, err)
+	}
+	s.announce(ctx, p)
+	return p, s.recordChange(ctx, c, p, action, fmt.Sprintf("pipeline #%d: %s → %s", p.Iid, from, p.Status))
+}

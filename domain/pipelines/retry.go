@@ -2,11 +2,9 @@ package pipelines
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
-	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
@@ -22,20 +20,10 @@ func (s *Service) Retry(ctx context.Context, id int) (*ent.Pipeline, error) {
 		if p.Status != kickoff.StatusFailed && p.Status != kickoff.StatusCanceled {
 			return nil, kickoff.Errorf(kickoff.EConflict, "pipeline #%d is %s: only failed or canceled pipelines can be retried", p.Iid, p.Status)
 		}
-		from := p.Status
-		p, err = c.Pipeline.UpdateOne(p).Where(pipeline.StatusEQ(from)).
-			SetStatus(kickoff.StatusCreated).
-			ClearRunnerID().ClearClaimedAt().ClearJobTokenDigest().
-			ClearStartedAt().ClearFinishedAt().ClearFailureReason().
-			Save(ctx)
-		if ent.IsNotFound(err) {
-			return nil, kickoff.Errorf(kickoff.EConflict, "the pipeline changed meanwhile: try again")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("retrying pipeline: %w", err)
-		}
-		s.announce(ctx, p)
-		return p, s.recordChange(ctx, c, p, "pipeline.retried", fmt.Sprintf("pipeline #%d: %s → created", p.Iid, from))
+		return s.move(ctx, c, p, "pipeline.retried",
+			c.Pipeline.UpdateOne(p).SetStatus(kickoff.StatusCreated).
+				ClearRunnerID().ClearClaimedAt().ClearJobTokenDigest().
+				ClearStartedAt().ClearFinishedAt().ClearFailureReason())
 	})
 	if err != nil {
 		return nil, err
