@@ -5,11 +5,13 @@
 package server
 
 import (
+	"cmp"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -34,6 +36,10 @@ const MaxBodyBytes = 1 << 20
 // Large" instead.
 const bodyTooLarge = "request body is larger than 1 MiB"
 
+// DefaultMaxWait is the longest wait a trigger call may ask for when
+// Config.MaxWait is not set.
+const DefaultMaxWait = 10 * time.Minute
+
 // Config is what the HTTP layer needs from the outside.
 type Config struct {
 	DB     *database.DB
@@ -55,6 +61,9 @@ type Config struct {
 	// believed when working out a client's IP address. Empty: none is, and
 	// the client is the TCP peer.
 	TrustedProxies []netip.Prefix
+	// MaxWait bounds the wait parameter of the trigger endpoints: how long
+	// a caller may be held until its pipeline finishes (0: DefaultMaxWait).
+	MaxWait time.Duration
 }
 
 // Services are the domain services the HTTP handlers call. The composition
@@ -88,6 +97,7 @@ func (s *server) routeAPIs(mux *router, cfg Config) {
 		ClientIP:     s.clientAddr,
 		Authenticate: func(h http.Handler) http.Handler { return s.withViewer(h, authREST) },
 		MaxBodyBytes: MaxBodyBytes,
+		MaxWait:      cmp.Or(cfg.MaxWait, DefaultMaxWait),
 		Logger:       s.logger,
 	})
 

@@ -40,6 +40,8 @@ func serveCommand() *cli.Command {
 			Usage: "refuse to start when migrations are pending instead of applying them"},
 		&cli.DurationFlag{Name: "runner-timeout", Value: 10 * time.Minute, Sources: envFlag("runner-timeout"),
 			Usage: "a claimed pipeline whose runner sends no update for this long fails with runner_system_failure"},
+		&cli.DurationFlag{Name: "max-wait", Value: server.DefaultMaxWait, Sources: envFlag("max-wait"),
+			Usage: "the longest a trigger call may ask to be held until its pipeline finishes (its wait parameter, in seconds)"},
 	)
 	return &cli.Command{
 		Name:   "serve",
@@ -66,6 +68,10 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	runnerTimeout := cmd.Duration("runner-timeout")
 	if runnerTimeout < time.Second {
 		return fmt.Errorf("--runner-timeout %s: want at least 1s", runnerTimeout)
+	}
+	maxWait := cmd.Duration("max-wait")
+	if maxWait < time.Second || maxWait%time.Second != 0 {
+		return fmt.Errorf("--max-wait %s: want whole seconds, at least 1s", maxWait)
 	}
 	db, err := openDatabase(ctx, cmd)
 	if err != nil {
@@ -95,7 +101,8 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	go reapStalePipelines(ctx, set.Pipelines, runnerTimeout, logger)
 	go func() {
 		<-ctx.Done()
-		set.Runners.StopWaiting() // long-polls answer 204 now instead of holding up the shutdown
+		set.Runners.StopWaiting()   // long-polls answer 204 now instead of holding up the shutdown
+		set.Pipelines.StopWaiting() // trigger calls waiting for a result answer with the pipeline as it is
 	}()
 	webApp, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -107,6 +114,7 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 		GraphQL:       set.GraphQL(logger),
 		SecureCookies: publicURL.Scheme == "https",
 		PublicURL:     publicURL, TrustedProxies: trustedProxies,
+		MaxWait: maxWait,
 	})
 	return listenAndServe(ctx, cmd.String("listen"), handler, logger, func(addr net.Addr) {
 		logger.Info("kickoff is ready",

@@ -31,6 +31,9 @@ type Service struct {
 	queued   signal
 	events   *events.Bus
 	now      func() time.Time
+	// stopCtx ends when the service stops waiting (StopWaiting).
+	stopCtx context.Context
+	stop    context.CancelFunc
 	// PublicURL builds CI_PIPELINE_URL and web_url links.
 	PublicURL *url.URL
 }
@@ -38,9 +41,11 @@ type Service struct {
 // New returns the pipelines service. Creations and status changes are
 // announced on bus; jobs decides where job tokens may start pipelines.
 func New(client *ent.Client, triggers *triggers.Service, projects *projects.Service, jobs *jobtokens.Service, bus *events.Bus, publicURL *url.URL) *Service {
+	stopCtx, stop := context.WithCancel(context.Background())
 	return &Service{
 		client: client, triggers: triggers, projects: projects, jobs: jobs, events: bus,
-		now:       func() time.Time { return time.Now().UTC() },
+		now:     func() time.Time { return time.Now().UTC() },
+		stopCtx: stopCtx, stop: stop,
 		PublicURL: publicURL,
 	}
 }

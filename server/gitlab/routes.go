@@ -46,7 +46,10 @@ type Config struct {
 	Authenticate func(http.Handler) http.Handler
 	// MaxBodyBytes bounds every request body (413 beyond).
 	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// MaxWait bounds how long a trigger call may ask to wait for its
+	// pipeline to finish (the wait parameter).
+	MaxWait time.Duration
+	Logger  *slog.Logger
 }
 
 // Register adds the GitLab-compatible REST API and the one-URL trigger to mux.
@@ -70,7 +73,7 @@ func Register(mux Mux, cfg Config) {
 	pipelinesAPI := &triggerPipelineAPI{
 		pipelines: cfg.Pipelines, publicURL: cfg.PublicURL, clientIP: cfg.ClientIP,
 		floods:  newFloodGuard(recordFloodSummary(cfg.AuditDB, cfg.Logger), time.Now),
-		maxBody: cfg.MaxBodyBytes, logger: cfg.Logger,
+		maxBody: cfg.MaxBodyBytes, maxWait: cfg.MaxWait, logger: cfg.Logger,
 	}
 	mux.Handle("POST /api/v4/projects/{id}/trigger/pipeline", http.HandlerFunc(pipelinesAPI.gitlab))
 	mux.Handle("POST /api/v4/projects/{id}/ref/{rest...}", http.HandlerFunc(pipelinesAPI.webhook))

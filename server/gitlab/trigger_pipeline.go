@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type triggerPipelineAPI struct {
 	// IP's calls get 429 before any database work.
 	floods  *floodGuard
 	maxBody int64
+	// maxWait bounds the wait parameter.
+	maxWait time.Duration
 	logger  *slog.Logger
 }
 
@@ -73,7 +76,7 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		a.fail(w, r, "", err)
 		return
 	}
-	req, err := a.request(r, params, f, projectRef, pathRef)
+	req, wait, err := a.request(r, params, f, projectRef, pathRef)
 	if err != nil {
 		a.fail(w, r, req.Token, err)
 		return
@@ -90,6 +93,16 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		return
 	}
 	a.floods.accepted(req.Token)
+	if wait != nil {
+		var final bool
+		if p, final, err = a.pipelines.Await(r.Context(), p, *wait); err != nil {
+			if r.Context().Err() == nil { // else the caller has gone: nobody to answer
+				a.fail(w, r, req.Token, err)
+			}
+			return
+		}
+		w.Header().Set("X-Kickoff-Pipeline-Final", strconv.FormatBool(final))
+	}
 	body, err := RenderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
 		a.fail(w, r, req.Token, err)
@@ -106,9 +119,10 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 }
 
 // request reads the parameters, answering missing ones like GitLab's Grape:
-// "ref is missing, ref is empty, token is missing", only the parts that apply.
-func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params, f form, projectRef, pathRef string) (pipelines.TriggerRequest, error) {
-	req := pipelines.TriggerRequest{
+// "ref is missing, ref is empty, token is missing", only the parts that
+// apply. wait is Kickoff's optional wait parameter, nil when absent.
+func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params, f form, projectRef, pathRef string) (req pipelines.TriggerRequest, wait *time.Duration, err error) {
+	req = pipelines.TriggerRequest{
 		ProjectRef: projectRef, Ref: pathRef,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"),
 		ClientIP:       a.clientIP(r),
@@ -137,19 +151,48 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 		req.Token = token
 	}
 	if len(missing) > 0 {
-		return req, kickoff.Errorf(kickoff.EInvalid, "%s", strings.Join(missing, ", "))
+		return req, nil, kickoff.Errorf(kickoff.EInvalid, "%s", strings.Join(missing, ", "))
 	}
-	vars, err := params.Variables()
-	if err != nil {
-		return req, err
+	if req.Variables, err = params.Variables(); err != nil {
+		return req, nil, err
 	}
-	req.Variables = vars
+	// The webhook form's body is someone else's payload, which may well
+	// have a "wait" of its own: there, only the query string sets it.
+	rawWait, present := params.String("wait")
 	if f == formWebhook {
-		if req.Payload, err = params.Payload("token"); err != nil {
-			return req, err
+		present = r.URL.Query().Has("wait")
+		rawWait = r.URL.Query().Get("wait")
+	}
+	if present {
+		if wait, err = waitParam(rawWait, a.maxWait); err != nil {
+			return req, nil, err
 		}
 	}
-	return req, nil
+	if f == formWebhook {
+		omit := []string{"token"}
+		if present {
+			omit = append(omit, "wait")
+		}
+		if req.Payload, err = params.Payload(omit...); err != nil {
+			return req, nil, err
+		}
+	}
+	return req, wait, nil
+}
+
+// waitParam reads Kickoff's wait parameter: whole seconds, from 0 to max,
+// that the answer may be held for the pipeline to finish. The errors are
+// Grape's wording for an Integer parameter with a range of values.
+func waitParam(raw string, max time.Duration) (*time.Duration, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "wait is invalid")
+	}
+	d := time.Duration(n) * time.Second
+	if n < 0 || d > max {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "wait does not have a valid value (0 to %d seconds)", int(max.Seconds()))
+	}
+	return &d, nil
 }
 
 // fail answers an error with GitLab's status and body for the trigger
