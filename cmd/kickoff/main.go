@@ -1,9 +1,10 @@
 // Command kickoff is the Kickoff server and its administration CLI:
-// serve, migrate, admin and version.
+// serve, migrate, admin, trigger and version.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,7 +16,15 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := rootCommand().Run(ctx, os.Args); err != nil {
+	err := rootCommand().Run(ctx, os.Args)
+	var exit *exitError
+	switch {
+	case errors.As(err, &exit):
+		if exit.err != nil {
+			fmt.Fprintln(os.Stderr, "kickoff:", exit.err)
+		}
+		os.Exit(exit.code)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "kickoff:", err)
 		os.Exit(1)
 	}
@@ -31,6 +40,7 @@ func rootCommand() *cli.Command {
 			serveCommand(),
 			migrateCommand(),
 			adminCommand(),
+			triggerCommand(),
 			versionCommand(),
 		},
 	}
