@@ -1,5 +1,5 @@
 // Command kickoff is the Kickoff server and its administration CLI:
-// serve, migrate, admin, trigger and version.
+// serve, migrate, admin, runner, trigger and version.
 package main
 
 import (
@@ -40,6 +40,7 @@ func rootCommand() *cli.Command {
 			serveCommand(),
 			migrateCommand(),
 			adminCommand(),
+			runnerCommand(),
 			triggerCommand(),
 			versionCommand(),
 		},
