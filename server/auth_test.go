@@ -35,9 +35,6 @@ const (
 	testPassword = "correct horse battery staple"
 )
 
-// testPublicURL is the base of links in pipeline variables.
-var testPublicURL = servicestest.PublicURL
-
 // authEnv is a running server with identity wired in, on one test database.
 type authEnv struct {
 	db  *database.DB

@@ -39,7 +39,7 @@ type claimedJob struct {
 
 // errRunnerTokenRefused means Kickoff no longer knows the runner token: the
 // runner was deleted. Nothing but a new token helps.
-var errRunnerTokenRefused = errors.New("Kickoff refused the runner token (401): was the runner deleted?")
+var errRunnerTokenRefused = errors.New("the runner token was refused (401): was the runner deleted?")
 
 // errJobGone means Kickoff will take no more reports on the pipeline: it was
 // canceled, has already finished (an earlier report got through), or its
@@ -62,7 +62,7 @@ func (c *runnerClient) request(ctx context.Context, wait time.Duration) (*claime
 	}
 	var job claimedJob
 	if err := json.Unmarshal(answer, &job); err != nil || job.Pipeline.ID == 0 || job.JobToken == "" {
-		return nil, fmt.Errorf("Kickoff's claim is not a job: %s", kickoff.Excerpt(string(answer), 200))
+		return nil, fmt.Errorf("the claim answer is not a job: %s", kickoff.Excerpt(string(answer), 200))
 	}
 	return &job, nil
 }
@@ -113,5 +113,5 @@ func (c *runnerClient) do(ctx context.Context, method, path, bearer, body string
 }
 
 func unexpected(status int, answer []byte) error {
-	return fmt.Errorf("Kickoff answered %d %s", status, kickoff.Excerpt(string(bytes.TrimSpace(answer)), 200))
+	return fmt.Errorf("unexpected answer %d %s", status, kickoff.Excerpt(string(bytes.TrimSpace(answer)), 200))
 }
