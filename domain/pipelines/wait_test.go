@@ -5,31 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/kickoff-ci/kickoff"
-	"github.com/kickoff-ci/kickoff/domain/authz"
-	"github.com/kickoff-ci/kickoff/domain/identity"
-	"github.com/kickoff-ci/kickoff/domain/projects"
-	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/events/eventstest"
-	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
 // Await answers with the pipeline as it is when the service stops waiting
 // (shutdown) or the caller goes away, and leaves no subscription behind.
 func TestAwaitEnds(t *testing.T) {
-	db := dbtest.Open(t, dialect.SQLite)
-	set := servicestest.New(t, db.Client)
-	bg := context.Background()
-	u, err := set.Identity.CreateUser(bg, identity.NewUser{Username: "dev", Email: "dev@example.com", Password: "correct horse battery staple"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := authz.WithViewer(bg, &authz.Viewer{User: u, CredentialKind: "test"})
-	if _, err := set.Projects.Create(ctx, projects.NewProject{Name: "app", Path: "grp/app"}); err != nil {
-		t.Fatal(err)
-	}
+	set, ctx := devWithProject(t)
 	p, err := set.Pipelines.CreateForUser(ctx, "grp/app", "", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/domain/projects"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/services"
 	"github.com/kickoff-ci/kickoff/services/servicestest"
 )
 
@@ -27,17 +28,7 @@ func watchGoroutines() int {
 // Watch streams a pipeline created after it started and leaves nothing
 // behind once its context ends: no subscription, no goroutine.
 func TestWatchStopsWithContext(t *testing.T) {
-	db := dbtest.Open(t, dialect.SQLite)
-	set := servicestest.New(t, db.Client)
-	bg := context.Background()
-	u, err := set.Identity.CreateUser(bg, identity.NewUser{Username: "dev", Email: "dev@example.com", Password: "correct horse battery staple"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := authz.WithViewer(bg, &authz.Viewer{User: u, CredentialKind: "test"})
-	if _, err := set.Projects.Create(ctx, projects.NewProject{Name: "app", Path: "grp/app"}); err != nil {
-		t.Fatal(err)
-	}
+	set, ctx := devWithProject(t)
 	before := watchGoroutines()
 
 	if _, err := set.Pipelines.Watch(ctx, "grp/none", time.Minute, func(error) {}); kickoff.ErrorCode(err) != kickoff.ENotFound {
@@ -69,4 +60,22 @@ func TestWatchStopsWithContext(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// devWithProject returns the services on a fresh SQLite database and the
+// context of user dev, who created project grp/app.
+func devWithProject(t *testing.T) (services.Set, context.Context) {
+	t.Helper()
+	db := dbtest.Open(t, dialect.SQLite)
+	set := servicestest.New(t, db.Client)
+	bg := context.Background()
+	u, err := set.Identity.CreateUser(bg, identity.NewUser{Username: "dev", Email: "dev@example.com", Password: "correct horse battery staple"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := authz.WithViewer(bg, &authz.Viewer{User: u, CredentialKind: "test"})
+	if _, err := set.Projects.Create(ctx, projects.NewProject{Name: "app", Path: "grp/app"}); err != nil {
+		t.Fatal(err)
+	}
+	return set, ctx
 }
