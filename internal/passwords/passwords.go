@@ -208,3 +208,10 @@ func verifyBcrypt(pw, encoded string) (bool, error) {
 		return false, fmt.Errorf("%w: bcrypt", ErrMalformed)
 	}
 }
+
+// UseTestCost makes new hashes cheap (64 KiB, one pass) for test binaries
+// that create hundreds of users: at the real cost, hashing was more than
+// half of the server tests' CPU time. Hashes stay argon2id and verify the
+// same way. Call it before anything hashes, from an init function of a test
+// helper package; Kickoff itself never does.
+func UseTestCost() { current.memory, current.time = 64, 1 }

@@ -9,8 +9,13 @@ import (
 
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/passwords"
 	"github.com/kickoff-ci/kickoff/services"
 )
+
+// Tests that build the services create many users; their passwords need
+// not cost what a real one does.
+func init() { passwords.UseTestCost() }
 
 // Secret is the tests' secret key (KICKOFF_SECRET_KEY).
 const Secret = "kickoff-test-secret-kickoff-test-secret-kickoff"
