@@ -12,7 +12,7 @@ KICKOFF_TEST_POSTGRES_URL ?=
 export KICKOFF_TEST_POSTGRES_URL
 export CGO_ENABLED = 0
 
-.PHONY: run build web test test-go test-web test-e2e generate lint fuzz bench migration clean
+.PHONY: run build web test test-go test-web test-e2e generate lint fuzz bench migration migration-hash clean
 
 run: build ## build everything and serve on :8080 with embedded SQLite
 	./$(BIN) serve
@@ -69,6 +69,9 @@ bench: ## measure SPEC §10's targets against baselines in one run (a report, no
 migration: ## write the next migration for both dialects: make migration name=add_x
 	@test -n "$(name)" || { echo "usage: make migration name=add_something"; exit 2; }
 	$(GO) run ./tools/migrationgen -name $(name)
+
+migration-hash: ## after writing a data migration by hand: record it in each dialect's atlas.sum
+	$(GO) run ./tools/migrationgen -rehash
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/index.html

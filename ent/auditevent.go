@@ -282,5 +282,10 @@ func (_m *AuditEvent) String() string {
 	return builder.String()
 }
 
+// GlobalID is the AuditEvent's GraphQL ID, gid://kickoff/AuditEvent/<id>.
+func (_m *AuditEvent) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/AuditEvent/%d", _m.ID)
+}
+
 // AuditEvents is a parsable slice of AuditEvent.
 type AuditEvents []*AuditEvent

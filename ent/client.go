@@ -66,6 +66,8 @@ type Client struct {
 	SignInFailure *SignInFailureClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// additional fields for node api
+	tables tables
 }
 
 // NewClient creates a new client configured with the given options.

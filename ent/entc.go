@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	"text/template"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -26,11 +27,16 @@ func main() {
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
+	globalID := gen.MustParse(gen.NewTemplate("globalid").
+		Funcs(template.FuncMap{"isNode": isNode}).
+		ParseFiles("./ent/template/globalid.tmpl"))
+	// Each table has its own ID sequence, as GitLab's REST API shows them;
+	// GraphQL's IDs carry the type instead (ent/template/globalid.tmpl).
 	err = entc.Generate("./ent/schema", &gen.Config{
-		Target:  "./ent",
-		Package: "github.com/kickoff-ci/kickoff/ent",
+		Target:    "./ent",
+		Package:   "github.com/kickoff-ci/kickoff/ent",
+		Templates: []*gen.Template{globalID},
 		Features: []gen.Feature{
-			gen.FeatureGlobalID,
 			gen.FeatureVersionedMigration,
 			gen.FeatureUpsert,
 			gen.FeatureLock,
@@ -44,6 +50,17 @@ func main() {
 	if err := patchNodesField("./ent/gql_pagination.go"); err != nil {
 		log.Fatalf("patching gql_pagination.go: %v", err)
 	}
+}
+
+// isNode tells whether t is a GraphQL type (not skipped by entgql).
+func isNode(t *gen.Type) (bool, error) {
+	ann := &entgql.Annotation{}
+	if raw, ok := t.Annotations[ann.Name()]; ok {
+		if err := ann.Decode(raw); err != nil {
+			return false, fmt.Errorf("decoding %s's entgql annotation: %w", t.Name, err)
+		}
+	}
+	return ann.Skip&entgql.SkipType == 0, nil
 }
 
 // entgql only knows Relay's edges { node { … } }; GitLab's clients select a

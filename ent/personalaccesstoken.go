@@ -209,5 +209,10 @@ func (_m *PersonalAccessToken) String() string {
 	return builder.String()
 }
 
+// GlobalID is the PersonalAccessToken's GraphQL ID, gid://kickoff/PersonalAccessToken/<id>.
+func (_m *PersonalAccessToken) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/PersonalAccessToken/%d", _m.ID)
+}
+
 // PersonalAccessTokens is a parsable slice of PersonalAccessToken.
 type PersonalAccessTokens []*PersonalAccessToken

@@ -486,6 +486,11 @@ func (_m *Pipeline) String() string {
 	return builder.String()
 }
 
+// GlobalID is the Pipeline's GraphQL ID, gid://kickoff/Pipeline/<id>.
+func (_m *Pipeline) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/Pipeline/%d", _m.ID)
+}
+
 // NamedDownstream returns the Downstream named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Pipeline) NamedDownstream(name string) ([]*Pipeline, error) {

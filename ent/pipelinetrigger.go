@@ -367,6 +367,11 @@ func (_m *PipelineTrigger) String() string {
 	return builder.String()
 }
 
+// GlobalID is the PipelineTrigger's GraphQL ID, gid://kickoff/PipelineTrigger/<id>.
+func (_m *PipelineTrigger) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/PipelineTrigger/%d", _m.ID)
+}
+
 // NamedPipelines returns the Pipelines named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *PipelineTrigger) NamedPipelines(name string) ([]*Pipeline, error) {

@@ -315,6 +315,11 @@ func (_m *Project) String() string {
 	return builder.String()
 }
 
+// GlobalID is the Project's GraphQL ID, gid://kickoff/Project/<id>.
+func (_m *Project) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/Project/%d", _m.ID)
+}
+
 // NamedMembers returns the Members named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Project) NamedMembers(name string) ([]*ProjectMember, error) {

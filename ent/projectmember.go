@@ -195,5 +195,10 @@ func (_m *ProjectMember) String() string {
 	return builder.String()
 }
 
+// GlobalID is the ProjectMember's GraphQL ID, gid://kickoff/ProjectMember/<id>.
+func (_m *ProjectMember) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/ProjectMember/%d", _m.ID)
+}
+
 // ProjectMembers is a parsable slice of ProjectMember.
 type ProjectMembers []*ProjectMember

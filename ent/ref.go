@@ -192,5 +192,10 @@ func (_m *Ref) String() string {
 	return builder.String()
 }
 
+// GlobalID is the Ref's GraphQL ID, gid://kickoff/Ref/<id>.
+func (_m *Ref) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/Ref/%d", _m.ID)
+}
+
 // Refs is a parsable slice of Ref.
 type Refs []*Ref

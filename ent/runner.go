@@ -257,6 +257,11 @@ func (_m *Runner) String() string {
 	return builder.String()
 }
 
+// GlobalID is the Runner's GraphQL ID, gid://kickoff/Runner/<id>.
+func (_m *Runner) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/Runner/%d", _m.ID)
+}
+
 // NamedPipelines returns the Pipelines named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Runner) NamedPipelines(name string) ([]*Pipeline, error) {

@@ -327,6 +327,11 @@ func (_m *User) String() string {
 	return builder.String()
 }
 
+// GlobalID is the User's GraphQL ID, gid://kickoff/User/<id>.
+func (_m *User) GlobalID() string {
+	return fmt.Sprintf("gid://kickoff/User/%d", _m.ID)
+}
+
 // NamedMemberships returns the Memberships named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *User) NamedMemberships(name string) ([]*ProjectMember, error) {

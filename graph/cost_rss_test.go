@@ -224,7 +224,7 @@ func rss(t *testing.T) int64 {
 func jsonIDs(ids []int) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
-		parts[i] = strconv.Quote(strconv.Itoa(id))
+		parts[i] = strconv.Quote("gid://kickoff/Pipeline/" + strconv.Itoa(id))
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }

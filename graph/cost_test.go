@@ -26,7 +26,7 @@ func aliased(n int, sel string) string {
 func ids(n int) string {
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = fmt.Sprintf("%q", fmt.Sprint(i+1))
+		parts[i] = fmt.Sprintf("%q", fmt.Sprintf("gid://kickoff/Pipeline/%d", i+1))
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -13,22 +13,15 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {
-	n, err := parseID(id)
-	if err != nil {
-		return nil, err
-	}
-	return r.visibleNode(ctx, n)
+	return r.visibleNode(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, error) {
 	out := make([]ent.Noder, len(ids))
 	for i, id := range ids {
-		n, err := parseID(id)
-		if err != nil {
-			return nil, err
-		}
-		if out[i], err = r.visibleNode(ctx, n); err != nil {
+		var err error
+		if out[i], err = r.visibleNode(ctx, id); err != nil {
 			return nil, err
 		}
 	}

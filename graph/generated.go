@@ -68,7 +68,7 @@ type ComplexityRoot struct {
 		ActorTokenKind  func(childComplexity int) int
 		ActorUser       func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		IPAddress       func(childComplexity int) int
 		Outcome         func(childComplexity int) int
 		Project         func(childComplexity int) int
@@ -151,7 +151,7 @@ type ComplexityRoot struct {
 	PersonalAccessToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Revoked    func(childComplexity int) int
@@ -189,7 +189,7 @@ type ComplexityRoot struct {
 		Duration          func(childComplexity int) int
 		FailureReason     func(childComplexity int) int
 		FinishedAt        func(childComplexity int) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Iid               func(childComplexity int) int
 		Project           func(childComplexity int) int
 		QueuedDuration    func(childComplexity int) int
@@ -244,8 +244,8 @@ type ComplexityRoot struct {
 		Description         func(childComplexity int) int
 		Expired             func(childComplexity int) int
 		ExpiresAt           func(childComplexity int) int
+		GlobalID            func(childComplexity int) int
 		HasTokenExposed     func(childComplexity int) int
-		ID                  func(childComplexity int) int
 		LastUsedAt          func(childComplexity int) int
 		Owner               func(childComplexity int) int
 		Project             func(childComplexity int) int
@@ -298,7 +298,7 @@ type ComplexityRoot struct {
 		DefaultBranch     func(childComplexity int) int
 		Description       func(childComplexity int) int
 		FullPath          func(childComplexity int) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) int
 		Name              func(childComplexity int) int
 		Pipeline          func(childComplexity int, iid string) int
@@ -331,7 +331,7 @@ type ComplexityRoot struct {
 	ProjectMember struct {
 		AccessLevel func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Project     func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		User        func(childComplexity int) int
@@ -389,7 +389,7 @@ type ComplexityRoot struct {
 
 	Ref struct {
 		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Project   func(childComplexity int) int
 		Sha       func(childComplexity int) int
@@ -429,7 +429,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Creator     func(childComplexity int) int
 		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Project     func(childComplexity int) int
 		RunnerType  func(childComplexity int) int
 		ShortSha    func(childComplexity int) int
@@ -470,7 +470,7 @@ type ComplexityRoot struct {
 	User struct {
 		Admin                func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
-		ID                   func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
 		Name                 func(childComplexity int) int
 		PersonalAccessTokens func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) int
 		State                func(childComplexity int) int
@@ -648,11 +648,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEvent.CreatedAt(childComplexity), true
 	case "AuditEvent.id":
-		if e.ComplexityRoot.AuditEvent.ID == nil {
+		if e.ComplexityRoot.AuditEvent.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+		return e.ComplexityRoot.AuditEvent.GlobalID(childComplexity), true
 	case "AuditEvent.ipAddress":
 		if e.ComplexityRoot.AuditEvent.IPAddress == nil {
 			break
@@ -1101,11 +1101,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonalAccessToken.ExpiresAt(childComplexity), true
 	case "PersonalAccessToken.id":
-		if e.ComplexityRoot.PersonalAccessToken.ID == nil {
+		if e.ComplexityRoot.PersonalAccessToken.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.PersonalAccessToken.ID(childComplexity), true
+		return e.ComplexityRoot.PersonalAccessToken.GlobalID(childComplexity), true
 	case "PersonalAccessToken.lastUsedAt":
 		if e.ComplexityRoot.PersonalAccessToken.LastUsedAt == nil {
 			break
@@ -1249,11 +1249,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pipeline.FinishedAt(childComplexity), true
 	case "Pipeline.id":
-		if e.ComplexityRoot.Pipeline.ID == nil {
+		if e.ComplexityRoot.Pipeline.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pipeline.ID(childComplexity), true
+		return e.ComplexityRoot.Pipeline.GlobalID(childComplexity), true
 	case "Pipeline.iid":
 		if e.ComplexityRoot.Pipeline.Iid == nil {
 			break
@@ -1476,18 +1476,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.ExpiresAt(childComplexity), true
+	case "PipelineTrigger.id":
+		if e.ComplexityRoot.PipelineTrigger.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.GlobalID(childComplexity), true
 	case "PipelineTrigger.hasTokenExposed":
 		if e.ComplexityRoot.PipelineTrigger.HasTokenExposed == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.HasTokenExposed(childComplexity), true
-	case "PipelineTrigger.id":
-		if e.ComplexityRoot.PipelineTrigger.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PipelineTrigger.ID(childComplexity), true
 	case "PipelineTrigger.lastUsed":
 		if e.ComplexityRoot.PipelineTrigger.LastUsedAt == nil {
 			break
@@ -1670,11 +1670,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.FullPath(childComplexity), true
 	case "Project.id":
-		if e.ComplexityRoot.Project.ID == nil {
+		if e.ComplexityRoot.Project.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Project.ID(childComplexity), true
+		return e.ComplexityRoot.Project.GlobalID(childComplexity), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -1830,11 +1830,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectMember.CreatedAt(childComplexity), true
 	case "ProjectMember.id":
-		if e.ComplexityRoot.ProjectMember.ID == nil {
+		if e.ComplexityRoot.ProjectMember.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProjectMember.ID(childComplexity), true
+		return e.ComplexityRoot.ProjectMember.GlobalID(childComplexity), true
 	case "ProjectMember.project":
 		if e.ComplexityRoot.ProjectMember.Project == nil {
 			break
@@ -2056,11 +2056,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Ref.CreatedAt(childComplexity), true
 	case "Ref.id":
-		if e.ComplexityRoot.Ref.ID == nil {
+		if e.ComplexityRoot.Ref.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Ref.ID(childComplexity), true
+		return e.ComplexityRoot.Ref.GlobalID(childComplexity), true
 	case "Ref.name":
 		if e.ComplexityRoot.Ref.Name == nil {
 			break
@@ -2194,11 +2194,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Runner.Description(childComplexity), true
 	case "Runner.id":
-		if e.ComplexityRoot.Runner.ID == nil {
+		if e.ComplexityRoot.Runner.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Runner.ID(childComplexity), true
+		return e.ComplexityRoot.Runner.GlobalID(childComplexity), true
 	case "Runner.project":
 		if e.ComplexityRoot.Runner.Project == nil {
 			break
@@ -2326,11 +2326,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.CreatedAt(childComplexity), true
 	case "User.id":
-		if e.ComplexityRoot.User.ID == nil {
+		if e.ComplexityRoot.User.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.User.ID(childComplexity), true
+		return e.ComplexityRoot.User.GlobalID(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -4620,18 +4620,18 @@ func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_AuditEvent_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AuditEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -6505,18 +6505,18 @@ func (ec *executionContext) _PersonalAccessToken_id(ctx context.Context, field g
 			return ec.fieldContext_PersonalAccessToken_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PersonalAccessToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonalAccessToken", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("PersonalAccessToken", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PersonalAccessToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalAccessToken) (ret graphql.Marshaler) {
@@ -7005,18 +7005,18 @@ func (ec *executionContext) _Pipeline_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Pipeline_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Pipeline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Pipeline", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Pipeline_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
@@ -7939,18 +7939,18 @@ func (ec *executionContext) _PipelineTrigger_id(ctx context.Context, field graph
 			return ec.fieldContext_PipelineTrigger_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_PipelineTrigger_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PipelineTrigger_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
@@ -8765,18 +8765,18 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Project_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Project", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
@@ -9550,18 +9550,18 @@ func (ec *executionContext) _ProjectMember_id(ctx context.Context, field graphql
 			return ec.fieldContext_ProjectMember_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ProjectMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectMember", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("ProjectMember", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ProjectMember_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMember) (ret graphql.Marshaler) {
@@ -10587,18 +10587,18 @@ func (ec *executionContext) _Ref_id(ctx context.Context, field graphql.Collected
 			return ec.fieldContext_Ref_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Ref_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ref", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Ref", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Ref_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Ref) (ret graphql.Marshaler) {
@@ -11096,18 +11096,18 @@ func (ec *executionContext) _Runner_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Runner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Runner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Runner", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Runner", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Runner_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Runner) (ret graphql.Marshaler) {
@@ -11686,18 +11686,18 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_User_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return obj.GlobalID(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("User", field, true, false, "ID")
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -22059,13 +22059,13 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := model.UnmarshalIntID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNID2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalIntID(v)
+	res := model.MarshalIntID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
@@ -23214,7 +23214,7 @@ func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*in
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := model.UnmarshalIntID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23224,7 +23224,7 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalIntID(*v)
+	res := model.MarshalIntID(*v)
 	return res
 }
 

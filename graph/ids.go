@@ -1,18 +1,21 @@
 package graph
 
 import (
-	"strconv"
-
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/graph/model"
 )
 
-// parseID reads a GraphQL ID argument (a string on the wire) as an ent ID.
-func parseID(id string) (int, error) {
-	n, err := strconv.Atoi(id)
-	if err != nil || n <= 0 {
-		return 0, kickoff.Errorf(kickoff.EInvalid, "%q is not a valid ID", kickoff.Excerpt(id, 64))
+// parseID reads a GraphQL ID argument that must name an object of type typ
+// (a mutation's id) and returns its row ID.
+func parseID(s, typ string) (int, error) {
+	g, err := model.ParseGlobalID(s)
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	if g.Type != typ {
+		return 0, kickoff.Errorf(kickoff.EInvalid, "%q is not a valid %s ID: it names a %s", kickoff.Excerpt(s, 64), typ, g.Type)
+	}
+	return g.ID, nil
 }
 
 func deref(s *string) string {

@@ -5,12 +5,17 @@ import (
 
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/graph/model"
 )
 
-// visibleNode loads any object by its global ID and answers null, as for an
+// visibleNode loads the object a global ID names and answers null, as for an
 // unknown ID, when the viewer may not see it.
-func (r *Resolver) visibleNode(ctx context.Context, id int) (ent.Noder, error) {
-	n, err := r.client.Noder(ctx, id)
+func (r *Resolver) visibleNode(ctx context.Context, id string) (ent.Noder, error) {
+	g, err := model.ParseGlobalID(id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.client.Noder(ctx, g.ID, ent.WithFixedNodeType(model.NodeTables[g.Type]))
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}

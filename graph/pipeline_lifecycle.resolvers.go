@@ -13,7 +13,7 @@ import (
 
 // PipelineCancel is the resolver for the pipelineCancel field.
 func (r *mutationResolver) PipelineCancel(ctx context.Context, input model.PipelineCancelInput) (*model.PipelineCancelPayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "Pipeline")
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,7 @@ func (r *mutationResolver) PipelineCancel(ctx context.Context, input model.Pipel
 
 // PipelineRetry is the resolver for the pipelineRetry field.
 func (r *mutationResolver) PipelineRetry(ctx context.Context, input model.PipelineRetryInput) (*model.PipelineRetryPayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "Pipeline")
 	if err != nil {
 		return nil, err
 	}

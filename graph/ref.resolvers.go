@@ -25,7 +25,7 @@ func (r *mutationResolver) RefCreate(ctx context.Context, input model.RefCreateI
 
 // RefUpdate is the resolver for the refUpdate field.
 func (r *mutationResolver) RefUpdate(ctx context.Context, input model.RefUpdateInput) (*model.RefUpdatePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "Ref")
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (r *mutationResolver) RefUpdate(ctx context.Context, input model.RefUpdateI
 
 // RefDelete is the resolver for the refDelete field.
 func (r *mutationResolver) RefDelete(ctx context.Context, input model.RefDeleteInput) (*model.RefDeletePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "Ref")
 	if err != nil {
 		return nil, err
 	}

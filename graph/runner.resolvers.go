@@ -23,7 +23,7 @@ func (r *mutationResolver) RunnerCreate(ctx context.Context, input model.RunnerC
 
 // RunnerDelete is the resolver for the runnerDelete field.
 func (r *mutationResolver) RunnerDelete(ctx context.Context, input model.RunnerDeleteInput) (*model.RunnerDeletePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "Runner")
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (r *mutationResolver) PipelineTriggerCreate(ctx context.Context, input mode
 
 // PipelineTriggerUpdate is the resolver for the pipelineTriggerUpdate field.
 func (r *mutationResolver) PipelineTriggerUpdate(ctx context.Context, input model.PipelineTriggerUpdateInput) (*model.PipelineTriggerUpdatePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "PipelineTrigger")
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (r *mutationResolver) PipelineTriggerUpdate(ctx context.Context, input mode
 
 // PipelineTriggerDelete is the resolver for the pipelineTriggerDelete field.
 func (r *mutationResolver) PipelineTriggerDelete(ctx context.Context, input model.PipelineTriggerDeleteInput) (*model.PipelineTriggerDeletePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "PipelineTrigger")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (r *mutationResolver) PipelineTriggerDelete(ctx context.Context, input mode
 
 // PipelineTriggerTakeOwnership is the resolver for the pipelineTriggerTakeOwnership field.
 func (r *mutationResolver) PipelineTriggerTakeOwnership(ctx context.Context, input model.PipelineTriggerTakeOwnershipInput) (*model.PipelineTriggerTakeOwnershipPayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "PipelineTrigger")
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (r *mutationResolver) PipelineTriggerTakeOwnership(ctx context.Context, inp
 
 // PipelineTriggerRotate is the resolver for the pipelineTriggerRotate field.
 func (r *mutationResolver) PipelineTriggerRotate(ctx context.Context, input model.PipelineTriggerRotateInput) (*model.PipelineTriggerRotatePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "PipelineTrigger")
 	if err != nil {
 		return nil, err
 	}

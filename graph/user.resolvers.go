@@ -29,7 +29,7 @@ func (r *mutationResolver) PersonalAccessTokenCreate(ctx context.Context, input 
 
 // PersonalAccessTokenRevoke is the resolver for the personalAccessTokenRevoke field.
 func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error) {
-	id, err := parseID(input.ID)
+	id, err := parseID(input.ID, "PersonalAccessToken")
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (r *mutationResolver) PersonalAccessTokenRevoke(ctx context.Context, input 
 func (r *mutationResolver) SignOutEverywhere(ctx context.Context, input *model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error) {
 	userID := 0
 	if input != nil && input.UserID != nil {
-		id, err := parseID(*input.UserID)
+		id, err := parseID(*input.UserID, "User")
 		if err != nil {
 			return nil, err
 		}

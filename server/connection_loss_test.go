@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -208,7 +207,7 @@ func (l *lossLoad) graphQL(t *testing.T, client *http.Client, e *tpEnv) {
 		}
 	}
 	if l.gql(t, client, e, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { pipeline { id } errors } }`, &created) {
-		id, _ := strconv.Atoi(created.PipelineCreate.Pipeline.ID[strings.LastIndex(created.PipelineCreate.Pipeline.ID, "/")+1:])
+		id := rowID(t, created.PipelineCreate.Pipeline.ID)
 		l.mu.Lock()
 		l.created = append(l.created, id)
 		l.mu.Unlock()

@@ -69,13 +69,13 @@ func edgeSetup(t *testing.T, e *authEnv) *edgeWorld {
 	for _, name := range []string{"a", "b"} {
 		path := "edge/" + name
 		d := w.gql(t, w.setup, fmt.Sprintf(`mutation { projectCreate(input: {name: %q, path: %q}) { project { id } errors } }`, name, path))
-		projectIDs[name] = edgeAtoi(t, edgeString(d, "projectCreate", "project", "id"))
+		projectIDs[name] = rowID(t, edgeString(d, "projectCreate", "project", "id"))
 		d = w.gql(t, w.setup, fmt.Sprintf(`mutation { pipelineTriggerCreate(input: {projectPath: %q, description: "t"}) { pipelineTrigger { id token } errors } }`, path))
-		triggerIDs[name] = edgeAtoi(t, edgeString(d, "pipelineTriggerCreate", "pipelineTrigger", "id"))
+		triggerIDs[name] = rowID(t, edgeString(d, "pipelineTriggerCreate", "pipelineTrigger", "id"))
 		token := edgeString(d, "pipelineTriggerCreate", "pipelineTrigger", "token")
 		w.gql(t, w.setup, fmt.Sprintf(`mutation { runnerCreate(input: {projectPath: %q, description: "r"}) { token errors } }`, path))
 		d = w.gql(t, w.setup, fmt.Sprintf(`mutation { pipelineCreate(input: {projectPath: %q, ref: "main", variables: [{key: "K", value: "v"}]}) { pipeline { id } errors } }`, path))
-		pipelineIDs[name] = edgeAtoi(t, edgeString(d, "pipelineCreate", "pipeline", "id"))
+		pipelineIDs[name] = rowID(t, edgeString(d, "pipelineCreate", "pipeline", "id"))
 		res := e.send(t, http.MethodPost, "/api/v4/projects/"+strconv.Itoa(projectIDs[name])+"/trigger/pipeline",
 			url.Values{"token": {token}, "ref": {"main"}}.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 		if res.status != http.StatusCreated {
@@ -316,15 +316,6 @@ func edgeString(d map[string]any, path ...string) string {
 	}
 	s, _ := v.(string)
 	return s
-}
-
-func edgeAtoi(t *testing.T, s string) int {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatalf("ID %q: %v", s, err)
-	}
-	return n
 }
 
 // edgeAllNodes loads every row of every GraphQL node type, unfiltered.

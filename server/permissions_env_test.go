@@ -91,14 +91,19 @@ func permSetup(t *testing.T, db *database.DB) *permEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.refID = strconv.Itoa(r.ID)
+	p.refID = globalID("Ref", r.ID)
 
 	var pipe struct {
-		PipelineCreate struct{ Pipeline struct{ ID, Iid json.Number } }
+		PipelineCreate struct {
+			Pipeline struct {
+				ID  string
+				Iid json.Number
+			}
+		}
 	}
 	p.must(t, p.owner, `mutation { pipelineCreate(input: {projectPath: "`+permPath+`", ref: "main",
 		variables: [{key: "PERM_SECRET", value: "s3cret"}]}) { pipeline { id iid } errors } }`, &pipe)
-	p.pipelineID, p.pipelineIID = pipe.PipelineCreate.Pipeline.ID.String(), pipe.PipelineCreate.Pipeline.Iid.String()
+	p.pipelineID, p.pipelineIID = pipe.PipelineCreate.Pipeline.ID, pipe.PipelineCreate.Pipeline.Iid.String()
 
 	p.trigger = p.createTrigger(t, p.maintainer, "maintainer's trigger")
 	res := p.runTrigger(t, p.trigger.token)
@@ -217,7 +222,7 @@ func (p *permEnv) createTrigger(t *testing.T, v *permViewer, description string)
 func (p *permEnv) runTrigger(t *testing.T, token string) response {
 	t.Helper()
 	body := url.Values{"token": {token}, "ref": {"main"}}.Encode()
-	return p.send(t, http.MethodPost, "/api/v4/projects/"+p.projectID+"/trigger/pipeline", body,
+	return p.send(t, http.MethodPost, "/api/v4/projects/"+strconv.Itoa(rowID(t, p.projectID))+"/trigger/pipeline", body,
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 }
 
@@ -264,11 +269,7 @@ func (p *permEnv) snapshot(t *testing.T) string {
 
 func (p *permEnv) triggerRow(t *testing.T, id string) *ent.PipelineTrigger {
 	t.Helper()
-	n, err := strconv.Atoi(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := p.db.Client.PipelineTrigger.Get(context.Background(), n)
+	tr, err := p.db.Client.PipelineTrigger.Get(context.Background(), rowID(t, id))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,7 @@ func TestPipelineVariables(t *testing.T) {
 			}
 		}
 		if n := nodes[2]; n.IID != 1 || n.Status != "CREATED" || n.Source != "trigger" || n.Ref != "v1" ||
-			n.Trigger == nil || n.Trigger.ID != strconv.Itoa(tr.ID) || n.User == nil || n.User.Username != "owner" {
+			n.Trigger == nil || n.Trigger.ID != globalID("PipelineTrigger", tr.ID) || n.User == nil || n.User.Username != "owner" {
 			t.Errorf("trigger pipeline node = %+v", n)
 		}
 		if n := nodes[0]; n.Source != "api" || n.Trigger != nil || n.User == nil || n.User.Username != "dev" {

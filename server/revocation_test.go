@@ -93,7 +93,7 @@ func TestRevocationEndsWebsockets(t *testing.T) {
 				open: e.patSocket,
 				revoke: func(t *testing.T, _ string, h http.Header) {
 					id := e.patIDOf(t, h.Get("Private-Token"))
-					e.tpGQL(t, h.Get("Private-Token"), fmt.Sprintf(`mutation { personalAccessTokenRevoke(input: {id: "%d"}) { errors } }`, id))
+					e.tpGQL(t, h.Get("Private-Token"), fmt.Sprintf(`mutation { personalAccessTokenRevoke(input: {id: "gid://kickoff/PersonalAccessToken/%d"}) { errors } }`, id))
 				},
 			},
 			{
@@ -154,7 +154,7 @@ func TestWebsocketOperationRechecksCredential(t *testing.T) {
 			t.Fatalf("first query not completed: %+v, %v", m, err)
 		}
 		id := e.patIDOf(t, h.Get("Private-Token"))
-		e.tpGQL(t, h.Get("Private-Token"), fmt.Sprintf(`mutation { personalAccessTokenRevoke(input: {id: "%d"}) { errors } }`, id))
+		e.tpGQL(t, h.Get("Private-Token"), fmt.Sprintf(`mutation { personalAccessTokenRevoke(input: {id: "gid://kickoff/PersonalAccessToken/%d"}) { errors } }`, id))
 		s.query(t, "2", `mutation { projectCreate(input: {name: "x", path: "grp/x"}) { errors } }`)
 		m, err := s.read()
 		if err != nil || !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
@@ -199,7 +199,7 @@ func TestSignOutEverywhereAuthorization(t *testing.T) {
 		_, rootPAT := e.createPAT(t, root)
 		_, bobPAT := e.createPAT(t, bob)
 		_, aliceSession := e.login(t, "alice", testPassword)
-		mutation := fmt.Sprintf(`mutation { signOutEverywhere(input: {userId: "%d"}) { endedSessions errors } }`, alice.ID)
+		mutation := fmt.Sprintf(`mutation { signOutEverywhere(input: {userId: "gid://kickoff/User/%d"}) { endedSessions errors } }`, alice.ID)
 
 		res := e.graphQL(t, mutation, map[string]string{"PRIVATE-TOKEN": bobPAT})
 		if !strings.Contains(res.body, "user not found") {

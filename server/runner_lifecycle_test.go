@@ -135,15 +135,15 @@ func TestPipelineCancelRetry(t *testing.T) {
 		job := e.rnClaim(t, runnerToken)
 		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
 
-		cancel := fmt.Sprintf(`mutation { pipelineCancel(input: {id: "%d"}) { pipeline { id status finishedAt } errors } }`, id)
-		retry := fmt.Sprintf(`mutation { pipelineRetry(input: {id: "%d"}) { pipeline { id iid status startedAt finishedAt failureReason variables { key value } } errors } }`, id)
+		cancel := fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { pipeline { id status finishedAt } errors } }`, id)
+		retry := fmt.Sprintf(`mutation { pipelineRetry(input: {id: "gid://kickoff/Pipeline/%d"}) { pipeline { id iid status startedAt finishedAt failureReason variables { key value } } errors } }`, id)
 		audits := e.rnAuditTotal(t)
 		for _, tc := range []struct{ name, pat, query, code string }{
 			{"reporter cancels", pats["rep"], cancel, "FORBIDDEN"},
 			{"outsider cancels", pats["outsider"], cancel, "NOT_FOUND"},
 			{"reporter retries", pats["rep"], retry, "FORBIDDEN"},
 			{"outsider retries", pats["outsider"], retry, "NOT_FOUND"},
-			{"unknown pipeline", pats["dev"], `mutation { pipelineCancel(input: {id: "99999999"}) { errors } }`, "NOT_FOUND"},
+			{"unknown pipeline", pats["dev"], `mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/99999999"}) { errors } }`, "NOT_FOUND"},
 			{"bad ID", pats["dev"], `mutation { pipelineCancel(input: {id: "x"}) { errors } }`, "BAD_USER_INPUT"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -192,7 +192,7 @@ func TestPipelineCancelRetry(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := out.PipelineRetry.Pipeline
-		if got.ID != fmt.Sprint(id) || got.IID != job.Pipeline.IID || got.Status != "CREATED" || got.FinishedAt != nil || !strings.Contains(string(data), `"key":"FOO"`) {
+		if got.ID != globalID("Pipeline", id) || got.IID != job.Pipeline.IID || got.Status != "CREATED" || got.FinishedAt != nil || !strings.Contains(string(data), `"key":"FOO"`) {
 			t.Fatalf("pipelineRetry = %s", data)
 		}
 		row := e.rnRow(t, id)
@@ -346,7 +346,7 @@ func TestJobTokenTriggersDownstream(t *testing.T) {
 			t.Fatal(err)
 		}
 		data := e.tpGQL(t, e.pat, fmt.Sprintf(`{ project(fullPath: "grp/down") { pipeline(iid: "%d") { source upstream { id project { fullPath } } variables { key value } } } }`, downstream.Iid))
-		if !strings.Contains(string(data), fmt.Sprintf(`"source":"pipeline","upstream":{"id":"%d","project":{"fullPath":"grp/app"}}`, upstream)) ||
+		if !strings.Contains(string(data), fmt.Sprintf(`"source":"pipeline","upstream":{"id":"gid://kickoff/Pipeline/%d","project":{"fullPath":"grp/app"}}`, upstream)) ||
 			!strings.Contains(string(data), `{"key":"CI_PIPELINE_SOURCE","value":"pipeline"}`) {
 			t.Errorf("downstream in GraphQL = %s", data)
 		}

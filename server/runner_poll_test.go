@@ -40,11 +40,11 @@ func TestRunnerLongPoll(t *testing.T) {
 		t.Run("a retry mid-wait wakes the runner", func(t *testing.T) {
 			id := e.rnTriggerWith(t, "grp/app", trigger)
 			e.rnClaim(t, token)
-			e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "%d"}) { errors } }`, id))
+			e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, id))
 			got := make(chan response, 1)
 			go func() { got <- e.rnRequest(t, token, `{"wait_seconds": 30}`) }()
 			time.Sleep(300 * time.Millisecond)
-			e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineRetry(input: {id: "%d"}) { errors } }`, id))
+			e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineRetry(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, id))
 			if res := <-got; res.status != http.StatusCreated || !strings.Contains(res.body, fmt.Sprintf(`"id":%d,`, id)) {
 				t.Fatalf("long-poll = %d %s, want 201 with pipeline %d", res.status, truncate(res.body), id)
 			}

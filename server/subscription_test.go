@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,7 +148,7 @@ func (s *subClient) next(t *testing.T, id string) subPipeline {
 func (s *subClient) wantEvent(t *testing.T, id string, pipelineID int, status string) {
 	t.Helper()
 	p := s.next(t, id)
-	if p.ID != strconv.Itoa(pipelineID) || p.Status != status {
+	if p.ID != globalID("Pipeline", pipelineID) || p.Status != status {
 		t.Fatalf("event = %+v, want pipeline %d %s", p, pipelineID, status)
 	}
 }
@@ -205,7 +204,7 @@ func TestPipelineUpdatedSubscription(t *testing.T) {
 
 		id := e.rnTrigger(t, "grp/app") // REST trigger
 		p := viaPAT.next(t, "app")
-		if p.ID != strconv.Itoa(id) || p.Status != "CREATED" || p.Project.FullPath != "grp/app" || p.IID != 1 {
+		if p.ID != globalID("Pipeline", id) || p.Status != "CREATED" || p.Project.FullPath != "grp/app" || p.IID != 1 {
 			t.Fatalf("created event = %+v", p)
 		}
 		viaCookie.wantEvent(t, "app", id, "CREATED")
@@ -221,9 +220,9 @@ func TestPipelineUpdatedSubscription(t *testing.T) {
 		// GraphQL mutations publish after their transaction commits.
 		second := e.rnTrigger(t, "grp/app")
 		viaPAT.wantEvent(t, "app", second, "CREATED")
-		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "%d"}) { errors } }`, second))
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, second))
 		viaPAT.wantEvent(t, "app", second, "CANCELED")
-		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineRetry(input: {id: "%d"}) { errors } }`, second))
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineRetry(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, second))
 		viaPAT.wantEvent(t, "app", second, "CREATED")
 		// The domain functions publish too (here the runner-timeout reaper).
 		if _, err := e.set.Pipelines.Claim(context.Background(), e.rnRunnerRow(t)); err != nil {

@@ -103,7 +103,7 @@ func TestTriggerPipelineErrorTable(t *testing.T) {
 		otherTok := strings.Split(strings.Split(string(data), `"token":"`)[1], `"`)[0]
 
 		revoked := e.tpTrigger(t, "")
-		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerDelete(input: {id: "%d"}) { errors } }`, e.tpTriggerRow(t, revoked).ID))
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerDelete(input: {id: "gid://kickoff/PipelineTrigger/%d"}) { errors } }`, e.tpTriggerRow(t, revoked).ID))
 		expired := e.tpTrigger(t, `expiresAt: "`+time.Now().Add(time.Hour).UTC().Format(time.RFC3339)+`"`)
 		if err := db.Client.PipelineTrigger.UpdateOne(e.tpTriggerRow(t, expired)).SetExpiresAt(time.Now().Add(-time.Second)).Exec(ctx); err != nil {
 			t.Fatal(err)

@@ -28,12 +28,12 @@ func TestTriggerNoPlaintextAtRest(t *testing.T) {
 			secrets = append(secrets, pat)
 		}
 
-		var ids []string
+		var ids []int
 		for _, user := range []string{"alice", "bob"} {
 			created := trgWantTrigger(t, f.trgREST(t, user, http.MethodPost, trgPath(strconv.Itoa(f.projectID), ""),
 				trgMultipart(t, map[string]string{"description": "rest " + user})), http.StatusCreated)
 			secrets = append(secrets, created.Token)
-			ids = append(ids, strconv.Itoa(created.ID))
+			ids = append(ids, created.ID)
 		}
 		gql := f.trgMutate(t, "carol", "pipelineTriggerCreate", fmt.Sprintf(`projectPath: %q, description: "graphql"`, trgProjectPath))
 		secrets = append(secrets, gql.Token)
@@ -41,8 +41,8 @@ func TestTriggerNoPlaintextAtRest(t *testing.T) {
 		if n := f.trgMutate(t, "carol", "pipelineTriggerUpdate", fmt.Sprintf(`id: %q, description: "graphql, edited"`, gql.ID)); n.Description != "graphql, edited" {
 			t.Errorf("pipelineTriggerUpdate = %+v", n)
 		}
-		taken := f.trgMutate(t, "carol", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", ids[0]))
-		rotated := f.trgMutate(t, "bob", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 3600", ids[1]))
+		taken := f.trgMutate(t, "carol", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", globalID("PipelineTrigger", ids[0])))
+		rotated := f.trgMutate(t, "bob", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 3600", globalID("PipelineTrigger", ids[1])))
 		secrets = append(secrets, taken.Token, rotated.Token)
 		var deleted struct{ PipelineTriggerDelete struct{ Errors []string } }
 		f.trgGQLData(t, "carol", fmt.Sprintf(`mutation { pipelineTriggerDelete(input: {id: %q}) { errors } }`, gql.ID), &deleted)
@@ -52,10 +52,10 @@ func TestTriggerNoPlaintextAtRest(t *testing.T) {
 		if _, ok := f.trgGQLTriggers(t, "carol")[gql.ID]; ok {
 			t.Error("a deleted trigger is still listed")
 		}
-		if f.trgStored(t, trgAtoi(t, gql.ID)).RevokedAt == nil {
+		if f.trgStored(t, rowID(t, gql.ID)).RevokedAt == nil {
 			t.Error("pipelineTriggerDelete did not set revoked_at")
 		}
-		trgWantMessage(t, f.trgREST(t, "alice", http.MethodDelete, trgPath(strconv.Itoa(f.projectID), "/"+ids[1]), trgBody{}), http.StatusNoContent, "")
+		trgWantMessage(t, f.trgREST(t, "alice", http.MethodDelete, trgPath(strconv.Itoa(f.projectID), "/"+strconv.Itoa(ids[1])), trgBody{}), http.StatusNoContent, "")
 
 		stored := trgDump(t, db)
 		if !bytes.Contains(stored, []byte("graphql, edited")) {
@@ -110,13 +110,4 @@ func trgDump(t *testing.T, db *database.DB) []byte {
 		all = append(all, b...)
 	}
 	return all
-}
-
-func trgAtoi(t *testing.T, s string) int {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }

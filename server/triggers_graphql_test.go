@@ -110,8 +110,9 @@ func TestTriggerVisibility(t *testing.T) {
 		if !carols.HasTokenExposed || !trgFullToken.MatchString(carols.Token) || carols.Owner.Username != "carol" {
 			t.Fatalf("pipelineTriggerCreate = %+v, want carol's full token", carols)
 		}
-		full := map[string]string{strconv.Itoa(bobs.ID): bobs.Token, carols.ID: carols.Token}
-		owner := map[string]string{strconv.Itoa(bobs.ID): "bob", carols.ID: "carol"}
+		bobsID := globalID("PipelineTrigger", bobs.ID)
+		full := map[string]string{bobsID: bobs.Token, carols.ID: carols.Token}
+		owner := map[string]string{bobsID: "bob", carols.ID: "carol"}
 
 		for _, viewer := range []string{"bob", "carol", "alice"} {
 			// want is what viewer should see of trigger id.
@@ -127,12 +128,12 @@ func TestTriggerVisibility(t *testing.T) {
 					t.Fatalf("listed %v, want 2 triggers", trgIDs(list))
 				}
 				for _, tr := range list {
-					id := strconv.Itoa(tr.ID)
+					id := globalID("PipelineTrigger", tr.ID)
 					token, _ := want(id)
 					if tr.Token != token || tr.Owner.Username != owner[id] {
 						t.Errorf("list: trigger %s token %q owner %s, want %q %s", id, tr.Token, tr.Owner.Username, token, owner[id])
 					}
-					got := trgWantTrigger(t, f.trgREST(t, viewer, http.MethodGet, trgPath(strconv.Itoa(f.projectID), "/"+id), trgBody{}), http.StatusOK)
+					got := trgWantTrigger(t, f.trgREST(t, viewer, http.MethodGet, trgPath(strconv.Itoa(f.projectID), "/"+strconv.Itoa(tr.ID)), trgBody{}), http.StatusOK)
 					if got.Token != token {
 						t.Errorf("get: trigger %s token %q, want %q", id, got.Token, token)
 					}
@@ -190,17 +191,17 @@ func TestTriggerTakeOwnershipAndRotation(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		f := trgSetup(t, db)
 		bobs, old := f.trgCreate(t, "bob", "deploy")
-		id := strconv.Itoa(bobs.ID)
+		id, gid := strconv.Itoa(bobs.ID), globalID("PipelineTrigger", bobs.ID)
 		f.trgWantResolves(t, "bob's token", old, true)
 
-		taken := f.trgMutate(t, "carol", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", id))
+		taken := f.trgMutate(t, "carol", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", gid))
 		if taken.Owner.Username != "carol" || !taken.HasTokenExposed || !trgFullToken.MatchString(taken.Token) || taken.Token == old {
 			t.Fatalf("after taking ownership carol sees %+v; want a new full token", taken)
 		}
 		current := taken.Token
 		f.trgWantResolves(t, "the value before taking ownership", old, false)
 		f.trgWantResolves(t, "the value after taking ownership", current, true)
-		if n := f.trgGQLTriggers(t, "bob")[id]; n.Token != current[4:8] || n.HasTokenExposed || n.Owner.Username != "carol" {
+		if n := f.trgGQLTriggers(t, "bob")[gid]; n.Token != current[4:8] || n.HasTokenExposed || n.Owner.Username != "carol" {
 			t.Errorf("bob now sees %+v, want 4 characters of the new value", n)
 		}
 		if got := trgWantTrigger(t, f.trgREST(t, "bob", http.MethodGet, trgPath(strconv.Itoa(f.projectID), "/"+id), trgBody{}), http.StatusOK); got.Token != current[4:8] {
@@ -214,7 +215,7 @@ func TestTriggerTakeOwnershipAndRotation(t *testing.T) {
 			http.StatusForbidden, `{"message":"403 Forbidden - The current user is not authorized to update the pipeline trigger token"}`)
 
 		t.Run("rotation with a grace period", func(t *testing.T) {
-			rotated := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 60", id))
+			rotated := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 60", gid))
 			if rotated.Token == current || !trgFullToken.MatchString(rotated.Token) || rotated.RotationGraceEndsAt == nil {
 				t.Fatalf("rotated = %+v", rotated)
 			}
@@ -224,7 +225,7 @@ func TestTriggerTakeOwnershipAndRotation(t *testing.T) {
 		})
 		t.Run("rotation without a grace period", func(t *testing.T) {
 			previous := current
-			rotated := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 0", id))
+			rotated := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 0", gid))
 			if rotated.RotationGraceEndsAt != nil {
 				t.Errorf("rotationGraceEndsAt = %v, want null", *rotated.RotationGraceEndsAt)
 			}
@@ -233,13 +234,13 @@ func TestTriggerTakeOwnershipAndRotation(t *testing.T) {
 			current = rotated.Token
 		})
 		t.Run("taking ownership ends a grace period", func(t *testing.T) {
-			graced := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 600", id))
-			taken := f.trgMutate(t, "bob", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", id))
+			graced := f.trgMutate(t, "carol", "pipelineTriggerRotate", fmt.Sprintf("id: %q, graceSeconds: 600", gid))
+			taken := f.trgMutate(t, "bob", "pipelineTriggerTakeOwnership", fmt.Sprintf("id: %q", gid))
 			for name, token := range map[string]string{"the value in grace": current, "carol's current value": graced.Token} {
 				f.trgWantResolves(t, name, token, false)
 			}
 			f.trgWantResolves(t, "bob's new value", taken.Token, true)
-			if n := f.trgGQLTriggers(t, "carol")[id]; n.Token != taken.Token[4:8] || n.HasTokenExposed {
+			if n := f.trgGQLTriggers(t, "carol")[gid]; n.Token != taken.Token[4:8] || n.HasTokenExposed {
 				t.Errorf("carol now sees %+v", n)
 			}
 			current = taken.Token
@@ -259,7 +260,7 @@ func TestTriggerTakeOwnershipAndRotation(t *testing.T) {
 			}
 			for _, step := range steps {
 				step.change()
-				if n := f.trgGQLTriggers(t, "alice")[id]; n.CanAccessProject != step.want {
+				if n := f.trgGQLTriggers(t, "alice")[gid]; n.CanAccessProject != step.want {
 					t.Errorf("%s: canAccessProject = %v, want %v", step.name, n.CanAccessProject, step.want)
 				}
 				res := f.trgRun(t, current)

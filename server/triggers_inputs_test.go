@@ -108,7 +108,7 @@ func TestTriggerRESTInputs(t *testing.T) {
 			f.trgGQLData(t, "alice", fmt.Sprintf(`{ project(fullPath: %q) {
 				all: pipelineTriggers(first: 100) { nodes { id expired } }
 				live: pipelineTriggers(first: 100, includeExpired: false) { nodes { id expired } } } }`, trgProjectPath), &out)
-			id := strconv.Itoa(tr.ID)
+			id := globalID("PipelineTrigger", tr.ID)
 			var found bool
 			for _, n := range out.Project.All.Nodes {
 				if n.ID == id {

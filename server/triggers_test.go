@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,11 +69,7 @@ func (f *trgFixture) trgCreateProject(t *testing.T, user, path string) int {
 	if len(out.ProjectCreate.Errors) > 0 {
 		t.Fatalf("projectCreate %s: %v", path, out.ProjectCreate.Errors)
 	}
-	id, err := strconv.Atoi(out.ProjectCreate.Project.ID)
-	if err != nil {
-		t.Fatalf("projectCreate returned id %q", out.ProjectCreate.Project.ID)
-	}
-	return id
+	return rowID(t, out.ProjectCreate.Project.ID)
 }
 
 // trgSetMember runs projectMemberAdd or projectMemberUpdate as alice.

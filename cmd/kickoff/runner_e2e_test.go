@@ -195,7 +195,7 @@ func TestRunnerCommand(t *testing.T) {
 			var out struct {
 				PipelineCancel struct{ Errors []string }
 			}
-			f.graphQL(t, s, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "%d"}) { errors } }`, id), &out)
+			f.graphQL(t, s, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, id), &out)
 			waitGone(t, pidFile, 5*time.Second, "pipelineCancel")
 			f.waitStatus(t, id, kickoff.StatusCanceled, time.Second)
 			r.cmd.Process.Signal(syscall.SIGTERM)

@@ -125,7 +125,7 @@ func TestTriggerCommand(t *testing.T) {
 				var out struct {
 					PipelineCancel struct{ Errors []string }
 				}
-				f.graphQL(t, s, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "%d"}) { errors } }`, id), &out)
+				f.graphQL(t, s, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, id), &out)
 			}, exitCanceled},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,6 @@
 package migrate
 
 import (
-	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -565,65 +564,23 @@ var (
 func init() {
 	AuditEventsTable.ForeignKeys[0].RefTable = ProjectsTable
 	AuditEventsTable.ForeignKeys[1].RefTable = UsersTable
-	AuditEventsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(0),
-	}
 	IdempotencyKeysTable.ForeignKeys[0].RefTable = PipelinesTable
-	IdempotencyKeysTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(4294967296),
-	}
 	JobTokenAllowlistEntriesTable.ForeignKeys[0].RefTable = ProjectsTable
 	JobTokenAllowlistEntriesTable.ForeignKeys[1].RefTable = ProjectsTable
 	JobTokenAllowlistEntriesTable.ForeignKeys[2].RefTable = UsersTable
-	JobTokenAllowlistEntriesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(51539607552),
-	}
 	PersonalAccessTokensTable.ForeignKeys[0].RefTable = UsersTable
-	PersonalAccessTokensTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(8589934592),
-	}
 	PipelinesTable.ForeignKeys[0].RefTable = PipelinesTable
 	PipelinesTable.ForeignKeys[1].RefTable = PipelineTriggersTable
 	PipelinesTable.ForeignKeys[2].RefTable = ProjectsTable
 	PipelinesTable.ForeignKeys[3].RefTable = RunnersTable
 	PipelinesTable.ForeignKeys[4].RefTable = UsersTable
-	PipelinesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(12884901888),
-	}
 	PipelineTriggersTable.ForeignKeys[0].RefTable = ProjectsTable
 	PipelineTriggersTable.ForeignKeys[1].RefTable = UsersTable
-	PipelineTriggersTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(17179869184),
-	}
 	PipelineVariablesTable.ForeignKeys[0].RefTable = PipelinesTable
-	PipelineVariablesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(21474836480),
-	}
-	ProjectsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(25769803776),
-	}
 	ProjectMembersTable.ForeignKeys[0].RefTable = ProjectsTable
 	ProjectMembersTable.ForeignKeys[1].RefTable = UsersTable
-	ProjectMembersTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(30064771072),
-	}
 	RefsTable.ForeignKeys[0].RefTable = ProjectsTable
-	RefsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(34359738368),
-	}
 	RunnersTable.ForeignKeys[0].RefTable = ProjectsTable
 	RunnersTable.ForeignKeys[1].RefTable = UsersTable
-	RunnersTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(38654705664),
-	}
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
-	SessionsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(47244640256),
-	}
-	SignInFailuresTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(55834574848),
-	}
-	UsersTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(42949672960),
-	}
 }

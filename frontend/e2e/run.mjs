@@ -211,7 +211,8 @@ try {
     await row.getByRole('button', { name: 'Reveal trigger token' }).click();
     expect((await row.getByTestId('trigger-token').textContent()) === token, 'revealed token');
     const curl = await page.getByRole('tabpanel').textContent();
-    expect(curl.includes(`${base}/api/v4/projects/`), 'usage example has the real URL');
+    expect(curl.includes(`${base}/api/v4/projects/1/trigger/pipeline`), `usage example has the real URL with the small project ID: ${curl}`);
+    await page.getByText(`${fullPath} · Project ID: 1`).waitFor();
   });
 
   await step('trigger a pipeline with the token', async () => {

@@ -75,6 +75,7 @@ type PersonalAccessTokenCreatePayload struct {
 }
 
 type PersonalAccessTokenRevokeInput struct {
+	// Global ID of the PersonalAccessToken, gid://kickoff/PersonalAccessToken/<id>.
 	ID string `json:"id"`
 }
 
@@ -84,6 +85,7 @@ type PersonalAccessTokenRevokePayload struct {
 }
 
 type PipelineCancelInput struct {
+	// Global ID of the Pipeline, gid://kickoff/Pipeline/<id>.
 	ID string `json:"id"`
 }
 
@@ -105,6 +107,7 @@ type PipelineCreatePayload struct {
 }
 
 type PipelineRetryInput struct {
+	// Global ID of the Pipeline, gid://kickoff/Pipeline/<id>.
 	ID string `json:"id"`
 }
 
@@ -134,6 +137,7 @@ type PipelineTriggerCreatePayload struct {
 }
 
 type PipelineTriggerDeleteInput struct {
+	// Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>.
 	ID string `json:"id"`
 }
 
@@ -142,6 +146,7 @@ type PipelineTriggerDeletePayload struct {
 }
 
 type PipelineTriggerRotateInput struct {
+	// Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>.
 	ID string `json:"id"`
 	// How long the current value keeps working, at most 604800 (7 days). 0 retires it at once.
 	GraceSeconds int `json:"graceSeconds"`
@@ -153,6 +158,7 @@ type PipelineTriggerRotatePayload struct {
 }
 
 type PipelineTriggerTakeOwnershipInput struct {
+	// Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>.
 	ID string `json:"id"`
 }
 
@@ -162,6 +168,7 @@ type PipelineTriggerTakeOwnershipPayload struct {
 }
 
 type PipelineTriggerUpdateInput struct {
+	// Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>.
 	ID          string  `json:"id"`
 	Description *string `json:"description,omitempty"`
 	// Null removes the expiry; omit to keep it.
@@ -250,6 +257,7 @@ type RefCreatePayload struct {
 }
 
 type RefDeleteInput struct {
+	// Global ID of the Ref, gid://kickoff/Ref/<id>.
 	ID string `json:"id"`
 }
 
@@ -259,6 +267,7 @@ type RefDeletePayload struct {
 }
 
 type RefUpdateInput struct {
+	// Global ID of the Ref, gid://kickoff/Ref/<id>.
 	ID string `json:"id"`
 	// The new commit; null or empty clears it.
 	Sha *string `json:"sha,omitempty"`
@@ -283,6 +292,7 @@ type RunnerCreatePayload struct {
 }
 
 type RunnerDeleteInput struct {
+	// Global ID of the Runner, gid://kickoff/Runner/<id>.
 	ID string `json:"id"`
 }
 
@@ -291,7 +301,7 @@ type RunnerDeletePayload struct {
 }
 
 type SignOutEverywhereInput struct {
-	// The user whose sessions end; admins only. Default: the signed-in user.
+	// The user whose sessions end (gid://kickoff/User/<id>); admins only. Default: the signed-in user.
 	UserID *string `json:"userId,omitempty"`
 }
 

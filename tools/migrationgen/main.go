@@ -6,6 +6,10 @@
 //
 // SQLite is diffed in memory; PostgreSQL needs a server where a scratch
 // database can be created (KICKOFF_TEST_POSTGRES_URL, or -postgres-url).
+//
+// A data migration is written by hand (a pair of files per dialect); then
+// `make migration-hash` (-rehash) records the files in atlas.sum, which the
+// next diff checks.
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	atlasmigrate "ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqltool"
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -31,8 +36,17 @@ import (
 
 func main() {
 	name := flag.String("name", "", "migration name, e.g. add_runner_tags (required)")
+	rehash := flag.Bool("rehash", false, "only rewrite each dialect's atlas.sum after files were written by hand")
 	pgURL := flag.String("postgres-url", os.Getenv("KICKOFF_TEST_POSTGRES_URL"), "PostgreSQL server URL for a scratch database")
 	flag.Parse()
+	if *rehash {
+		for _, dir := range []string{"migrations/sqlite", "migrations/postgres"} {
+			if err := writeSum(dir); err != nil {
+				log.Fatalf("migrationgen: %s: %v", dir, err)
+			}
+		}
+		return
+	}
 	if *name == "" {
 		log.Fatal("migrationgen: -name is required")
 	}
@@ -81,6 +95,18 @@ func diffPostgres(ctx context.Context, name, serverURL string) error {
 	}
 	defer db.Close()
 	return diff(ctx, dialect.Postgres, db, "migrations/postgres", name)
+}
+
+func writeSum(dir string) error {
+	mdir, err := sqltool.NewGolangMigrateDir(dir)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", dir, err)
+	}
+	sum, err := mdir.Checksum()
+	if err != nil {
+		return fmt.Errorf("hashing %s: %w", dir, err)
+	}
+	return atlasmigrate.WriteSumFile(mdir, sum)
 }
 
 func diff(ctx context.Context, d string, db *sql.DB, dir, name string) error {

@@ -3,6 +3,7 @@ import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
 import { RunnersSection } from '../runners/RunnersSection';
 import { RefsSection } from '../refs/RefsSection';
 import { JobTokenAllowlistSection } from '../jobtokens/JobTokenAllowlistSection';
+import { numericId } from '../graphql/ids';
 
 export function CiCdSettingsPage() {
   const project = useProject();
@@ -15,7 +16,7 @@ export function CiCdSettingsPage() {
       {project.userPermissions.adminProject ? (
         <>
           <PipelineTriggersSection
-            projectId={project.id}
+            projectId={numericId(project.id)}
             fullPath={project.fullPath}
             defaultBranch={project.defaultBranch}
           />

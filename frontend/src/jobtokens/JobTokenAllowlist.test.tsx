@@ -8,8 +8,8 @@ import {
   type AllowedProject,
 } from './JobTokenAllowlist';
 
-const own: AllowedProject = { id: '1', name: 'Demo', fullPath: 'acme/demo' };
-const lib: AllowedProject = { id: '2', name: 'Lib', fullPath: 'acme/lib' };
+const own: AllowedProject = { id: 'gid://kickoff/Project/1', name: 'Demo', fullPath: 'acme/demo' };
+const lib: AllowedProject = { id: 'gid://kickoff/Project/2', name: 'Lib', fullPath: 'acme/lib' };
 
 describe('AddAllowedProjectForm', () => {
   it('adds the project at the labelled path, trimmed, and clears the field', async () => {

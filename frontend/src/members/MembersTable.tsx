@@ -4,6 +4,7 @@ import { DataTable } from '../ui/DataTable';
 import { ConfirmDialog, useDialogAction } from '../ui/Modal';
 import { ErrorAlert } from '../ui/States';
 import { levelLabel, MEMBER_LEVELS } from './accessLevels';
+import { numericId } from '../graphql/ids';
 
 export type MemberRow = {
   id: string;
@@ -100,11 +101,11 @@ export function MembersTable({
             <td data-label="Access level">
               {canManage ? (
                 <>
-                  <label htmlFor={`level-${m.id}`} className="visually-hidden">
+                  <label htmlFor={`level-${numericId(m.id)}`} className="visually-hidden">
                     Access level of {m.user.username}
                   </label>
                   <select
-                    id={`level-${m.id}`}
+                    id={`level-${numericId(m.id)}`}
                     value={m.accessLevel}
                     onChange={async (event) => {
                       setChangeError(null);

@@ -11,6 +11,7 @@ import { AuditEventsPage } from '../audit/AuditEventsPage';
 import { ProjectMembersPage } from '../members/ProjectMembersPage';
 import { ProjectContext } from './ProjectContext';
 import { parseProjectUrl, projectUrl, type ProjectView } from './paths';
+import { numericId } from '../graphql/ids';
 
 const ProjectHeaderQuery = graphql(`
   query ProjectHeader($fullPath: ID!) {
@@ -71,7 +72,7 @@ function ProjectLayout({ fullPath, view }: { fullPath: string; view: ProjectView
         <div className="project-text">
           <p className="project-title">{project.name}</p>
           <span className="project-path">
-            {project.fullPath} · Project ID: {project.id}
+            {project.fullPath} · Project ID: {numericId(project.id)}
           </span>
         </div>
       </div>

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AddRunnerForm, DELETE_RUNNER_CONFIRMATION, RunnersTable, type RunnerRow } from './RunnersTable';
 
 const runner: RunnerRow = {
-  id: '7',
+  id: 'gid://kickoff/Runner/7',
   description: 'office box',
   shortSha: 'AbCd',
   runnerType: 'PROJECT_TYPE',
@@ -37,6 +37,7 @@ describe('RunnersTable', () => {
     const row = screen.getByRole('row', { name: /office box/ });
     expect(within(row).getByText('kor_AbCd…')).toBeTruthy();
     expect(within(row).getByText('Never')).toBeTruthy();
+    expect(within(row).getByText(/#7 · project/)).toBeTruthy();
   });
 
   it('deletes only after confirmation and shows a failure in the dialog', async () => {
@@ -48,7 +49,7 @@ describe('RunnersTable', () => {
     expect(within(dialog).getByText(DELETE_RUNNER_CONFIRMATION)).toBeTruthy();
     expect(onDelete).not.toHaveBeenCalled();
     await user.click(within(dialog).getByRole('button', { name: 'Delete runner' }));
-    expect(onDelete).toHaveBeenCalledWith('7');
+    expect(onDelete).toHaveBeenCalledWith('gid://kickoff/Runner/7');
     expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toBe('runner is busy');
   });
 

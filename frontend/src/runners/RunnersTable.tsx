@@ -3,6 +3,7 @@ import { DataTable } from '../ui/DataTable';
 import { ConfirmDialog, useDialogAction } from '../ui/Modal';
 import { ErrorAlert } from '../ui/States';
 import { Time } from '../ui/Time';
+import { numericId } from '../graphql/ids';
 
 export type RunnerRow = {
   id: string;
@@ -63,7 +64,7 @@ export function AddRunnerForm({ onCreate }: { onCreate: (description: string) =>
 }
 
 function runnerName(r: RunnerRow): string {
-  return r.description || `#${r.id}`;
+  return r.description || `#${numericId(r.id)}`;
 }
 
 /** The project's runners; delete goes through a confirmation dialog. */
@@ -86,7 +87,7 @@ export function RunnersTable({
             </td>
             <td data-label="Info">
               <span className="muted small">
-                #{r.id} · {r.runnerType === 'PROJECT_TYPE' ? 'project' : 'instance'} ·{' '}
+                #{numericId(r.id)} · {r.runnerType === 'PROJECT_TYPE' ? 'project' : 'instance'} ·{' '}
               </span>
               <code title="Token prefix">kor_{r.shortSha}…</code>
               {r.creator ? <span className="muted small"> · by {r.creator.username}</span> : null}

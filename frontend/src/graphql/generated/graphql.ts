@@ -249,10 +249,12 @@ export type PersonalAccessTokenOrderField =
   | 'CREATED_AT';
 
 export type PersonalAccessTokenRevokeInput = {
+  /** Global ID of the PersonalAccessToken, gid://kickoff/PersonalAccessToken/<id>. */
   id: Scalars['ID']['input'];
 };
 
 export type PipelineCancelInput = {
+  /** Global ID of the Pipeline, gid://kickoff/Pipeline/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -278,6 +280,7 @@ export type PipelineOrderField =
   | 'UPDATED_AT';
 
 export type PipelineRetryInput = {
+  /** Global ID of the Pipeline, gid://kickoff/Pipeline/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -315,6 +318,7 @@ export type PipelineTriggerCreateInput = {
 };
 
 export type PipelineTriggerDeleteInput = {
+  /** Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -334,10 +338,12 @@ export type PipelineTriggerOrderField =
 export type PipelineTriggerRotateInput = {
   /** How long the current value keeps working, at most 604800 (7 days). 0 retires it at once. */
   graceSeconds: Scalars['Int']['input'];
+  /** Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>. */
   id: Scalars['ID']['input'];
 };
 
 export type PipelineTriggerTakeOwnershipInput = {
+  /** Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -348,6 +354,7 @@ export type PipelineTriggerUpdateInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Null removes the expiry; omit to keep it. */
   expiresAt?: InputMaybe<Scalars['Time']['input']>;
+  /** Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>. */
   id: Scalars['ID']['input'];
   /** Null removes the limit; omit to keep it. */
   rateLimitPerMinute?: InputMaybe<Scalars['Int']['input']>;
@@ -773,6 +780,7 @@ export type RefCreateInput = {
 };
 
 export type RefDeleteInput = {
+  /** Global ID of the Ref, gid://kickoff/Ref/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -796,6 +804,7 @@ export type RefType =
   | 'TAG';
 
 export type RefUpdateInput = {
+  /** Global ID of the Ref, gid://kickoff/Ref/<id>. */
   id: Scalars['ID']['input'];
   /** The new commit; null or empty clears it. */
   sha?: InputMaybe<Scalars['String']['input']>;
@@ -883,6 +892,7 @@ export type RunnerCreateInput = {
 };
 
 export type RunnerDeleteInput = {
+  /** Global ID of the Runner, gid://kickoff/Runner/<id>. */
   id: Scalars['ID']['input'];
 };
 
@@ -900,7 +910,7 @@ export type RunnerOrderField =
   | 'UPDATED_AT';
 
 export type SignOutEverywhereInput = {
-  /** The user whose sessions end; admins only. Default: the signed-in user. */
+  /** The user whose sessions end (gid://kickoff/User/<id>); admins only. Default: the signed-in user. */
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 

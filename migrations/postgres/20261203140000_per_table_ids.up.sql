@@ -1,0 +1,92 @@
+-- Per-table IDs (issue 10). Until now every table's IDs lived in its own
+-- range of 2^32 values (ent's global IDs). Each row keeps its place within
+-- its table's range, so the table's first row becomes 1
+-- (its first was n<<32, now id % 2^32 + 1); every foreign key and the audit log's
+-- target_id follow, and each table's sequence continues past its largest ID.
+
+-- The keys are dropped and re-added around the renumbering: updating a
+-- referenced id would otherwise fail row by row.
+ALTER TABLE "audit_events" DROP CONSTRAINT "audit_events_projects_audit_events";
+ALTER TABLE "audit_events" DROP CONSTRAINT "audit_events_users_audit_events";
+ALTER TABLE "pipeline_triggers" DROP CONSTRAINT "pipeline_triggers_projects_pipeline_triggers";
+ALTER TABLE "pipeline_triggers" DROP CONSTRAINT "pipeline_triggers_users_owned_triggers";
+ALTER TABLE "runners" DROP CONSTRAINT "runners_projects_runners";
+ALTER TABLE "runners" DROP CONSTRAINT "runners_users_created_runners";
+ALTER TABLE "pipelines" DROP CONSTRAINT "pipelines_pipeline_triggers_pipelines";
+ALTER TABLE "pipelines" DROP CONSTRAINT "pipelines_pipelines_downstream";
+ALTER TABLE "pipelines" DROP CONSTRAINT "pipelines_projects_pipelines";
+ALTER TABLE "pipelines" DROP CONSTRAINT "pipelines_runners_pipelines";
+ALTER TABLE "pipelines" DROP CONSTRAINT "pipelines_users_pipelines";
+ALTER TABLE "idempotency_keys" DROP CONSTRAINT "idempotency_keys_pipelines_pipeline";
+ALTER TABLE "personal_access_tokens" DROP CONSTRAINT "personal_access_tokens_users_personal_access_tokens";
+ALTER TABLE "pipeline_variables" DROP CONSTRAINT "pipeline_variables_pipelines_variables";
+ALTER TABLE "project_members" DROP CONSTRAINT "project_members_projects_members";
+ALTER TABLE "project_members" DROP CONSTRAINT "project_members_users_memberships";
+ALTER TABLE "refs" DROP CONSTRAINT "refs_projects_refs";
+ALTER TABLE "sessions" DROP CONSTRAINT "sessions_users_sessions";
+ALTER TABLE "job_token_allowlist_entries" DROP CONSTRAINT "job_token_allowlist_entries_projects_job_token_allowed_in";
+ALTER TABLE "job_token_allowlist_entries" DROP CONSTRAINT "job_token_allowlist_entries_projects_job_token_allowlist";
+ALTER TABLE "job_token_allowlist_entries" DROP CONSTRAINT "job_token_allowlist_entries_users_job_token_allowlist_entries";
+UPDATE "audit_events" SET "id" = "id" % 4294967296, "project_id" = "project_id" % 4294967296 + 1, "actor_user_id" = "actor_user_id" % 4294967296 + 1, "target_id" = "target_id" % 4294967296 + CASE "target_type" WHEN 'AuditEvent' THEN 0 ELSE 1 END;
+UPDATE "idempotency_keys" SET "id" = "id" % 4294967296 + 1, "pipeline_id" = "pipeline_id" % 4294967296 + 1;
+UPDATE "personal_access_tokens" SET "id" = "id" % 4294967296 + 1, "user_id" = "user_id" % 4294967296 + 1;
+UPDATE "pipelines" SET "id" = "id" % 4294967296 + 1, "trigger_id" = "trigger_id" % 4294967296 + 1, "upstream_id" = "upstream_id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1, "runner_id" = "runner_id" % 4294967296 + 1, "user_id" = "user_id" % 4294967296 + 1;
+UPDATE "pipeline_triggers" SET "id" = "id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1, "owner_id" = "owner_id" % 4294967296 + 1;
+UPDATE "pipeline_variables" SET "id" = "id" % 4294967296 + 1, "pipeline_id" = "pipeline_id" % 4294967296 + 1;
+UPDATE "projects" SET "id" = "id" % 4294967296 + 1;
+UPDATE "project_members" SET "id" = "id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1, "user_id" = "user_id" % 4294967296 + 1;
+UPDATE "refs" SET "id" = "id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1;
+UPDATE "runners" SET "id" = "id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1, "creator_id" = "creator_id" % 4294967296 + 1;
+UPDATE "users" SET "id" = "id" % 4294967296 + 1;
+UPDATE "sessions" SET "id" = "id" % 4294967296 + 1, "user_id" = "user_id" % 4294967296 + 1;
+UPDATE "job_token_allowlist_entries" SET "id" = "id" % 4294967296 + 1, "allowed_project_id" = "allowed_project_id" % 4294967296 + 1, "project_id" = "project_id" % 4294967296 + 1, "created_by_id" = "created_by_id" % 4294967296 + 1;
+UPDATE "sign_in_failures" SET "id" = "id" % 4294967296 + 1;
+ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_projects_audit_events" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_users_audit_events" FOREIGN KEY ("actor_user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "pipeline_triggers" ADD CONSTRAINT "pipeline_triggers_projects_pipeline_triggers" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "pipeline_triggers" ADD CONSTRAINT "pipeline_triggers_users_owned_triggers" FOREIGN KEY ("owner_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "runners" ADD CONSTRAINT "runners_projects_runners" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "runners" ADD CONSTRAINT "runners_users_created_runners" FOREIGN KEY ("creator_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "pipelines" ADD CONSTRAINT "pipelines_pipeline_triggers_pipelines" FOREIGN KEY ("trigger_id") REFERENCES "pipeline_triggers" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "pipelines" ADD CONSTRAINT "pipelines_pipelines_downstream" FOREIGN KEY ("upstream_id") REFERENCES "pipelines" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "pipelines" ADD CONSTRAINT "pipelines_projects_pipelines" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "pipelines" ADD CONSTRAINT "pipelines_runners_pipelines" FOREIGN KEY ("runner_id") REFERENCES "runners" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "pipelines" ADD CONSTRAINT "pipelines_users_pipelines" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE SET NULL;
+ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_pipelines_pipeline" FOREIGN KEY ("pipeline_id") REFERENCES "pipelines" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "personal_access_tokens" ADD CONSTRAINT "personal_access_tokens_users_personal_access_tokens" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "pipeline_variables" ADD CONSTRAINT "pipeline_variables_pipelines_variables" FOREIGN KEY ("pipeline_id") REFERENCES "pipelines" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "project_members" ADD CONSTRAINT "project_members_projects_members" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "project_members" ADD CONSTRAINT "project_members_users_memberships" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "refs" ADD CONSTRAINT "refs_projects_refs" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_users_sessions" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "job_token_allowlist_entries" ADD CONSTRAINT "job_token_allowlist_entries_projects_job_token_allowed_in" FOREIGN KEY ("allowed_project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "job_token_allowlist_entries" ADD CONSTRAINT "job_token_allowlist_entries_projects_job_token_allowlist" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "job_token_allowlist_entries" ADD CONSTRAINT "job_token_allowlist_entries_users_job_token_allowlist_entries" FOREIGN KEY ("created_by_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;
+ALTER TABLE "audit_events" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('audit_events', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "audit_events";
+ALTER TABLE "idempotency_keys" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('idempotency_keys', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "idempotency_keys";
+ALTER TABLE "personal_access_tokens" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('personal_access_tokens', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "personal_access_tokens";
+ALTER TABLE "pipelines" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('pipelines', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "pipelines";
+ALTER TABLE "pipeline_triggers" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('pipeline_triggers', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "pipeline_triggers";
+ALTER TABLE "pipeline_variables" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('pipeline_variables', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "pipeline_variables";
+ALTER TABLE "projects" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('projects', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "projects";
+ALTER TABLE "project_members" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('project_members', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "project_members";
+ALTER TABLE "refs" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('refs', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "refs";
+ALTER TABLE "runners" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('runners', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "runners";
+ALTER TABLE "users" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('users', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "users";
+ALTER TABLE "sessions" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('sessions', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "sessions";
+ALTER TABLE "job_token_allowlist_entries" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('job_token_allowlist_entries', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "job_token_allowlist_entries";
+ALTER TABLE "sign_in_failures" ALTER COLUMN "id" SET START WITH 1;
+SELECT setval(pg_get_serial_sequence('sign_in_failures', 'id'), COALESCE(MAX("id"), 0) + 1, false) FROM "sign_in_failures";
