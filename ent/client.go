@@ -20,6 +20,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -48,6 +50,10 @@ type Client struct {
 	PersonalAccessToken *PersonalAccessTokenClient
 	// Pipeline is the client for interacting with the Pipeline builders.
 	Pipeline *PipelineClient
+	// PipelineLog is the client for interacting with the PipelineLog builders.
+	PipelineLog *PipelineLogClient
+	// PipelineLogChunk is the client for interacting with the PipelineLogChunk builders.
+	PipelineLogChunk *PipelineLogChunkClient
 	// PipelineTrigger is the client for interacting with the PipelineTrigger builders.
 	PipelineTrigger *PipelineTriggerClient
 	// PipelineVariable is the client for interacting with the PipelineVariable builders.
@@ -84,6 +90,8 @@ func (c *Client) init() {
 	c.JobTokenAllowlistEntry = NewJobTokenAllowlistEntryClient(c.config)
 	c.PersonalAccessToken = NewPersonalAccessTokenClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
+	c.PipelineLog = NewPipelineLogClient(c.config)
+	c.PipelineLogChunk = NewPipelineLogChunkClient(c.config)
 	c.PipelineTrigger = NewPipelineTriggerClient(c.config)
 	c.PipelineVariable = NewPipelineVariableClient(c.config)
 	c.Project = NewProjectClient(c.config)
@@ -190,6 +198,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		JobTokenAllowlistEntry: NewJobTokenAllowlistEntryClient(cfg),
 		PersonalAccessToken:    NewPersonalAccessTokenClient(cfg),
 		Pipeline:               NewPipelineClient(cfg),
+		PipelineLog:            NewPipelineLogClient(cfg),
+		PipelineLogChunk:       NewPipelineLogChunkClient(cfg),
 		PipelineTrigger:        NewPipelineTriggerClient(cfg),
 		PipelineVariable:       NewPipelineVariableClient(cfg),
 		Project:                NewProjectClient(cfg),
@@ -223,6 +233,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		JobTokenAllowlistEntry: NewJobTokenAllowlistEntryClient(cfg),
 		PersonalAccessToken:    NewPersonalAccessTokenClient(cfg),
 		Pipeline:               NewPipelineClient(cfg),
+		PipelineLog:            NewPipelineLogClient(cfg),
+		PipelineLogChunk:       NewPipelineLogChunkClient(cfg),
 		PipelineTrigger:        NewPipelineTriggerClient(cfg),
 		PipelineVariable:       NewPipelineVariableClient(cfg),
 		Project:                NewProjectClient(cfg),
@@ -262,8 +274,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
-		c.Pipeline, c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember,
-		c.Ref, c.Runner, c.Session, c.SignInFailure, c.User,
+		c.Pipeline, c.PipelineLog, c.PipelineLogChunk, c.PipelineTrigger,
+		c.PipelineVariable, c.Project, c.ProjectMember, c.Ref, c.Runner, c.Session,
+		c.SignInFailure, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -274,8 +287,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
-		c.Pipeline, c.PipelineTrigger, c.PipelineVariable, c.Project, c.ProjectMember,
-		c.Ref, c.Runner, c.Session, c.SignInFailure, c.User,
+		c.Pipeline, c.PipelineLog, c.PipelineLogChunk, c.PipelineTrigger,
+		c.PipelineVariable, c.Project, c.ProjectMember, c.Ref, c.Runner, c.Session,
+		c.SignInFailure, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -294,6 +308,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PersonalAccessToken.mutate(ctx, m)
 	case *PipelineMutation:
 		return c.Pipeline.mutate(ctx, m)
+	case *PipelineLogMutation:
+		return c.PipelineLog.mutate(ctx, m)
+	case *PipelineLogChunkMutation:
+		return c.PipelineLogChunk.mutate(ctx, m)
 	case *PipelineTriggerMutation:
 		return c.PipelineTrigger.mutate(ctx, m)
 	case *PipelineVariableMutation:
@@ -1181,6 +1199,38 @@ func (c *PipelineClient) QueryVariables(_m *Pipeline) *PipelineVariableQuery {
 	return query
 }
 
+// QueryLog queries the log edge of a Pipeline.
+func (c *PipelineClient) QueryLog(_m *Pipeline) *PipelineLogQuery {
+	query := (&PipelineLogClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipeline.Table, pipeline.FieldID, id),
+			sqlgraph.To(pipelinelog.Table, pipelinelog.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, pipeline.LogTable, pipeline.LogColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLogChunks queries the log_chunks edge of a Pipeline.
+func (c *PipelineClient) QueryLogChunks(_m *Pipeline) *PipelineLogChunkQuery {
+	query := (&PipelineLogChunkClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipeline.Table, pipeline.FieldID, id),
+			sqlgraph.To(pipelinelogchunk.Table, pipelinelogchunk.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, pipeline.LogChunksTable, pipeline.LogChunksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *PipelineClient) Hooks() []Hook {
 	return c.hooks.Pipeline
@@ -1203,6 +1253,304 @@ func (c *PipelineClient) mutate(ctx context.Context, m *PipelineMutation) (Value
 		return (&PipelineDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Pipeline mutation op: %q", m.Op())
+	}
+}
+
+// PipelineLogClient is a client for the PipelineLog schema.
+type PipelineLogClient struct {
+	config
+}
+
+// NewPipelineLogClient returns a client for the PipelineLog from the given config.
+func NewPipelineLogClient(c config) *PipelineLogClient {
+	return &PipelineLogClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pipelinelog.Hooks(f(g(h())))`.
+func (c *PipelineLogClient) Use(hooks ...Hook) {
+	c.hooks.PipelineLog = append(c.hooks.PipelineLog, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pipelinelog.Intercept(f(g(h())))`.
+func (c *PipelineLogClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PipelineLog = append(c.inters.PipelineLog, interceptors...)
+}
+
+// Create returns a builder for creating a PipelineLog entity.
+func (c *PipelineLogClient) Create() *PipelineLogCreate {
+	mutation := newPipelineLogMutation(c.config, OpCreate)
+	return &PipelineLogCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PipelineLog entities.
+func (c *PipelineLogClient) CreateBulk(builders ...*PipelineLogCreate) *PipelineLogCreateBulk {
+	return &PipelineLogCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PipelineLogClient) MapCreateBulk(slice any, setFunc func(*PipelineLogCreate, int)) *PipelineLogCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PipelineLogCreateBulk{err: fmt.Errorf("calling to PipelineLogClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PipelineLogCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PipelineLogCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PipelineLog.
+func (c *PipelineLogClient) Update() *PipelineLogUpdate {
+	mutation := newPipelineLogMutation(c.config, OpUpdate)
+	return &PipelineLogUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PipelineLogClient) UpdateOne(_m *PipelineLog) *PipelineLogUpdateOne {
+	mutation := newPipelineLogMutation(c.config, OpUpdateOne, withPipelineLog(_m))
+	return &PipelineLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PipelineLogClient) UpdateOneID(id int) *PipelineLogUpdateOne {
+	mutation := newPipelineLogMutation(c.config, OpUpdateOne, withPipelineLogID(id))
+	return &PipelineLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PipelineLog.
+func (c *PipelineLogClient) Delete() *PipelineLogDelete {
+	mutation := newPipelineLogMutation(c.config, OpDelete)
+	return &PipelineLogDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PipelineLogClient) DeleteOne(_m *PipelineLog) *PipelineLogDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PipelineLogClient) DeleteOneID(id int) *PipelineLogDeleteOne {
+	builder := c.Delete().Where(pipelinelog.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PipelineLogDeleteOne{builder}
+}
+
+// Query returns a query builder for PipelineLog.
+func (c *PipelineLogClient) Query() *PipelineLogQuery {
+	return &PipelineLogQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePipelineLog},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PipelineLog entity by its id.
+func (c *PipelineLogClient) Get(ctx context.Context, id int) (*PipelineLog, error) {
+	return c.Query().Where(pipelinelog.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PipelineLogClient) GetX(ctx context.Context, id int) *PipelineLog {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPipeline queries the pipeline edge of a PipelineLog.
+func (c *PipelineLogClient) QueryPipeline(_m *PipelineLog) *PipelineQuery {
+	query := (&PipelineClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipelinelog.Table, pipelinelog.FieldID, id),
+			sqlgraph.To(pipeline.Table, pipeline.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, pipelinelog.PipelineTable, pipelinelog.PipelineColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PipelineLogClient) Hooks() []Hook {
+	return c.hooks.PipelineLog
+}
+
+// Interceptors returns the client interceptors.
+func (c *PipelineLogClient) Interceptors() []Interceptor {
+	return c.inters.PipelineLog
+}
+
+func (c *PipelineLogClient) mutate(ctx context.Context, m *PipelineLogMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PipelineLogCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PipelineLogUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PipelineLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PipelineLogDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PipelineLog mutation op: %q", m.Op())
+	}
+}
+
+// PipelineLogChunkClient is a client for the PipelineLogChunk schema.
+type PipelineLogChunkClient struct {
+	config
+}
+
+// NewPipelineLogChunkClient returns a client for the PipelineLogChunk from the given config.
+func NewPipelineLogChunkClient(c config) *PipelineLogChunkClient {
+	return &PipelineLogChunkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pipelinelogchunk.Hooks(f(g(h())))`.
+func (c *PipelineLogChunkClient) Use(hooks ...Hook) {
+	c.hooks.PipelineLogChunk = append(c.hooks.PipelineLogChunk, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pipelinelogchunk.Intercept(f(g(h())))`.
+func (c *PipelineLogChunkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PipelineLogChunk = append(c.inters.PipelineLogChunk, interceptors...)
+}
+
+// Create returns a builder for creating a PipelineLogChunk entity.
+func (c *PipelineLogChunkClient) Create() *PipelineLogChunkCreate {
+	mutation := newPipelineLogChunkMutation(c.config, OpCreate)
+	return &PipelineLogChunkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PipelineLogChunk entities.
+func (c *PipelineLogChunkClient) CreateBulk(builders ...*PipelineLogChunkCreate) *PipelineLogChunkCreateBulk {
+	return &PipelineLogChunkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PipelineLogChunkClient) MapCreateBulk(slice any, setFunc func(*PipelineLogChunkCreate, int)) *PipelineLogChunkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PipelineLogChunkCreateBulk{err: fmt.Errorf("calling to PipelineLogChunkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PipelineLogChunkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PipelineLogChunkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PipelineLogChunk.
+func (c *PipelineLogChunkClient) Update() *PipelineLogChunkUpdate {
+	mutation := newPipelineLogChunkMutation(c.config, OpUpdate)
+	return &PipelineLogChunkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PipelineLogChunkClient) UpdateOne(_m *PipelineLogChunk) *PipelineLogChunkUpdateOne {
+	mutation := newPipelineLogChunkMutation(c.config, OpUpdateOne, withPipelineLogChunk(_m))
+	return &PipelineLogChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PipelineLogChunkClient) UpdateOneID(id int) *PipelineLogChunkUpdateOne {
+	mutation := newPipelineLogChunkMutation(c.config, OpUpdateOne, withPipelineLogChunkID(id))
+	return &PipelineLogChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PipelineLogChunk.
+func (c *PipelineLogChunkClient) Delete() *PipelineLogChunkDelete {
+	mutation := newPipelineLogChunkMutation(c.config, OpDelete)
+	return &PipelineLogChunkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PipelineLogChunkClient) DeleteOne(_m *PipelineLogChunk) *PipelineLogChunkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PipelineLogChunkClient) DeleteOneID(id int) *PipelineLogChunkDeleteOne {
+	builder := c.Delete().Where(pipelinelogchunk.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PipelineLogChunkDeleteOne{builder}
+}
+
+// Query returns a query builder for PipelineLogChunk.
+func (c *PipelineLogChunkClient) Query() *PipelineLogChunkQuery {
+	return &PipelineLogChunkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePipelineLogChunk},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PipelineLogChunk entity by its id.
+func (c *PipelineLogChunkClient) Get(ctx context.Context, id int) (*PipelineLogChunk, error) {
+	return c.Query().Where(pipelinelogchunk.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PipelineLogChunkClient) GetX(ctx context.Context, id int) *PipelineLogChunk {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPipeline queries the pipeline edge of a PipelineLogChunk.
+func (c *PipelineLogChunkClient) QueryPipeline(_m *PipelineLogChunk) *PipelineQuery {
+	query := (&PipelineClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipelinelogchunk.Table, pipelinelogchunk.FieldID, id),
+			sqlgraph.To(pipeline.Table, pipeline.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, pipelinelogchunk.PipelineTable, pipelinelogchunk.PipelineColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PipelineLogChunkClient) Hooks() []Hook {
+	return c.hooks.PipelineLogChunk
+}
+
+// Interceptors returns the client interceptors.
+func (c *PipelineLogChunkClient) Interceptors() []Interceptor {
+	return c.inters.PipelineLogChunk
+}
+
+func (c *PipelineLogChunkClient) mutate(ctx context.Context, m *PipelineLogChunkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PipelineLogChunkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PipelineLogChunkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PipelineLogChunkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PipelineLogChunkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PipelineLogChunk mutation op: %q", m.Op())
 	}
 }
 
@@ -2839,13 +3187,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
-		Pipeline, PipelineTrigger, PipelineVariable, Project, ProjectMember, Ref,
-		Runner, Session, SignInFailure, User []ent.Hook
+		Pipeline, PipelineLog, PipelineLogChunk, PipelineTrigger, PipelineVariable,
+		Project, ProjectMember, Ref, Runner, Session, SignInFailure, User []ent.Hook
 	}
 	inters struct {
 		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
-		Pipeline, PipelineTrigger, PipelineVariable, Project, ProjectMember, Ref,
-		Runner, Session, SignInFailure, User []ent.Interceptor
+		Pipeline, PipelineLog, PipelineLogChunk, PipelineTrigger, PipelineVariable,
+		Project, ProjectMember, Ref, Runner, Session, SignInFailure,
+		User []ent.Interceptor
 	}
 )
 

@@ -17,6 +17,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -91,6 +93,8 @@ func checkColumn(t, c string) error {
 			jobtokenallowlistentry.Table: jobtokenallowlistentry.ValidColumn,
 			personalaccesstoken.Table:    personalaccesstoken.ValidColumn,
 			pipeline.Table:               pipeline.ValidColumn,
+			pipelinelog.Table:            pipelinelog.ValidColumn,
+			pipelinelogchunk.Table:       pipelinelogchunk.ValidColumn,
 			pipelinetrigger.Table:        pipelinetrigger.ValidColumn,
 			pipelinevariable.Table:       pipelinevariable.ValidColumn,
 			project.Table:                project.ValidColumn,

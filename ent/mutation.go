@@ -17,6 +17,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
@@ -43,6 +45,8 @@ const (
 	TypeJobTokenAllowlistEntry = "JobTokenAllowlistEntry"
 	TypePersonalAccessToken    = "PersonalAccessToken"
 	TypePipeline               = "Pipeline"
+	TypePipelineLog            = "PipelineLog"
+	TypePipelineLogChunk       = "PipelineLogChunk"
 	TypePipelineTrigger        = "PipelineTrigger"
 	TypePipelineVariable       = "PipelineVariable"
 	TypeProject                = "Project"
@@ -3159,6 +3163,11 @@ type PipelineMutation struct {
 	variables           map[int]struct{}
 	removedvariables    map[int]struct{}
 	clearedvariables    bool
+	log                 *int
+	clearedlog          bool
+	log_chunks          map[int]struct{}
+	removedlog_chunks   map[int]struct{}
+	clearedlog_chunks   bool
 	done                bool
 	oldValue            func(context.Context) (*Pipeline, error)
 	predicates          []predicate.Pipeline
@@ -4388,6 +4397,99 @@ func (m *PipelineMutation) ResetVariables() {
 	m.removedvariables = nil
 }
 
+// SetLogID sets the "log" edge to the PipelineLog entity by id.
+func (m *PipelineMutation) SetLogID(id int) {
+	m.log = &id
+}
+
+// ClearLog clears the "log" edge to the PipelineLog entity.
+func (m *PipelineMutation) ClearLog() {
+	m.clearedlog = true
+}
+
+// LogCleared reports if the "log" edge to the PipelineLog entity was cleared.
+func (m *PipelineMutation) LogCleared() bool {
+	return m.clearedlog
+}
+
+// LogID returns the "log" edge ID in the mutation.
+func (m *PipelineMutation) LogID() (id int, exists bool) {
+	if m.log != nil {
+		return *m.log, true
+	}
+	return
+}
+
+// LogIDs returns the "log" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LogID instead. It exists only for internal usage by the builders.
+func (m *PipelineMutation) LogIDs() (ids []int) {
+	if id := m.log; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLog resets all changes to the "log" edge.
+func (m *PipelineMutation) ResetLog() {
+	m.log = nil
+	m.clearedlog = false
+}
+
+// AddLogChunkIDs adds the "log_chunks" edge to the PipelineLogChunk entity by ids.
+func (m *PipelineMutation) AddLogChunkIDs(ids ...int) {
+	if m.log_chunks == nil {
+		m.log_chunks = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.log_chunks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLogChunks clears the "log_chunks" edge to the PipelineLogChunk entity.
+func (m *PipelineMutation) ClearLogChunks() {
+	m.clearedlog_chunks = true
+}
+
+// LogChunksCleared reports if the "log_chunks" edge to the PipelineLogChunk entity was cleared.
+func (m *PipelineMutation) LogChunksCleared() bool {
+	return m.clearedlog_chunks
+}
+
+// RemoveLogChunkIDs removes the "log_chunks" edge to the PipelineLogChunk entity by IDs.
+func (m *PipelineMutation) RemoveLogChunkIDs(ids ...int) {
+	if m.removedlog_chunks == nil {
+		m.removedlog_chunks = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.log_chunks, ids[i])
+		m.removedlog_chunks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLogChunks returns the removed IDs of the "log_chunks" edge to the PipelineLogChunk entity.
+func (m *PipelineMutation) RemovedLogChunksIDs() (ids []int) {
+	for id := range m.removedlog_chunks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LogChunksIDs returns the "log_chunks" edge IDs in the mutation.
+func (m *PipelineMutation) LogChunksIDs() (ids []int) {
+	for id := range m.log_chunks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLogChunks resets all changes to the "log_chunks" edge.
+func (m *PipelineMutation) ResetLogChunks() {
+	m.log_chunks = nil
+	m.clearedlog_chunks = false
+	m.removedlog_chunks = nil
+}
+
 // Where appends a list predicates to the PipelineMutation builder.
 func (m *PipelineMutation) Where(ps ...predicate.Pipeline) {
 	m.predicates = append(m.predicates, ps...)
@@ -4928,7 +5030,7 @@ func (m *PipelineMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PipelineMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.project != nil {
 		edges = append(edges, pipeline.EdgeProject)
 	}
@@ -4949,6 +5051,12 @@ func (m *PipelineMutation) AddedEdges() []string {
 	}
 	if m.variables != nil {
 		edges = append(edges, pipeline.EdgeVariables)
+	}
+	if m.log != nil {
+		edges = append(edges, pipeline.EdgeLog)
+	}
+	if m.log_chunks != nil {
+		edges = append(edges, pipeline.EdgeLogChunks)
 	}
 	return edges
 }
@@ -4989,18 +5097,31 @@ func (m *PipelineMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case pipeline.EdgeLog:
+		if id := m.log; id != nil {
+			return []ent.Value{*id}
+		}
+	case pipeline.EdgeLogChunks:
+		ids := make([]ent.Value, 0, len(m.log_chunks))
+		for id := range m.log_chunks {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PipelineMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.removeddownstream != nil {
 		edges = append(edges, pipeline.EdgeDownstream)
 	}
 	if m.removedvariables != nil {
 		edges = append(edges, pipeline.EdgeVariables)
+	}
+	if m.removedlog_chunks != nil {
+		edges = append(edges, pipeline.EdgeLogChunks)
 	}
 	return edges
 }
@@ -5021,13 +5142,19 @@ func (m *PipelineMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case pipeline.EdgeLogChunks:
+		ids := make([]ent.Value, 0, len(m.removedlog_chunks))
+		for id := range m.removedlog_chunks {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PipelineMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.clearedproject {
 		edges = append(edges, pipeline.EdgeProject)
 	}
@@ -5048,6 +5175,12 @@ func (m *PipelineMutation) ClearedEdges() []string {
 	}
 	if m.clearedvariables {
 		edges = append(edges, pipeline.EdgeVariables)
+	}
+	if m.clearedlog {
+		edges = append(edges, pipeline.EdgeLog)
+	}
+	if m.clearedlog_chunks {
+		edges = append(edges, pipeline.EdgeLogChunks)
 	}
 	return edges
 }
@@ -5070,6 +5203,10 @@ func (m *PipelineMutation) EdgeCleared(name string) bool {
 		return m.clearedrunner
 	case pipeline.EdgeVariables:
 		return m.clearedvariables
+	case pipeline.EdgeLog:
+		return m.clearedlog
+	case pipeline.EdgeLogChunks:
+		return m.clearedlog_chunks
 	}
 	return false
 }
@@ -5092,6 +5229,9 @@ func (m *PipelineMutation) ClearEdge(name string) error {
 		return nil
 	case pipeline.EdgeRunner:
 		m.ClearRunner()
+		return nil
+	case pipeline.EdgeLog:
+		m.ClearLog()
 		return nil
 	}
 	return fmt.Errorf("unknown Pipeline unique edge %s", name)
@@ -5122,8 +5262,1279 @@ func (m *PipelineMutation) ResetEdge(name string) error {
 	case pipeline.EdgeVariables:
 		m.ResetVariables()
 		return nil
+	case pipeline.EdgeLog:
+		m.ResetLog()
+		return nil
+	case pipeline.EdgeLogChunks:
+		m.ResetLogChunks()
+		return nil
 	}
 	return fmt.Errorf("unknown Pipeline edge %s", name)
+}
+
+// PipelineLogMutation represents an operation that mutates the PipelineLog nodes in the graph.
+type PipelineLogMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	received        *int64
+	addreceived     *int64
+	size            *int64
+	addsize         *int64
+	pending         *[]byte
+	truncated       *bool
+	updated_at      *time.Time
+	clearedFields   map[string]struct{}
+	pipeline        *int
+	clearedpipeline bool
+	done            bool
+	oldValue        func(context.Context) (*PipelineLog, error)
+	predicates      []predicate.PipelineLog
+}
+
+var _ ent.Mutation = (*PipelineLogMutation)(nil)
+
+// pipelinelogOption allows management of the mutation configuration using functional options.
+type pipelinelogOption func(*PipelineLogMutation)
+
+// newPipelineLogMutation creates new mutation for the PipelineLog entity.
+func newPipelineLogMutation(c config, op Op, opts ...pipelinelogOption) *PipelineLogMutation {
+	m := &PipelineLogMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePipelineLog,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPipelineLogID sets the ID field of the mutation.
+func withPipelineLogID(id int) pipelinelogOption {
+	return func(m *PipelineLogMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PipelineLog
+		)
+		m.oldValue = func(ctx context.Context) (*PipelineLog, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PipelineLog.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPipelineLog sets the old PipelineLog of the mutation.
+func withPipelineLog(node *PipelineLog) pipelinelogOption {
+	return func(m *PipelineLogMutation) {
+		m.oldValue = func(context.Context) (*PipelineLog, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PipelineLogMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PipelineLogMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PipelineLogMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PipelineLogMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PipelineLog.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPipelineID sets the "pipeline_id" field.
+func (m *PipelineLogMutation) SetPipelineID(i int) {
+	m.pipeline = &i
+}
+
+// PipelineID returns the value of the "pipeline_id" field in the mutation.
+func (m *PipelineLogMutation) PipelineID() (r int, exists bool) {
+	v := m.pipeline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPipelineID returns the old "pipeline_id" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldPipelineID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPipelineID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPipelineID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPipelineID: %w", err)
+	}
+	return oldValue.PipelineID, nil
+}
+
+// ResetPipelineID resets all changes to the "pipeline_id" field.
+func (m *PipelineLogMutation) ResetPipelineID() {
+	m.pipeline = nil
+}
+
+// SetReceived sets the "received" field.
+func (m *PipelineLogMutation) SetReceived(i int64) {
+	m.received = &i
+	m.addreceived = nil
+}
+
+// Received returns the value of the "received" field in the mutation.
+func (m *PipelineLogMutation) Received() (r int64, exists bool) {
+	v := m.received
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceived returns the old "received" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldReceived(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceived is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceived requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceived: %w", err)
+	}
+	return oldValue.Received, nil
+}
+
+// AddReceived adds i to the "received" field.
+func (m *PipelineLogMutation) AddReceived(i int64) {
+	if m.addreceived != nil {
+		*m.addreceived += i
+	} else {
+		m.addreceived = &i
+	}
+}
+
+// AddedReceived returns the value that was added to the "received" field in this mutation.
+func (m *PipelineLogMutation) AddedReceived() (r int64, exists bool) {
+	v := m.addreceived
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReceived resets all changes to the "received" field.
+func (m *PipelineLogMutation) ResetReceived() {
+	m.received = nil
+	m.addreceived = nil
+}
+
+// SetSize sets the "size" field.
+func (m *PipelineLogMutation) SetSize(i int64) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *PipelineLogMutation) Size() (r int64, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *PipelineLogMutation) AddSize(i int64) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *PipelineLogMutation) AddedSize() (r int64, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *PipelineLogMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetPending sets the "pending" field.
+func (m *PipelineLogMutation) SetPending(b []byte) {
+	m.pending = &b
+}
+
+// Pending returns the value of the "pending" field in the mutation.
+func (m *PipelineLogMutation) Pending() (r []byte, exists bool) {
+	v := m.pending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPending returns the old "pending" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldPending(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPending is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPending requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPending: %w", err)
+	}
+	return oldValue.Pending, nil
+}
+
+// ClearPending clears the value of the "pending" field.
+func (m *PipelineLogMutation) ClearPending() {
+	m.pending = nil
+	m.clearedFields[pipelinelog.FieldPending] = struct{}{}
+}
+
+// PendingCleared returns if the "pending" field was cleared in this mutation.
+func (m *PipelineLogMutation) PendingCleared() bool {
+	_, ok := m.clearedFields[pipelinelog.FieldPending]
+	return ok
+}
+
+// ResetPending resets all changes to the "pending" field.
+func (m *PipelineLogMutation) ResetPending() {
+	m.pending = nil
+	delete(m.clearedFields, pipelinelog.FieldPending)
+}
+
+// SetTruncated sets the "truncated" field.
+func (m *PipelineLogMutation) SetTruncated(b bool) {
+	m.truncated = &b
+}
+
+// Truncated returns the value of the "truncated" field in the mutation.
+func (m *PipelineLogMutation) Truncated() (r bool, exists bool) {
+	v := m.truncated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTruncated returns the old "truncated" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldTruncated(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTruncated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTruncated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTruncated: %w", err)
+	}
+	return oldValue.Truncated, nil
+}
+
+// ResetTruncated resets all changes to the "truncated" field.
+func (m *PipelineLogMutation) ResetTruncated() {
+	m.truncated = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PipelineLogMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PipelineLogMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PipelineLog entity.
+// If the PipelineLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PipelineLogMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearPipeline clears the "pipeline" edge to the Pipeline entity.
+func (m *PipelineLogMutation) ClearPipeline() {
+	m.clearedpipeline = true
+	m.clearedFields[pipelinelog.FieldPipelineID] = struct{}{}
+}
+
+// PipelineCleared reports if the "pipeline" edge to the Pipeline entity was cleared.
+func (m *PipelineLogMutation) PipelineCleared() bool {
+	return m.clearedpipeline
+}
+
+// PipelineIDs returns the "pipeline" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PipelineID instead. It exists only for internal usage by the builders.
+func (m *PipelineLogMutation) PipelineIDs() (ids []int) {
+	if id := m.pipeline; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPipeline resets all changes to the "pipeline" edge.
+func (m *PipelineLogMutation) ResetPipeline() {
+	m.pipeline = nil
+	m.clearedpipeline = false
+}
+
+// Where appends a list predicates to the PipelineLogMutation builder.
+func (m *PipelineLogMutation) Where(ps ...predicate.PipelineLog) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PipelineLogMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PipelineLogMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PipelineLog, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PipelineLogMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PipelineLogMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PipelineLog).
+func (m *PipelineLogMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PipelineLogMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.pipeline != nil {
+		fields = append(fields, pipelinelog.FieldPipelineID)
+	}
+	if m.received != nil {
+		fields = append(fields, pipelinelog.FieldReceived)
+	}
+	if m.size != nil {
+		fields = append(fields, pipelinelog.FieldSize)
+	}
+	if m.pending != nil {
+		fields = append(fields, pipelinelog.FieldPending)
+	}
+	if m.truncated != nil {
+		fields = append(fields, pipelinelog.FieldTruncated)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, pipelinelog.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PipelineLogMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pipelinelog.FieldPipelineID:
+		return m.PipelineID()
+	case pipelinelog.FieldReceived:
+		return m.Received()
+	case pipelinelog.FieldSize:
+		return m.Size()
+	case pipelinelog.FieldPending:
+		return m.Pending()
+	case pipelinelog.FieldTruncated:
+		return m.Truncated()
+	case pipelinelog.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PipelineLogMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pipelinelog.FieldPipelineID:
+		return m.OldPipelineID(ctx)
+	case pipelinelog.FieldReceived:
+		return m.OldReceived(ctx)
+	case pipelinelog.FieldSize:
+		return m.OldSize(ctx)
+	case pipelinelog.FieldPending:
+		return m.OldPending(ctx)
+	case pipelinelog.FieldTruncated:
+		return m.OldTruncated(ctx)
+	case pipelinelog.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PipelineLog field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PipelineLogMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pipelinelog.FieldPipelineID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPipelineID(v)
+		return nil
+	case pipelinelog.FieldReceived:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceived(v)
+		return nil
+	case pipelinelog.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case pipelinelog.FieldPending:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPending(v)
+		return nil
+	case pipelinelog.FieldTruncated:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTruncated(v)
+		return nil
+	case pipelinelog.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PipelineLogMutation) AddedFields() []string {
+	var fields []string
+	if m.addreceived != nil {
+		fields = append(fields, pipelinelog.FieldReceived)
+	}
+	if m.addsize != nil {
+		fields = append(fields, pipelinelog.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PipelineLogMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pipelinelog.FieldReceived:
+		return m.AddedReceived()
+	case pipelinelog.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PipelineLogMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pipelinelog.FieldReceived:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReceived(v)
+		return nil
+	case pipelinelog.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PipelineLogMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pipelinelog.FieldPending) {
+		fields = append(fields, pipelinelog.FieldPending)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PipelineLogMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PipelineLogMutation) ClearField(name string) error {
+	switch name {
+	case pipelinelog.FieldPending:
+		m.ClearPending()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PipelineLogMutation) ResetField(name string) error {
+	switch name {
+	case pipelinelog.FieldPipelineID:
+		m.ResetPipelineID()
+		return nil
+	case pipelinelog.FieldReceived:
+		m.ResetReceived()
+		return nil
+	case pipelinelog.FieldSize:
+		m.ResetSize()
+		return nil
+	case pipelinelog.FieldPending:
+		m.ResetPending()
+		return nil
+	case pipelinelog.FieldTruncated:
+		m.ResetTruncated()
+		return nil
+	case pipelinelog.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PipelineLogMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.pipeline != nil {
+		edges = append(edges, pipelinelog.EdgePipeline)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PipelineLogMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case pipelinelog.EdgePipeline:
+		if id := m.pipeline; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PipelineLogMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PipelineLogMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PipelineLogMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedpipeline {
+		edges = append(edges, pipelinelog.EdgePipeline)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PipelineLogMutation) EdgeCleared(name string) bool {
+	switch name {
+	case pipelinelog.EdgePipeline:
+		return m.clearedpipeline
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PipelineLogMutation) ClearEdge(name string) error {
+	switch name {
+	case pipelinelog.EdgePipeline:
+		m.ClearPipeline()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PipelineLogMutation) ResetEdge(name string) error {
+	switch name {
+	case pipelinelog.EdgePipeline:
+		m.ResetPipeline()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLog edge %s", name)
+}
+
+// PipelineLogChunkMutation represents an operation that mutates the PipelineLogChunk nodes in the graph.
+type PipelineLogChunkMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	_offset         *int64
+	add_offset      *int64
+	data            *[]byte
+	clearedFields   map[string]struct{}
+	pipeline        *int
+	clearedpipeline bool
+	done            bool
+	oldValue        func(context.Context) (*PipelineLogChunk, error)
+	predicates      []predicate.PipelineLogChunk
+}
+
+var _ ent.Mutation = (*PipelineLogChunkMutation)(nil)
+
+// pipelinelogchunkOption allows management of the mutation configuration using functional options.
+type pipelinelogchunkOption func(*PipelineLogChunkMutation)
+
+// newPipelineLogChunkMutation creates new mutation for the PipelineLogChunk entity.
+func newPipelineLogChunkMutation(c config, op Op, opts ...pipelinelogchunkOption) *PipelineLogChunkMutation {
+	m := &PipelineLogChunkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePipelineLogChunk,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPipelineLogChunkID sets the ID field of the mutation.
+func withPipelineLogChunkID(id int) pipelinelogchunkOption {
+	return func(m *PipelineLogChunkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PipelineLogChunk
+		)
+		m.oldValue = func(ctx context.Context) (*PipelineLogChunk, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PipelineLogChunk.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPipelineLogChunk sets the old PipelineLogChunk of the mutation.
+func withPipelineLogChunk(node *PipelineLogChunk) pipelinelogchunkOption {
+	return func(m *PipelineLogChunkMutation) {
+		m.oldValue = func(context.Context) (*PipelineLogChunk, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PipelineLogChunkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PipelineLogChunkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PipelineLogChunkMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PipelineLogChunkMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PipelineLogChunk.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPipelineID sets the "pipeline_id" field.
+func (m *PipelineLogChunkMutation) SetPipelineID(i int) {
+	m.pipeline = &i
+}
+
+// PipelineID returns the value of the "pipeline_id" field in the mutation.
+func (m *PipelineLogChunkMutation) PipelineID() (r int, exists bool) {
+	v := m.pipeline
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPipelineID returns the old "pipeline_id" field's value of the PipelineLogChunk entity.
+// If the PipelineLogChunk object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogChunkMutation) OldPipelineID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPipelineID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPipelineID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPipelineID: %w", err)
+	}
+	return oldValue.PipelineID, nil
+}
+
+// ResetPipelineID resets all changes to the "pipeline_id" field.
+func (m *PipelineLogChunkMutation) ResetPipelineID() {
+	m.pipeline = nil
+}
+
+// SetOffset sets the "offset" field.
+func (m *PipelineLogChunkMutation) SetOffset(i int64) {
+	m._offset = &i
+	m.add_offset = nil
+}
+
+// Offset returns the value of the "offset" field in the mutation.
+func (m *PipelineLogChunkMutation) Offset() (r int64, exists bool) {
+	v := m._offset
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOffset returns the old "offset" field's value of the PipelineLogChunk entity.
+// If the PipelineLogChunk object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogChunkMutation) OldOffset(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOffset is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOffset requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOffset: %w", err)
+	}
+	return oldValue.Offset, nil
+}
+
+// AddOffset adds i to the "offset" field.
+func (m *PipelineLogChunkMutation) AddOffset(i int64) {
+	if m.add_offset != nil {
+		*m.add_offset += i
+	} else {
+		m.add_offset = &i
+	}
+}
+
+// AddedOffset returns the value that was added to the "offset" field in this mutation.
+func (m *PipelineLogChunkMutation) AddedOffset() (r int64, exists bool) {
+	v := m.add_offset
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOffset resets all changes to the "offset" field.
+func (m *PipelineLogChunkMutation) ResetOffset() {
+	m._offset = nil
+	m.add_offset = nil
+}
+
+// SetData sets the "data" field.
+func (m *PipelineLogChunkMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *PipelineLogChunkMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the PipelineLogChunk entity.
+// If the PipelineLogChunk object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineLogChunkMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *PipelineLogChunkMutation) ResetData() {
+	m.data = nil
+}
+
+// ClearPipeline clears the "pipeline" edge to the Pipeline entity.
+func (m *PipelineLogChunkMutation) ClearPipeline() {
+	m.clearedpipeline = true
+	m.clearedFields[pipelinelogchunk.FieldPipelineID] = struct{}{}
+}
+
+// PipelineCleared reports if the "pipeline" edge to the Pipeline entity was cleared.
+func (m *PipelineLogChunkMutation) PipelineCleared() bool {
+	return m.clearedpipeline
+}
+
+// PipelineIDs returns the "pipeline" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PipelineID instead. It exists only for internal usage by the builders.
+func (m *PipelineLogChunkMutation) PipelineIDs() (ids []int) {
+	if id := m.pipeline; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPipeline resets all changes to the "pipeline" edge.
+func (m *PipelineLogChunkMutation) ResetPipeline() {
+	m.pipeline = nil
+	m.clearedpipeline = false
+}
+
+// Where appends a list predicates to the PipelineLogChunkMutation builder.
+func (m *PipelineLogChunkMutation) Where(ps ...predicate.PipelineLogChunk) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PipelineLogChunkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PipelineLogChunkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PipelineLogChunk, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PipelineLogChunkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PipelineLogChunkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PipelineLogChunk).
+func (m *PipelineLogChunkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PipelineLogChunkMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.pipeline != nil {
+		fields = append(fields, pipelinelogchunk.FieldPipelineID)
+	}
+	if m._offset != nil {
+		fields = append(fields, pipelinelogchunk.FieldOffset)
+	}
+	if m.data != nil {
+		fields = append(fields, pipelinelogchunk.FieldData)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PipelineLogChunkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pipelinelogchunk.FieldPipelineID:
+		return m.PipelineID()
+	case pipelinelogchunk.FieldOffset:
+		return m.Offset()
+	case pipelinelogchunk.FieldData:
+		return m.Data()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PipelineLogChunkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pipelinelogchunk.FieldPipelineID:
+		return m.OldPipelineID(ctx)
+	case pipelinelogchunk.FieldOffset:
+		return m.OldOffset(ctx)
+	case pipelinelogchunk.FieldData:
+		return m.OldData(ctx)
+	}
+	return nil, fmt.Errorf("unknown PipelineLogChunk field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PipelineLogChunkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pipelinelogchunk.FieldPipelineID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPipelineID(v)
+		return nil
+	case pipelinelogchunk.FieldOffset:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOffset(v)
+		return nil
+	case pipelinelogchunk.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLogChunk field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PipelineLogChunkMutation) AddedFields() []string {
+	var fields []string
+	if m.add_offset != nil {
+		fields = append(fields, pipelinelogchunk.FieldOffset)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PipelineLogChunkMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pipelinelogchunk.FieldOffset:
+		return m.AddedOffset()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PipelineLogChunkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pipelinelogchunk.FieldOffset:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOffset(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLogChunk numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PipelineLogChunkMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PipelineLogChunkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PipelineLogChunkMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PipelineLogChunk nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PipelineLogChunkMutation) ResetField(name string) error {
+	switch name {
+	case pipelinelogchunk.FieldPipelineID:
+		m.ResetPipelineID()
+		return nil
+	case pipelinelogchunk.FieldOffset:
+		m.ResetOffset()
+		return nil
+	case pipelinelogchunk.FieldData:
+		m.ResetData()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLogChunk field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PipelineLogChunkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.pipeline != nil {
+		edges = append(edges, pipelinelogchunk.EdgePipeline)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PipelineLogChunkMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case pipelinelogchunk.EdgePipeline:
+		if id := m.pipeline; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PipelineLogChunkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PipelineLogChunkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PipelineLogChunkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedpipeline {
+		edges = append(edges, pipelinelogchunk.EdgePipeline)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PipelineLogChunkMutation) EdgeCleared(name string) bool {
+	switch name {
+	case pipelinelogchunk.EdgePipeline:
+		return m.clearedpipeline
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PipelineLogChunkMutation) ClearEdge(name string) error {
+	switch name {
+	case pipelinelogchunk.EdgePipeline:
+		m.ClearPipeline()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLogChunk unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PipelineLogChunkMutation) ResetEdge(name string) error {
+	switch name {
+	case pipelinelogchunk.EdgePipeline:
+		m.ResetPipeline()
+		return nil
+	}
+	return fmt.Errorf("unknown PipelineLogChunk edge %s", name)
 }
 
 // PipelineTriggerMutation represents an operation that mutates the PipelineTrigger nodes in the graph.
@@ -6772,6 +8183,7 @@ type PipelineVariableMutation struct {
 	key             *string
 	value           *string
 	file            *bool
+	masked          *bool
 	clearedFields   map[string]struct{}
 	pipeline        *int
 	clearedpipeline bool
@@ -6986,6 +8398,42 @@ func (m *PipelineVariableMutation) ResetFile() {
 	m.file = nil
 }
 
+// SetMasked sets the "masked" field.
+func (m *PipelineVariableMutation) SetMasked(b bool) {
+	m.masked = &b
+}
+
+// Masked returns the value of the "masked" field in the mutation.
+func (m *PipelineVariableMutation) Masked() (r bool, exists bool) {
+	v := m.masked
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMasked returns the old "masked" field's value of the PipelineVariable entity.
+// If the PipelineVariable object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineVariableMutation) OldMasked(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMasked is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMasked requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMasked: %w", err)
+	}
+	return oldValue.Masked, nil
+}
+
+// ResetMasked resets all changes to the "masked" field.
+func (m *PipelineVariableMutation) ResetMasked() {
+	m.masked = nil
+}
+
 // SetPipelineID sets the "pipeline_id" field.
 func (m *PipelineVariableMutation) SetPipelineID(i int) {
 	m.pipeline = &i
@@ -7083,7 +8531,7 @@ func (m *PipelineVariableMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PipelineVariableMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.key != nil {
 		fields = append(fields, pipelinevariable.FieldKey)
 	}
@@ -7092,6 +8540,9 @@ func (m *PipelineVariableMutation) Fields() []string {
 	}
 	if m.file != nil {
 		fields = append(fields, pipelinevariable.FieldFile)
+	}
+	if m.masked != nil {
+		fields = append(fields, pipelinevariable.FieldMasked)
 	}
 	if m.pipeline != nil {
 		fields = append(fields, pipelinevariable.FieldPipelineID)
@@ -7110,6 +8561,8 @@ func (m *PipelineVariableMutation) Field(name string) (ent.Value, bool) {
 		return m.Value()
 	case pipelinevariable.FieldFile:
 		return m.File()
+	case pipelinevariable.FieldMasked:
+		return m.Masked()
 	case pipelinevariable.FieldPipelineID:
 		return m.PipelineID()
 	}
@@ -7127,6 +8580,8 @@ func (m *PipelineVariableMutation) OldField(ctx context.Context, name string) (e
 		return m.OldValue(ctx)
 	case pipelinevariable.FieldFile:
 		return m.OldFile(ctx)
+	case pipelinevariable.FieldMasked:
+		return m.OldMasked(ctx)
 	case pipelinevariable.FieldPipelineID:
 		return m.OldPipelineID(ctx)
 	}
@@ -7158,6 +8613,13 @@ func (m *PipelineVariableMutation) SetField(name string, value ent.Value) error 
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFile(v)
+		return nil
+	case pipelinevariable.FieldMasked:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMasked(v)
 		return nil
 	case pipelinevariable.FieldPipelineID:
 		v, ok := value.(int)
@@ -7226,6 +8688,9 @@ func (m *PipelineVariableMutation) ResetField(name string) error {
 		return nil
 	case pipelinevariable.FieldFile:
 		m.ResetFile()
+		return nil
+	case pipelinevariable.FieldMasked:
+		m.ResetMasked()
 		return nil
 	case pipelinevariable.FieldPipelineID:
 		m.ResetPipelineID()

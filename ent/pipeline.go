@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/ent/runner"
@@ -84,14 +85,19 @@ type PipelineEdges struct {
 	Runner *Runner `json:"runner,omitempty"`
 	// Variables holds the value of the variables edge.
 	Variables []*PipelineVariable `json:"variables,omitempty"`
+	// Log holds the value of the log edge.
+	Log *PipelineLog `json:"log,omitempty"`
+	// LogChunks holds the value of the log_chunks edge.
+	LogChunks []*PipelineLogChunk `json:"log_chunks,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
 	namedDownstream map[string][]*Pipeline
 	namedVariables  map[string][]*PipelineVariable
+	namedLogChunks  map[string][]*PipelineLogChunk
 }
 
 // ProjectOrErr returns the Project value or an error if the edge
@@ -165,6 +171,26 @@ func (e PipelineEdges) VariablesOrErr() ([]*PipelineVariable, error) {
 		return e.Variables, nil
 	}
 	return nil, &NotLoadedError{edge: "variables"}
+}
+
+// LogOrErr returns the Log value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e PipelineEdges) LogOrErr() (*PipelineLog, error) {
+	if e.Log != nil {
+		return e.Log, nil
+	} else if e.loadedTypes[7] {
+		return nil, &NotFoundError{label: pipelinelog.Label}
+	}
+	return nil, &NotLoadedError{edge: "log"}
+}
+
+// LogChunksOrErr returns the LogChunks value or an error if the edge
+// was not loaded in eager-loading.
+func (e PipelineEdges) LogChunksOrErr() ([]*PipelineLogChunk, error) {
+	if e.loadedTypes[8] {
+		return e.LogChunks, nil
+	}
+	return nil, &NotLoadedError{edge: "log_chunks"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -381,6 +407,16 @@ func (_m *Pipeline) QueryVariables() *PipelineVariableQuery {
 	return NewPipelineClient(_m.config).QueryVariables(_m)
 }
 
+// QueryLog queries the "log" edge of the Pipeline entity.
+func (_m *Pipeline) QueryLog() *PipelineLogQuery {
+	return NewPipelineClient(_m.config).QueryLog(_m)
+}
+
+// QueryLogChunks queries the "log_chunks" edge of the Pipeline entity.
+func (_m *Pipeline) QueryLogChunks() *PipelineLogChunkQuery {
+	return NewPipelineClient(_m.config).QueryLogChunks(_m)
+}
+
 // Update returns a builder for updating this Pipeline.
 // Note that you need to call Pipeline.Unwrap() before calling this method if this Pipeline
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -536,6 +572,30 @@ func (_m *Pipeline) appendNamedVariables(name string, edges ...*PipelineVariable
 		_m.Edges.namedVariables[name] = []*PipelineVariable{}
 	} else {
 		_m.Edges.namedVariables[name] = append(_m.Edges.namedVariables[name], edges...)
+	}
+}
+
+// NamedLogChunks returns the LogChunks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Pipeline) NamedLogChunks(name string) ([]*PipelineLogChunk, error) {
+	if _m.Edges.namedLogChunks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLogChunks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Pipeline) appendNamedLogChunks(name string, edges ...*PipelineLogChunk) {
+	if _m.Edges.namedLogChunks == nil {
+		_m.Edges.namedLogChunks = make(map[string][]*PipelineLogChunk)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLogChunks[name] = []*PipelineLogChunk{}
+	} else {
+		_m.Edges.namedLogChunks[name] = append(_m.Edges.namedLogChunks[name], edges...)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -321,6 +323,40 @@ func (_c *PipelineCreate) AddVariables(v ...*PipelineVariable) *PipelineCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddVariableIDs(ids...)
+}
+
+// SetLogID sets the "log" edge to the PipelineLog entity by ID.
+func (_c *PipelineCreate) SetLogID(id int) *PipelineCreate {
+	_c.mutation.SetLogID(id)
+	return _c
+}
+
+// SetNillableLogID sets the "log" edge to the PipelineLog entity by ID if the given value is not nil.
+func (_c *PipelineCreate) SetNillableLogID(id *int) *PipelineCreate {
+	if id != nil {
+		_c = _c.SetLogID(*id)
+	}
+	return _c
+}
+
+// SetLog sets the "log" edge to the PipelineLog entity.
+func (_c *PipelineCreate) SetLog(v *PipelineLog) *PipelineCreate {
+	return _c.SetLogID(v.ID)
+}
+
+// AddLogChunkIDs adds the "log_chunks" edge to the PipelineLogChunk entity by IDs.
+func (_c *PipelineCreate) AddLogChunkIDs(ids ...int) *PipelineCreate {
+	_c.mutation.AddLogChunkIDs(ids...)
+	return _c
+}
+
+// AddLogChunks adds the "log_chunks" edges to the PipelineLogChunk entity.
+func (_c *PipelineCreate) AddLogChunks(v ...*PipelineLogChunk) *PipelineCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddLogChunkIDs(ids...)
 }
 
 // Mutation returns the PipelineMutation object of the builder.
@@ -639,6 +675,38 @@ func (_c *PipelineCreate) createSpec() (*Pipeline, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(pipelinevariable.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.LogIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   pipeline.LogTable,
+			Columns: []string{pipeline.LogColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelog.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.LogChunksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,6 +14,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
@@ -36,10 +38,13 @@ type PipelineQuery struct {
 	withDownstream      *PipelineQuery
 	withRunner          *RunnerQuery
 	withVariables       *PipelineVariableQuery
+	withLog             *PipelineLogQuery
+	withLogChunks       *PipelineLogChunkQuery
 	loadTotal           []func(context.Context, []*Pipeline) error
 	modifiers           []func(*sql.Selector)
 	withNamedDownstream map[string]*PipelineQuery
 	withNamedVariables  map[string]*PipelineVariableQuery
+	withNamedLogChunks  map[string]*PipelineLogChunkQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -223,6 +228,50 @@ func (_q *PipelineQuery) QueryVariables() *PipelineVariableQuery {
 			sqlgraph.From(pipeline.Table, pipeline.FieldID, selector),
 			sqlgraph.To(pipelinevariable.Table, pipelinevariable.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, pipeline.VariablesTable, pipeline.VariablesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLog chains the current query on the "log" edge.
+func (_q *PipelineQuery) QueryLog() *PipelineLogQuery {
+	query := (&PipelineLogClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipeline.Table, pipeline.FieldID, selector),
+			sqlgraph.To(pipelinelog.Table, pipelinelog.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, pipeline.LogTable, pipeline.LogColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLogChunks chains the current query on the "log_chunks" edge.
+func (_q *PipelineQuery) QueryLogChunks() *PipelineLogChunkQuery {
+	query := (&PipelineLogChunkClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pipeline.Table, pipeline.FieldID, selector),
+			sqlgraph.To(pipelinelogchunk.Table, pipelinelogchunk.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, pipeline.LogChunksTable, pipeline.LogChunksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -429,6 +478,8 @@ func (_q *PipelineQuery) Clone() *PipelineQuery {
 		withDownstream: _q.withDownstream.Clone(),
 		withRunner:     _q.withRunner.Clone(),
 		withVariables:  _q.withVariables.Clone(),
+		withLog:        _q.withLog.Clone(),
+		withLogChunks:  _q.withLogChunks.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -513,6 +564,28 @@ func (_q *PipelineQuery) WithVariables(opts ...func(*PipelineVariableQuery)) *Pi
 	return _q
 }
 
+// WithLog tells the query-builder to eager-load the nodes that are connected to
+// the "log" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PipelineQuery) WithLog(opts ...func(*PipelineLogQuery)) *PipelineQuery {
+	query := (&PipelineLogClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLog = query
+	return _q
+}
+
+// WithLogChunks tells the query-builder to eager-load the nodes that are connected to
+// the "log_chunks" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PipelineQuery) WithLogChunks(opts ...func(*PipelineLogChunkQuery)) *PipelineQuery {
+	query := (&PipelineLogChunkClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLogChunks = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -591,7 +664,7 @@ func (_q *PipelineQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pip
 	var (
 		nodes       = []*Pipeline{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [9]bool{
 			_q.withProject != nil,
 			_q.withTrigger != nil,
 			_q.withUser != nil,
@@ -599,6 +672,8 @@ func (_q *PipelineQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pip
 			_q.withDownstream != nil,
 			_q.withRunner != nil,
 			_q.withVariables != nil,
+			_q.withLog != nil,
+			_q.withLogChunks != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -666,6 +741,19 @@ func (_q *PipelineQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pip
 			return nil, err
 		}
 	}
+	if query := _q.withLog; query != nil {
+		if err := _q.loadLog(ctx, query, nodes, nil,
+			func(n *Pipeline, e *PipelineLog) { n.Edges.Log = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withLogChunks; query != nil {
+		if err := _q.loadLogChunks(ctx, query, nodes,
+			func(n *Pipeline) { n.Edges.LogChunks = []*PipelineLogChunk{} },
+			func(n *Pipeline, e *PipelineLogChunk) { n.Edges.LogChunks = append(n.Edges.LogChunks, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedDownstream {
 		if err := _q.loadDownstream(ctx, query, nodes,
 			func(n *Pipeline) { n.appendNamedDownstream(name) },
@@ -677,6 +765,13 @@ func (_q *PipelineQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pip
 		if err := _q.loadVariables(ctx, query, nodes,
 			func(n *Pipeline) { n.appendNamedVariables(name) },
 			func(n *Pipeline, e *PipelineVariable) { n.appendNamedVariables(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLogChunks {
+		if err := _q.loadLogChunks(ctx, query, nodes,
+			func(n *Pipeline) { n.appendNamedLogChunks(name) },
+			func(n *Pipeline, e *PipelineLogChunk) { n.appendNamedLogChunks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -908,6 +1003,63 @@ func (_q *PipelineQuery) loadVariables(ctx context.Context, query *PipelineVaria
 	}
 	return nil
 }
+func (_q *PipelineQuery) loadLog(ctx context.Context, query *PipelineLogQuery, nodes []*Pipeline, init func(*Pipeline), assign func(*Pipeline, *PipelineLog)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Pipeline)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(pipelinelog.FieldPipelineID)
+	}
+	query.Where(predicate.PipelineLog(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(pipeline.LogColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PipelineID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "pipeline_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *PipelineQuery) loadLogChunks(ctx context.Context, query *PipelineLogChunkQuery, nodes []*Pipeline, init func(*Pipeline), assign func(*Pipeline, *PipelineLogChunk)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Pipeline)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(pipelinelogchunk.FieldPipelineID)
+	}
+	query.Where(predicate.PipelineLogChunk(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(pipeline.LogChunksColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PipelineID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "pipeline_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *PipelineQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1068,6 +1220,20 @@ func (_q *PipelineQuery) WithNamedVariables(name string, opts ...func(*PipelineV
 		_q.withNamedVariables = make(map[string]*PipelineVariableQuery)
 	}
 	_q.withNamedVariables[name] = query
+	return _q
+}
+
+// WithNamedLogChunks tells the query-builder to eager-load the nodes that are connected to the "log_chunks"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PipelineQuery) WithNamedLogChunks(name string, opts ...func(*PipelineLogChunkQuery)) *PipelineQuery {
+	query := (&PipelineLogChunkClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLogChunks == nil {
+		_q.withNamedLogChunks = make(map[string]*PipelineLogChunkQuery)
+	}
+	_q.withNamedLogChunks[name] = query
 	return _q
 }
 

@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
 	"github.com/kickoff-ci/kickoff/ent/runner"
@@ -199,6 +201,40 @@ func (_u *PipelineUpdate) AddVariables(v ...*PipelineVariable) *PipelineUpdate {
 	return _u.AddVariableIDs(ids...)
 }
 
+// SetLogID sets the "log" edge to the PipelineLog entity by ID.
+func (_u *PipelineUpdate) SetLogID(id int) *PipelineUpdate {
+	_u.mutation.SetLogID(id)
+	return _u
+}
+
+// SetNillableLogID sets the "log" edge to the PipelineLog entity by ID if the given value is not nil.
+func (_u *PipelineUpdate) SetNillableLogID(id *int) *PipelineUpdate {
+	if id != nil {
+		_u = _u.SetLogID(*id)
+	}
+	return _u
+}
+
+// SetLog sets the "log" edge to the PipelineLog entity.
+func (_u *PipelineUpdate) SetLog(v *PipelineLog) *PipelineUpdate {
+	return _u.SetLogID(v.ID)
+}
+
+// AddLogChunkIDs adds the "log_chunks" edge to the PipelineLogChunk entity by IDs.
+func (_u *PipelineUpdate) AddLogChunkIDs(ids ...int) *PipelineUpdate {
+	_u.mutation.AddLogChunkIDs(ids...)
+	return _u
+}
+
+// AddLogChunks adds the "log_chunks" edges to the PipelineLogChunk entity.
+func (_u *PipelineUpdate) AddLogChunks(v ...*PipelineLogChunk) *PipelineUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLogChunkIDs(ids...)
+}
+
 // Mutation returns the PipelineMutation object of the builder.
 func (_u *PipelineUpdate) Mutation() *PipelineMutation {
 	return _u.mutation
@@ -250,6 +286,33 @@ func (_u *PipelineUpdate) RemoveVariables(v ...*PipelineVariable) *PipelineUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveVariableIDs(ids...)
+}
+
+// ClearLog clears the "log" edge to the PipelineLog entity.
+func (_u *PipelineUpdate) ClearLog() *PipelineUpdate {
+	_u.mutation.ClearLog()
+	return _u
+}
+
+// ClearLogChunks clears all "log_chunks" edges to the PipelineLogChunk entity.
+func (_u *PipelineUpdate) ClearLogChunks() *PipelineUpdate {
+	_u.mutation.ClearLogChunks()
+	return _u
+}
+
+// RemoveLogChunkIDs removes the "log_chunks" edge to PipelineLogChunk entities by IDs.
+func (_u *PipelineUpdate) RemoveLogChunkIDs(ids ...int) *PipelineUpdate {
+	_u.mutation.RemoveLogChunkIDs(ids...)
+	return _u
+}
+
+// RemoveLogChunks removes "log_chunks" edges to PipelineLogChunk entities.
+func (_u *PipelineUpdate) RemoveLogChunks(v ...*PipelineLogChunk) *PipelineUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLogChunkIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -480,6 +543,80 @@ func (_u *PipelineUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.LogCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   pipeline.LogTable,
+			Columns: []string{pipeline.LogColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelog.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LogIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   pipeline.LogTable,
+			Columns: []string{pipeline.LogColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelog.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LogChunksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLogChunksIDs(); len(nodes) > 0 && !_u.mutation.LogChunksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LogChunksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -669,6 +806,40 @@ func (_u *PipelineUpdateOne) AddVariables(v ...*PipelineVariable) *PipelineUpdat
 	return _u.AddVariableIDs(ids...)
 }
 
+// SetLogID sets the "log" edge to the PipelineLog entity by ID.
+func (_u *PipelineUpdateOne) SetLogID(id int) *PipelineUpdateOne {
+	_u.mutation.SetLogID(id)
+	return _u
+}
+
+// SetNillableLogID sets the "log" edge to the PipelineLog entity by ID if the given value is not nil.
+func (_u *PipelineUpdateOne) SetNillableLogID(id *int) *PipelineUpdateOne {
+	if id != nil {
+		_u = _u.SetLogID(*id)
+	}
+	return _u
+}
+
+// SetLog sets the "log" edge to the PipelineLog entity.
+func (_u *PipelineUpdateOne) SetLog(v *PipelineLog) *PipelineUpdateOne {
+	return _u.SetLogID(v.ID)
+}
+
+// AddLogChunkIDs adds the "log_chunks" edge to the PipelineLogChunk entity by IDs.
+func (_u *PipelineUpdateOne) AddLogChunkIDs(ids ...int) *PipelineUpdateOne {
+	_u.mutation.AddLogChunkIDs(ids...)
+	return _u
+}
+
+// AddLogChunks adds the "log_chunks" edges to the PipelineLogChunk entity.
+func (_u *PipelineUpdateOne) AddLogChunks(v ...*PipelineLogChunk) *PipelineUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLogChunkIDs(ids...)
+}
+
 // Mutation returns the PipelineMutation object of the builder.
 func (_u *PipelineUpdateOne) Mutation() *PipelineMutation {
 	return _u.mutation
@@ -720,6 +891,33 @@ func (_u *PipelineUpdateOne) RemoveVariables(v ...*PipelineVariable) *PipelineUp
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveVariableIDs(ids...)
+}
+
+// ClearLog clears the "log" edge to the PipelineLog entity.
+func (_u *PipelineUpdateOne) ClearLog() *PipelineUpdateOne {
+	_u.mutation.ClearLog()
+	return _u
+}
+
+// ClearLogChunks clears all "log_chunks" edges to the PipelineLogChunk entity.
+func (_u *PipelineUpdateOne) ClearLogChunks() *PipelineUpdateOne {
+	_u.mutation.ClearLogChunks()
+	return _u
+}
+
+// RemoveLogChunkIDs removes the "log_chunks" edge to PipelineLogChunk entities by IDs.
+func (_u *PipelineUpdateOne) RemoveLogChunkIDs(ids ...int) *PipelineUpdateOne {
+	_u.mutation.RemoveLogChunkIDs(ids...)
+	return _u
+}
+
+// RemoveLogChunks removes "log_chunks" edges to PipelineLogChunk entities.
+func (_u *PipelineUpdateOne) RemoveLogChunks(v ...*PipelineLogChunk) *PipelineUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLogChunkIDs(ids...)
 }
 
 // Where appends a list predicates to the PipelineUpdate builder.
@@ -973,6 +1171,80 @@ func (_u *PipelineUpdateOne) sqlSave(ctx context.Context) (_node *Pipeline, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(pipelinevariable.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LogCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   pipeline.LogTable,
+			Columns: []string{pipeline.LogColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelog.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LogIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   pipeline.LogTable,
+			Columns: []string{pipeline.LogColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelog.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LogChunksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLogChunksIDs(); len(nodes) > 0 && !_u.mutation.LogChunksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LogChunksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pipeline.LogChunksTable,
+			Columns: []string{pipeline.LogChunksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pipelinelogchunk.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -23,6 +23,8 @@ type PipelineVariable struct {
 	Value string `json:"-"`
 	// File holds the value of the "file" field.
 	File bool `json:"file,omitempty"`
+	// Masked holds the value of the "masked" field.
+	Masked bool `json:"masked,omitempty"`
 	// PipelineID holds the value of the "pipeline_id" field.
 	PipelineID int `json:"pipeline_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -56,7 +58,7 @@ func (*PipelineVariable) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case pipelinevariable.FieldFile:
+		case pipelinevariable.FieldFile, pipelinevariable.FieldMasked:
 			values[i] = new(sql.NullBool)
 		case pipelinevariable.FieldID, pipelinevariable.FieldPipelineID:
 			values[i] = new(sql.NullInt64)
@@ -100,6 +102,12 @@ func (_m *PipelineVariable) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field file", values[i])
 			} else if value.Valid {
 				_m.File = value.Bool
+			}
+		case pipelinevariable.FieldMasked:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field masked", values[i])
+			} else if value.Valid {
+				_m.Masked = value.Bool
 			}
 		case pipelinevariable.FieldPipelineID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -155,6 +163,9 @@ func (_m *PipelineVariable) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("file=")
 	builder.WriteString(fmt.Sprintf("%v", _m.File))
+	builder.WriteString(", ")
+	builder.WriteString("masked=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Masked))
 	builder.WriteString(", ")
 	builder.WriteString("pipeline_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PipelineID))

@@ -48,6 +48,20 @@ func (_c *PipelineVariableCreate) SetNillableFile(v *bool) *PipelineVariableCrea
 	return _c
 }
 
+// SetMasked sets the "masked" field.
+func (_c *PipelineVariableCreate) SetMasked(v bool) *PipelineVariableCreate {
+	_c.mutation.SetMasked(v)
+	return _c
+}
+
+// SetNillableMasked sets the "masked" field if the given value is not nil.
+func (_c *PipelineVariableCreate) SetNillableMasked(v *bool) *PipelineVariableCreate {
+	if v != nil {
+		_c.SetMasked(*v)
+	}
+	return _c
+}
+
 // SetPipelineID sets the "pipeline_id" field.
 func (_c *PipelineVariableCreate) SetPipelineID(v int) *PipelineVariableCreate {
 	_c.mutation.SetPipelineID(v)
@@ -98,6 +112,10 @@ func (_c *PipelineVariableCreate) defaults() {
 		v := pipelinevariable.DefaultFile
 		_c.mutation.SetFile(v)
 	}
+	if _, ok := _c.mutation.Masked(); !ok {
+		v := pipelinevariable.DefaultMasked
+		_c.mutation.SetMasked(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -115,6 +133,9 @@ func (_c *PipelineVariableCreate) check() error {
 	}
 	if _, ok := _c.mutation.File(); !ok {
 		return &ValidationError{Name: "file", err: errors.New(`ent: missing required field "PipelineVariable.file"`)}
+	}
+	if _, ok := _c.mutation.Masked(); !ok {
+		return &ValidationError{Name: "masked", err: errors.New(`ent: missing required field "PipelineVariable.masked"`)}
 	}
 	if _, ok := _c.mutation.PipelineID(); !ok {
 		return &ValidationError{Name: "pipeline_id", err: errors.New(`ent: missing required field "PipelineVariable.pipeline_id"`)}
@@ -160,6 +181,10 @@ func (_c *PipelineVariableCreate) createSpec() (*PipelineVariable, *sqlgraph.Cre
 	if value, ok := _c.mutation.File(); ok {
 		_spec.SetField(pipelinevariable.FieldFile, field.TypeBool, value)
 		_node.File = value
+	}
+	if value, ok := _c.mutation.Masked(); ok {
+		_spec.SetField(pipelinevariable.FieldMasked, field.TypeBool, value)
+		_node.Masked = value
 	}
 	if nodes := _c.mutation.PipelineIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -249,6 +274,9 @@ func (u *PipelineVariableUpsertOne) UpdateNewValues() *PipelineVariableUpsertOne
 		}
 		if _, exists := u.create.mutation.File(); exists {
 			s.SetIgnore(pipelinevariable.FieldFile)
+		}
+		if _, exists := u.create.mutation.Masked(); exists {
+			s.SetIgnore(pipelinevariable.FieldMasked)
 		}
 		if _, exists := u.create.mutation.PipelineID(); exists {
 			s.SetIgnore(pipelinevariable.FieldPipelineID)
@@ -468,6 +496,9 @@ func (u *PipelineVariableUpsertBulk) UpdateNewValues() *PipelineVariableUpsertBu
 			}
 			if _, exists := b.mutation.File(); exists {
 				s.SetIgnore(pipelinevariable.FieldFile)
+			}
+			if _, exists := b.mutation.Masked(); exists {
+				s.SetIgnore(pipelinevariable.FieldMasked)
 			}
 			if _, exists := b.mutation.PipelineID(); exists {
 				s.SetIgnore(pipelinevariable.FieldPipelineID)

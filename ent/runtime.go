@@ -10,6 +10,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/personalaccesstoken"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
+	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -205,6 +207,36 @@ func init() {
 	pipelineDescTriggerShortToken := pipelineFields[8].Descriptor()
 	// pipeline.TriggerShortTokenValidator is a validator for the "trigger_short_token" field. It is called by the builders before save.
 	pipeline.TriggerShortTokenValidator = pipelineDescTriggerShortToken.Validators[0].(func(string) error)
+	pipelinelogFields := schema.PipelineLog{}.Fields()
+	_ = pipelinelogFields
+	// pipelinelogDescReceived is the schema descriptor for received field.
+	pipelinelogDescReceived := pipelinelogFields[1].Descriptor()
+	// pipelinelog.DefaultReceived holds the default value on creation for the received field.
+	pipelinelog.DefaultReceived = pipelinelogDescReceived.Default.(int64)
+	// pipelinelog.ReceivedValidator is a validator for the "received" field. It is called by the builders before save.
+	pipelinelog.ReceivedValidator = pipelinelogDescReceived.Validators[0].(func(int64) error)
+	// pipelinelogDescSize is the schema descriptor for size field.
+	pipelinelogDescSize := pipelinelogFields[2].Descriptor()
+	// pipelinelog.DefaultSize holds the default value on creation for the size field.
+	pipelinelog.DefaultSize = pipelinelogDescSize.Default.(int64)
+	// pipelinelog.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	pipelinelog.SizeValidator = pipelinelogDescSize.Validators[0].(func(int64) error)
+	// pipelinelogDescTruncated is the schema descriptor for truncated field.
+	pipelinelogDescTruncated := pipelinelogFields[4].Descriptor()
+	// pipelinelog.DefaultTruncated holds the default value on creation for the truncated field.
+	pipelinelog.DefaultTruncated = pipelinelogDescTruncated.Default.(bool)
+	// pipelinelogDescUpdatedAt is the schema descriptor for updated_at field.
+	pipelinelogDescUpdatedAt := pipelinelogFields[5].Descriptor()
+	// pipelinelog.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	pipelinelog.DefaultUpdatedAt = pipelinelogDescUpdatedAt.Default.(func() time.Time)
+	// pipelinelog.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	pipelinelog.UpdateDefaultUpdatedAt = pipelinelogDescUpdatedAt.UpdateDefault.(func() time.Time)
+	pipelinelogchunkFields := schema.PipelineLogChunk{}.Fields()
+	_ = pipelinelogchunkFields
+	// pipelinelogchunkDescOffset is the schema descriptor for offset field.
+	pipelinelogchunkDescOffset := pipelinelogchunkFields[1].Descriptor()
+	// pipelinelogchunk.OffsetValidator is a validator for the "offset" field. It is called by the builders before save.
+	pipelinelogchunk.OffsetValidator = pipelinelogchunkDescOffset.Validators[0].(func(int64) error)
 	pipelinetriggerMixin := schema.PipelineTrigger{}.Mixin()
 	pipelinetriggerMixinFields0 := pipelinetriggerMixin[0].Fields()
 	_ = pipelinetriggerMixinFields0
@@ -270,6 +302,10 @@ func init() {
 	pipelinevariableDescFile := pipelinevariableFields[2].Descriptor()
 	// pipelinevariable.DefaultFile holds the default value on creation for the file field.
 	pipelinevariable.DefaultFile = pipelinevariableDescFile.Default.(bool)
+	// pipelinevariableDescMasked is the schema descriptor for masked field.
+	pipelinevariableDescMasked := pipelinevariableFields[3].Descriptor()
+	// pipelinevariable.DefaultMasked holds the default value on creation for the masked field.
+	pipelinevariable.DefaultMasked = pipelinevariableDescMasked.Default.(bool)
 	projectMixin := schema.Project{}.Mixin()
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0

@@ -24,6 +24,10 @@ type Tx struct {
 	PersonalAccessToken *PersonalAccessTokenClient
 	// Pipeline is the client for interacting with the Pipeline builders.
 	Pipeline *PipelineClient
+	// PipelineLog is the client for interacting with the PipelineLog builders.
+	PipelineLog *PipelineLogClient
+	// PipelineLogChunk is the client for interacting with the PipelineLogChunk builders.
+	PipelineLogChunk *PipelineLogChunkClient
 	// PipelineTrigger is the client for interacting with the PipelineTrigger builders.
 	PipelineTrigger *PipelineTriggerClient
 	// PipelineVariable is the client for interacting with the PipelineVariable builders.
@@ -178,6 +182,8 @@ func (tx *Tx) init() {
 	tx.JobTokenAllowlistEntry = NewJobTokenAllowlistEntryClient(tx.config)
 	tx.PersonalAccessToken = NewPersonalAccessTokenClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
+	tx.PipelineLog = NewPipelineLogClient(tx.config)
+	tx.PipelineLogChunk = NewPipelineLogChunkClient(tx.config)
 	tx.PipelineTrigger = NewPipelineTriggerClient(tx.config)
 	tx.PipelineVariable = NewPipelineVariableClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)

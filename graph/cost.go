@@ -27,6 +27,13 @@ const (
 	// anything else, or 40, do not. __type answers one type.
 	introspectionCost     = 100
 	introspectionTypeCost = 10
+	// A job log's content is priced as one value per logCostBytes of the
+	// limit it asks for, so a query admitted answers at most about
+	// 10,000×logCostBytes bytes of logs.
+	logCostBytes = 256
+	// DefaultLogLimit and MaxLogLimit bound Pipeline.log(limit:).
+	DefaultLogLimit = 64 << 10
+	MaxLogLimit     = 1 << 20
 )
 
 // costLimit replaces gqlgen's ComplexityLimit (about 1 per field, blind to
@@ -131,8 +138,28 @@ func (w *costWalker) field(f *ast.Field, product float64) float64 {
 			return own
 		}
 		inner *= float64(max(len(ids), 1))
+	} else if f.Definition != nil && f.Definition.Type.Name() == "PipelineLog" {
+		limit, err := logLimit(f.ArgumentMap(w.vars))
+		if err != nil {
+			w.err = err
+			return own
+		}
+		inner *= math.Ceil(float64(max(limit, 1)) / logCostBytes)
 	}
 	return own + w.set(f.SelectionSet, inner)
+}
+
+// logLimit is the most bytes a Pipeline.log field answers.
+func logLimit(args map[string]any) (int, *gqlerror.Error) {
+	v, ok := args["limit"]
+	if !ok || v == nil {
+		return DefaultLogLimit, nil
+	}
+	n, ok := toInt(v)
+	if !ok || n < 0 || n > MaxLogLimit {
+		return 0, limitError("BAD_USER_INPUT", "limit must be between 0 and %d", MaxLogLimit)
+	}
+	return n, nil
 }
 
 // pageSize is the number of items a connection answers at most.

@@ -191,6 +191,7 @@ type ComplexityRoot struct {
 		FinishedAt        func(childComplexity int) int
 		GlobalID          func(childComplexity int) int
 		Iid               func(childComplexity int) int
+		Log               func(childComplexity int, offset *int, limit *int) int
 		Project           func(childComplexity int) int
 		QueuedDuration    func(childComplexity int) int
 		Ref               func(childComplexity int) int
@@ -228,6 +229,15 @@ type ComplexityRoot struct {
 	PipelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PipelineLog struct {
+		Complete   func(childComplexity int) int
+		Content    func(childComplexity int) int
+		NextOffset func(childComplexity int) int
+		Offset     func(childComplexity int) int
+		Size       func(childComplexity int) int
+		Truncated  func(childComplexity int) int
 	}
 
 	PipelineRetryPayload struct {
@@ -538,6 +548,7 @@ type PipelineResolver interface {
 	Duration(ctx context.Context, obj *ent.Pipeline) (*int, error)
 	QueuedDuration(ctx context.Context, obj *ent.Pipeline) (*float64, error)
 	WebURL(ctx context.Context, obj *ent.Pipeline) (string, error)
+	Log(ctx context.Context, obj *ent.Pipeline, offset *int, limit *int) (*model.PipelineLog, error)
 }
 type PipelineConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PipelineConnection) ([]*ent.Pipeline, error)
@@ -1260,6 +1271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Iid(childComplexity), true
+	case "Pipeline.log":
+		if e.ComplexityRoot.Pipeline.Log == nil {
+			break
+		}
+
+		args, err := ec.field_Pipeline_log_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pipeline.Log(childComplexity, args["offset"].(*int), args["limit"].(*int)), true
 	case "Pipeline.project":
 		if e.ComplexityRoot.Pipeline.Project == nil {
 			break
@@ -1414,6 +1436,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
+
+	case "PipelineLog.complete":
+		if e.ComplexityRoot.PipelineLog.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.Complete(childComplexity), true
+	case "PipelineLog.content":
+		if e.ComplexityRoot.PipelineLog.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.Content(childComplexity), true
+	case "PipelineLog.nextOffset":
+		if e.ComplexityRoot.PipelineLog.NextOffset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.NextOffset(childComplexity), true
+	case "PipelineLog.offset":
+		if e.ComplexityRoot.PipelineLog.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.Offset(childComplexity), true
+	case "PipelineLog.size":
+		if e.ComplexityRoot.PipelineLog.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.Size(childComplexity), true
+	case "PipelineLog.truncated":
+		if e.ComplexityRoot.PipelineLog.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineLog.Truncated(childComplexity), true
 
 	case "PipelineRetryPayload.errors":
 		if e.ComplexityRoot.PipelineRetryPayload.Errors == nil {
@@ -2811,6 +2870,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_queuedDuration(ctx, field)
 	case "webUrl":
 		return ec.fieldContext_Pipeline_webUrl(ctx, field)
+	case "log":
+		return ec.fieldContext_Pipeline_log(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
@@ -2857,6 +2918,24 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 		return ec.fieldContext_PipelineEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_PipelineLog_content(ctx, field)
+	case "offset":
+		return ec.fieldContext_PipelineLog_offset(ctx, field)
+	case "nextOffset":
+		return ec.fieldContext_PipelineLog_nextOffset(ctx, field)
+	case "size":
+		return ec.fieldContext_PipelineLog_size(ctx, field)
+	case "truncated":
+		return ec.fieldContext_PipelineLog_truncated(ctx, field)
+	case "complete":
+		return ec.fieldContext_PipelineLog_complete(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineLog", field.Name)
 }
 
 func (ec *executionContext) childFields_PipelineRetryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3878,6 +3957,28 @@ func (ec *executionContext) field_Pipeline_downstream_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Pipeline_log_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
 	return args, nil
 }
 
@@ -7591,6 +7692,50 @@ func (ec *executionContext) fieldContext_Pipeline_webUrl(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Pipeline", field, true, true, "String")
 }
 
+func (ec *executionContext) _Pipeline_log(ctx context.Context, field graphql.CollectedField, obj *ent.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_log(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pipeline().Log(ctx, obj, fc.Args["offset"].(*int), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineLog) graphql.Marshaler {
+			return ec.marshalOPipelineLog2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineLog(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_log(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineLog(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pipeline_log_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineCancelPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7873,6 +8018,144 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PipelineLog_content(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineLog_offset(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_offset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineLog_nextOffset(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_nextOffset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextOffset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_nextOffset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineLog_size(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineLog_truncated(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineLog_complete(ctx context.Context, field graphql.CollectedField, obj *model.PipelineLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineLog_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineLog_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineLog", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PipelineRetryPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
@@ -19516,6 +19799,12 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pipeline_webUrl(ctx, field, obj)
 				})
+		case "log":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_log(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19676,6 +19965,64 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._PipelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineLogImplementors = []string{"PipelineLog"}
+
+func (ec *executionContext) _PipelineLog(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineLog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineLogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineLog")
+		case "content":
+			out.Values[i] = ec._PipelineLog_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offset":
+			out.Values[i] = ec._PipelineLog_offset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextOffset":
+			out.Values[i] = ec._PipelineLog_nextOffset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._PipelineLog_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._PipelineLog_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._PipelineLog_complete(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23358,6 +23705,13 @@ func (ec *executionContext) marshalOPipelineEdge2ᚖgithubᚗcomᚋkickoffᚑci�
 		return graphql.Null
 	}
 	return ec._PipelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineLog2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineLog(ctx context.Context, sel ast.SelectionSet, v *model.PipelineLog) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineLog(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPipelineOrder2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineOrder(ctx context.Context, v any) (*ent.PipelineOrder, error) {

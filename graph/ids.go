@@ -18,6 +18,13 @@ func parseID(s, typ string) (int, error) {
 	return g.ID, nil
 }
 
+func derefInt(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""

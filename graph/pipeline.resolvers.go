@@ -7,11 +7,13 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
@@ -60,6 +62,25 @@ func (r *pipelineResolver) WebURL(ctx context.Context, obj *ent.Pipeline) (strin
 		return "", err
 	}
 	return r.svc.Pipelines.WebURL(proj, obj), nil
+}
+
+// Log is the resolver for the log field.
+func (r *pipelineResolver) Log(ctx context.Context, obj *ent.Pipeline, offset *int, limit *int) (*model.PipelineLog, error) {
+	from, n := derefInt(offset, 0), derefInt(limit, DefaultLogLimit)
+	if from < 0 || n < 0 || n > MaxLogLimit {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "offset must not be negative and limit must be between 0 and %d", MaxLogLimit)
+	}
+	l, err := r.svc.JobLogs.Read(ctx, obj, int64(from), int64(n))
+	if errors.Is(err, joblogs.ErrCannotRead) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &model.PipelineLog{
+		Content: string(l.Content), Offset: int(l.Offset), NextOffset: int(l.Offset) + len(l.Content),
+		Size: int(l.Size), Truncated: l.Truncated, Complete: l.Complete,
+	}, nil
 }
 
 // Pipelines is the resolver for the pipelines field.

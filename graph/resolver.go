@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/projects"
@@ -28,6 +29,7 @@ type Services struct {
 	Pipelines *pipelines.Service
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
+	JobLogs   *joblogs.Service
 }
 
 // Resolver holds the dependencies every resolver needs; nothing else.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/server/gitlab"
@@ -24,6 +26,7 @@ import (
 type runnerAPI struct {
 	runners   *runners.Service
 	pipelines *pipelines.Service
+	logs      *joblogs.Service
 	publicURL func(*http.Request) *url.URL
 	logger    *slog.Logger
 }
@@ -106,6 +109,69 @@ func (a *runnerAPI) updatePipeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, out)
+}
+
+// appendLog is PATCH /api/v1/runner/pipelines/:id/log with the job token:
+// GitLab runner's trace protocol. The body continues the log from the
+// Content-Range start ("<from>-<to>", to inclusive); the answer's Range
+// header says how much Kickoff has received, and 416 with that Range means
+// the runner must resend from there.
+func (a *runnerAPI) appendLog(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id <= 0 {
+		httpjson.NotFound(w, r)
+		return
+	}
+	body, err := restparams.ReadBody(r, joblogs.MaxChunk)
+	if err != nil {
+		a.fail(w, r, logBodyError(err))
+		return
+	}
+	from, err := contentRangeStart(r.Header.Get("Content-Range"), len(body))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	received, err := a.logs.Append(r.Context(), id, bearerToken(r), from, body)
+	var mismatch *joblogs.RangeError
+	if errors.As(err, &mismatch) {
+		w.Header().Set("Range", fmt.Sprintf("0-%d", mismatch.Received))
+		httpjson.Write(w, http.StatusRequestedRangeNotSatisfiable, map[string]any{"error": err.Error(), "received": mismatch.Received})
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Range", fmt.Sprintf("0-%d", received))
+	httpjson.Write(w, http.StatusAccepted, map[string]int64{"received": received})
+}
+
+// contentRangeStart reads "<from>-<to>" (GitLab runner's form; "bytes "
+// before it is accepted too) for a body of n bytes and returns from.
+func contentRangeStart(header string, n int) (int64, error) {
+	spec := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(header), "bytes "))
+	if header == "" {
+		return 0, kickoff.Errorf(kickoff.EInvalid, "Content-Range is missing: send <from>-<to>, the body's first and last byte offsets in the log")
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	from, err1 := strconv.ParseInt(a, 10, 64)
+	to, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || from < 0 || to < from-1 {
+		return 0, kickoff.Errorf(kickoff.EInvalid, "Content-Range %q is invalid: send <from>-<to>, e.g. 0-1023", kickoff.Excerpt(header, 64))
+	}
+	if to-from+1 != int64(n) {
+		return 0, kickoff.Errorf(kickoff.EInvalid, "Content-Range %q names %d bytes, the body has %d", kickoff.Excerpt(header, 64), to-from+1, n)
+	}
+	return from, nil
+}
+
+// logBodyError gives a too large log chunk its own message.
+func logBodyError(err error) error {
+	if errors.Is(err, restparams.ErrBodyTooLarge) {
+		return fmt.Errorf("%w: a log chunk may hold at most %d bytes", errBodyTooLarge, joblogs.MaxChunk)
+	}
+	return kickoff.Errorf(kickoff.EInvalid, "could not read the request body")
 }
 
 // fail answers the runner API's errors: 401 and 403 bare, as GitLab's

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/runners"
@@ -74,6 +75,7 @@ type Services struct {
 	Pipelines *pipelines.Service
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
+	JobLogs   *joblogs.Service
 }
 
 // server holds what the handlers share.
@@ -102,9 +104,10 @@ func (s *server) routeAPIs(mux *router, cfg Config) {
 	})
 
 	// Runners authenticate by their own bearer tokens (kor_, koj_).
-	runnerAPI := &runnerAPI{runners: cfg.Services.Runners, pipelines: cfg.Services.Pipelines, publicURL: s.publicBaseURL, logger: s.logger}
+	runnerAPI := &runnerAPI{runners: cfg.Services.Runners, pipelines: cfg.Services.Pipelines, logs: cfg.Services.JobLogs, publicURL: s.publicBaseURL, logger: s.logger}
 	mux.HandleFunc("POST /api/v1/runner/jobs/request", runnerAPI.requestJob)
 	mux.HandleFunc("PUT /api/v1/runner/pipelines/{id}", runnerAPI.updatePipeline)
+	mux.HandleFunc("PATCH /api/v1/runner/pipelines/{id}/log", runnerAPI.appendLog)
 }
 
 // New returns the handler serving all of Kickoff.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/projects"
@@ -46,6 +47,7 @@ type Set struct {
 	Pipelines *pipelines.Service
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
+	JobLogs   *joblogs.Service
 	// Events carries pipeline changes to GraphQL subscriptions.
 	Events *events.Bus
 	// client is the database the services run on; the GraphQL handler
@@ -56,12 +58,19 @@ type Set struct {
 // Option changes how New builds the services.
 type Option func(*options)
 
-type options struct{ bus *events.Bus }
+type options struct {
+	bus        *events.Bus
+	maxLogSize int64
+}
 
 // WithEvents makes the services announce pipeline changes on bus (see
 // events.New for the one that reaches every replica on PostgreSQL). The
 // default is an in-process bus, right for SQLite and for one replica.
 func WithEvents(bus *events.Bus) Option { return func(o *options) { o.bus = bus } }
+
+// WithMaxLogSize caps each pipeline's stored job log (default
+// joblogs.DefaultMaxSize).
+func WithMaxLogSize(n int64) Option { return func(o *options) { o.maxLogSize = n } }
 
 // New builds the services on client. kr keys token encryption and session
 // signing; publicURL is where users reach Kickoff (for links in variables).
@@ -89,6 +98,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 		Pipelines: pip,
 		JobTokens: jobs,
 		Runners:   runners.New(client, prj, pip),
+		JobLogs:   joblogs.New(client, o.maxLogSize),
 		Events:    o.bus,
 		client:    client,
 	}
@@ -98,7 +108,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 func (s Set) HTTP() server.Services {
 	return server.Services{
 		Identity: s.Identity, Triggers: s.Triggers, Pipelines: s.Pipelines,
-		JobTokens: s.JobTokens, Runners: s.Runners,
+		JobTokens: s.JobTokens, Runners: s.Runners, JobLogs: s.JobLogs,
 	}
 }
 
@@ -107,6 +117,6 @@ func (s Set) HTTP() server.Services {
 func (s Set) GraphQL(logger *slog.Logger, opts ...graph.HandlerOption) http.Handler {
 	return graph.NewHandler(s.client, graph.Services{
 		Identity: s.Identity, Projects: s.Projects, Triggers: s.Triggers, Refs: s.Refs,
-		Pipelines: s.Pipelines, JobTokens: s.JobTokens, Runners: s.Runners,
+		Pipelines: s.Pipelines, JobTokens: s.JobTokens, Runners: s.Runners, JobLogs: s.JobLogs,
 	}, logger, opts...)
 }

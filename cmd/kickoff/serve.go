@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/kickoff-ci/kickoff/domain/identity"
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -42,6 +43,8 @@ func serveCommand() *cli.Command {
 			Usage: "a claimed pipeline whose runner sends no update for this long fails with runner_system_failure"},
 		&cli.DurationFlag{Name: "max-wait", Value: server.DefaultMaxWait, Sources: envFlag("max-wait"),
 			Usage: "the longest a trigger call may ask to be held until its pipeline finishes (its wait parameter, in seconds)"},
+		&cli.IntFlag{Name: "max-log-size", Value: joblogs.DefaultMaxSize, Sources: envFlag("max-log-size"),
+			Usage: "the most bytes of job log stored per pipeline; what a runner sends beyond is dropped and the log says so"},
 	)
 	return &cli.Command{
 		Name:   "serve",
@@ -73,6 +76,10 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if maxWait < time.Second || maxWait%time.Second != 0 {
 		return fmt.Errorf("--max-wait %s: want whole seconds, at least 1s", maxWait)
 	}
+	maxLogSize := cmd.Int("max-log-size")
+	if maxLogSize < 1024 {
+		return fmt.Errorf("--max-log-size %d: want at least 1024 bytes", maxLogSize)
+	}
 	db, err := openDatabase(ctx, cmd)
 	if err != nil {
 		return err
@@ -94,7 +101,7 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer bus.Stop()
-	set := services.New(db.Client, kr, publicURL, services.WithEvents(bus))
+	set := services.New(db.Client, kr, publicURL, services.WithEvents(bus), services.WithMaxLogSize(int64(maxLogSize)))
 	if err := announceInitialAdmin(ctx, set.Identity, cmd.String("data-dir"), logger); err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ const (
 	// OwnTriggerToken is what a trigger's owner needs to keep for the token
 	// to start pipelines.
 	OwnTriggerToken
+	// ReadJobLog covers pipelines' job logs: as variable values, since a
+	// command may print a secret that is not masked.
+	ReadJobLog
 )
 
 // Required returns the lowest access level that allows a.
@@ -37,7 +40,7 @@ func (a Action) Required() kickoff.AccessLevel {
 		return kickoff.Reporter
 	case RunPipeline, OwnTriggerToken:
 		return kickoff.Developer
-	case ReadVariableValues, ManageProject:
+	case ReadVariableValues, ReadJobLog, ManageProject:
 		return kickoff.Maintainer
 	}
 	return kickoff.Owner + 1 // unknown actions are never allowed

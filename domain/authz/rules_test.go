@@ -21,6 +21,7 @@ var required = map[authz.Action]kickoff.AccessLevel{
 	authz.RunPipeline:        kickoff.Developer,
 	authz.OwnTriggerToken:    kickoff.Developer,
 	authz.ReadVariableValues: kickoff.Maintainer,
+	authz.ReadJobLog:         kickoff.Maintainer,
 	authz.ManageProject:      kickoff.Maintainer,
 }
 

@@ -201,7 +201,7 @@ func insertVariables(ctx context.Context, c *ent.Client, pipelineID int, vars []
 	}
 	builders := make([]*ent.PipelineVariableCreate, len(vars))
 	for i, v := range vars {
-		builders[i] = c.PipelineVariable.Create().SetPipelineID(pipelineID).SetKey(v.Key).SetValue(v.Value).SetFile(v.File)
+		builders[i] = c.PipelineVariable.Create().SetPipelineID(pipelineID).SetKey(v.Key).SetValue(v.Value).SetFile(v.File).SetMasked(v.Masked)
 	}
 	if err := c.PipelineVariable.CreateBulk(builders...).Exec(ctx); err != nil {
 		return fmt.Errorf("storing variables: %w", err)

@@ -28,9 +28,6 @@ type StatusUpdate struct {
 // pending→failed (finished_at, failure_reason). running→running is a
 // heartbeat that only proves the runner is alive (see FailStale).
 func (s *Service) UpdateStatus(ctx context.Context, pipelineID int, jobToken string, up StatusUpdate) (*ent.Pipeline, error) {
-	if kind, err := tokens.Parse(jobToken); err != nil || kind != tokens.Job {
-		return nil, ErrJobTokenInvalid
-	}
 	var p *ent.Pipeline
 	err := database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
 		var err error
@@ -43,7 +40,12 @@ func (s *Service) UpdateStatus(ctx context.Context, pipelineID int, jobToken str
 	return p.Unwrap(), nil
 }
 
-func (s *Service) updateStatus(ctx context.Context, c *ent.Client, pipelineID int, jobToken string, up StatusUpdate) (*ent.Pipeline, error) {
+// JobPipeline returns pipeline pipelineID, locked until c's transaction
+// ends, when jobToken is its job token: the runner API's authentication.
+func JobPipeline(ctx context.Context, c *ent.Client, pipelineID int, jobToken string) (*ent.Pipeline, error) {
+	if kind, err := tokens.Parse(jobToken); err != nil || kind != tokens.Job {
+		return nil, ErrJobTokenInvalid
+	}
 	ids, err := c.Pipeline.Query().Where(pipeline.JobTokenDigest(tokens.Digest(jobToken))).
 		Select(pipeline.FieldID).Modify(database.LockRow(false)).Ints(ctx)
 	if err != nil {
@@ -58,6 +60,14 @@ func (s *Service) updateStatus(ctx context.Context, c *ent.Client, pipelineID in
 	p, err := c.Pipeline.Get(ctx, pipelineID)
 	if err != nil {
 		return nil, fmt.Errorf("loading pipeline: %w", err)
+	}
+	return p, nil
+}
+
+func (s *Service) updateStatus(ctx context.Context, c *ent.Client, pipelineID int, jobToken string, up StatusUpdate) (*ent.Pipeline, error) {
+	p, err := JobPipeline(ctx, c, pipelineID, jobToken)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkRunnerMove(p.Status, up); err != nil {
 		return nil, err

@@ -26,11 +26,13 @@ const PayloadVariable = "TRIGGER_PAYLOAD"
 
 var variableKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// Variable is one CI variable; File variables are written to a file by the runner.
+// Variable is one CI variable; File variables are written to a file by the
+// runner, Masked values are replaced by [MASKED] in the job log.
 type Variable struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-	File  bool   `json:"file"`
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	File   bool   `json:"file"`
+	Masked bool   `json:"masked"`
 }
 
 // validateVariables checks user-sent variables and returns them sorted by key.
@@ -65,7 +67,7 @@ func (s *Service) Variables(p *ent.Pipeline, proj *ent.Project, stored []*ent.Pi
 		byKey[v.Key] = v
 	}
 	for _, v := range stored {
-		byKey[v.Key] = Variable{Key: v.Key, Value: v.Value, File: v.File}
+		byKey[v.Key] = Variable{Key: v.Key, Value: v.Value, File: v.File, Masked: v.Masked}
 	}
 	out := make([]Variable, 0, len(byKey))
 	for _, v := range byKey {

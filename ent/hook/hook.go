@@ -69,6 +69,30 @@ func (f PipelineFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PipelineMutation", m)
 }
 
+// The PipelineLogFunc type is an adapter to allow the use of ordinary
+// function as PipelineLog mutator.
+type PipelineLogFunc func(context.Context, *ent.PipelineLogMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PipelineLogFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PipelineLogMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PipelineLogMutation", m)
+}
+
+// The PipelineLogChunkFunc type is an adapter to allow the use of ordinary
+// function as PipelineLogChunk mutator.
+type PipelineLogChunkFunc func(context.Context, *ent.PipelineLogChunkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PipelineLogChunkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PipelineLogChunkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PipelineLogChunkMutation", m)
+}
+
 // The PipelineTriggerFunc type is an adapter to allow the use of ordinary
 // function as PipelineTrigger mutator.
 type PipelineTriggerFunc func(context.Context, *ent.PipelineTriggerMutation) (ent.Value, error)

@@ -255,6 +255,58 @@ var (
 			},
 		},
 	}
+	// PipelineLogsColumns holds the columns for the "pipeline_logs" table.
+	PipelineLogsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "received", Type: field.TypeInt64, Default: 0},
+		{Name: "size", Type: field.TypeInt64, Default: 0},
+		{Name: "pending", Type: field.TypeBytes, Nullable: true},
+		{Name: "truncated", Type: field.TypeBool, Default: false},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "pipeline_id", Type: field.TypeInt, Unique: true},
+	}
+	// PipelineLogsTable holds the schema information for the "pipeline_logs" table.
+	PipelineLogsTable = &schema.Table{
+		Name:       "pipeline_logs",
+		Columns:    PipelineLogsColumns,
+		PrimaryKey: []*schema.Column{PipelineLogsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "pipeline_logs_pipelines_log",
+				Columns:    []*schema.Column{PipelineLogsColumns[6]},
+				RefColumns: []*schema.Column{PipelinesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// PipelineLogChunksColumns holds the columns for the "pipeline_log_chunks" table.
+	PipelineLogChunksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "offset", Type: field.TypeInt64},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "pipeline_id", Type: field.TypeInt},
+	}
+	// PipelineLogChunksTable holds the schema information for the "pipeline_log_chunks" table.
+	PipelineLogChunksTable = &schema.Table{
+		Name:       "pipeline_log_chunks",
+		Columns:    PipelineLogChunksColumns,
+		PrimaryKey: []*schema.Column{PipelineLogChunksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "pipeline_log_chunks_pipelines_log_chunks",
+				Columns:    []*schema.Column{PipelineLogChunksColumns[3]},
+				RefColumns: []*schema.Column{PipelinesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pipelinelogchunk_pipeline_id_offset",
+				Unique:  true,
+				Columns: []*schema.Column{PipelineLogChunksColumns[3], PipelineLogChunksColumns[1]},
+			},
+		},
+	}
 	// PipelineTriggersColumns holds the columns for the "pipeline_triggers" table.
 	PipelineTriggersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -314,6 +366,7 @@ var (
 		{Name: "key", Type: field.TypeString, Size: 255},
 		{Name: "value", Type: field.TypeString, Size: 2147483647},
 		{Name: "file", Type: field.TypeBool, Default: false},
+		{Name: "masked", Type: field.TypeBool, Default: false},
 		{Name: "pipeline_id", Type: field.TypeInt},
 	}
 	// PipelineVariablesTable holds the schema information for the "pipeline_variables" table.
@@ -324,7 +377,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "pipeline_variables_pipelines_variables",
-				Columns:    []*schema.Column{PipelineVariablesColumns[4]},
+				Columns:    []*schema.Column{PipelineVariablesColumns[5]},
 				RefColumns: []*schema.Column{PipelinesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -333,7 +386,7 @@ var (
 			{
 				Name:    "pipelinevariable_pipeline_id_key",
 				Unique:  true,
-				Columns: []*schema.Column{PipelineVariablesColumns[4], PipelineVariablesColumns[1]},
+				Columns: []*schema.Column{PipelineVariablesColumns[5], PipelineVariablesColumns[1]},
 			},
 		},
 	}
@@ -549,6 +602,8 @@ var (
 		JobTokenAllowlistEntriesTable,
 		PersonalAccessTokensTable,
 		PipelinesTable,
+		PipelineLogsTable,
+		PipelineLogChunksTable,
 		PipelineTriggersTable,
 		PipelineVariablesTable,
 		ProjectsTable,
@@ -574,6 +629,8 @@ func init() {
 	PipelinesTable.ForeignKeys[2].RefTable = ProjectsTable
 	PipelinesTable.ForeignKeys[3].RefTable = RunnersTable
 	PipelinesTable.ForeignKeys[4].RefTable = UsersTable
+	PipelineLogsTable.ForeignKeys[0].RefTable = PipelinesTable
+	PipelineLogChunksTable.ForeignKeys[0].RefTable = PipelinesTable
 	PipelineTriggersTable.ForeignKeys[0].RefTable = ProjectsTable
 	PipelineTriggersTable.ForeignKeys[1].RefTable = UsersTable
 	PipelineVariablesTable.ForeignKeys[0].RefTable = PipelinesTable

@@ -73,6 +73,10 @@ const (
 	EdgeRunner = "runner"
 	// EdgeVariables holds the string denoting the variables edge name in mutations.
 	EdgeVariables = "variables"
+	// EdgeLog holds the string denoting the log edge name in mutations.
+	EdgeLog = "log"
+	// EdgeLogChunks holds the string denoting the log_chunks edge name in mutations.
+	EdgeLogChunks = "log_chunks"
 	// Table holds the table name of the pipeline in the database.
 	Table = "pipelines"
 	// ProjectTable is the table that holds the project relation/edge.
@@ -118,6 +122,20 @@ const (
 	VariablesInverseTable = "pipeline_variables"
 	// VariablesColumn is the table column denoting the variables relation/edge.
 	VariablesColumn = "pipeline_id"
+	// LogTable is the table that holds the log relation/edge.
+	LogTable = "pipeline_logs"
+	// LogInverseTable is the table name for the PipelineLog entity.
+	// It exists in this package in order to avoid circular dependency with the "pipelinelog" package.
+	LogInverseTable = "pipeline_logs"
+	// LogColumn is the table column denoting the log relation/edge.
+	LogColumn = "pipeline_id"
+	// LogChunksTable is the table that holds the log_chunks relation/edge.
+	LogChunksTable = "pipeline_log_chunks"
+	// LogChunksInverseTable is the table name for the PipelineLogChunk entity.
+	// It exists in this package in order to avoid circular dependency with the "pipelinelogchunk" package.
+	LogChunksInverseTable = "pipeline_log_chunks"
+	// LogChunksColumn is the table column denoting the log_chunks relation/edge.
+	LogChunksColumn = "pipeline_id"
 )
 
 // Columns holds all SQL columns for pipeline fields.
@@ -379,6 +397,27 @@ func ByVariables(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newVariablesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByLogField orders the results by log field.
+func ByLogField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLogStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByLogChunksCount orders the results by log_chunks count.
+func ByLogChunksCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newLogChunksStep(), opts...)
+	}
+}
+
+// ByLogChunks orders the results by log_chunks terms.
+func ByLogChunks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLogChunksStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newProjectStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -426,6 +465,20 @@ func newVariablesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(VariablesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, VariablesTable, VariablesColumn),
+	)
+}
+func newLogStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LogInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, LogTable, LogColumn),
+	)
+}
+func newLogChunksStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LogChunksInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, LogChunksTable, LogChunksColumn),
 	)
 }
 

@@ -1182,6 +1182,52 @@ func HasVariablesWith(preds ...predicate.PipelineVariable) predicate.Pipeline {
 	})
 }
 
+// HasLog applies the HasEdge predicate on the "log" edge.
+func HasLog() predicate.Pipeline {
+	return predicate.Pipeline(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, LogTable, LogColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLogWith applies the HasEdge predicate on the "log" edge with a given conditions (other predicates).
+func HasLogWith(preds ...predicate.PipelineLog) predicate.Pipeline {
+	return predicate.Pipeline(func(s *sql.Selector) {
+		step := newLogStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasLogChunks applies the HasEdge predicate on the "log_chunks" edge.
+func HasLogChunks() predicate.Pipeline {
+	return predicate.Pipeline(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, LogChunksTable, LogChunksColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLogChunksWith applies the HasEdge predicate on the "log_chunks" edge with a given conditions (other predicates).
+func HasLogChunksWith(preds ...predicate.PipelineLogChunk) predicate.Pipeline {
+	return predicate.Pipeline(func(s *sql.Selector) {
+		step := newLogChunksStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Pipeline) predicate.Pipeline {
 	return predicate.Pipeline(sql.AndPredicates(predicates...))

@@ -18,6 +18,8 @@ const (
 	FieldValue = "value"
 	// FieldFile holds the string denoting the file field in the database.
 	FieldFile = "file"
+	// FieldMasked holds the string denoting the masked field in the database.
+	FieldMasked = "masked"
 	// FieldPipelineID holds the string denoting the pipeline_id field in the database.
 	FieldPipelineID = "pipeline_id"
 	// EdgePipeline holds the string denoting the pipeline edge name in mutations.
@@ -39,6 +41,7 @@ var Columns = []string{
 	FieldKey,
 	FieldValue,
 	FieldFile,
+	FieldMasked,
 	FieldPipelineID,
 }
 
@@ -57,6 +60,8 @@ var (
 	KeyValidator func(string) error
 	// DefaultFile holds the default value on creation for the "file" field.
 	DefaultFile bool
+	// DefaultMasked holds the default value on creation for the "masked" field.
+	DefaultMasked bool
 )
 
 // OrderOption defines the ordering options for the PipelineVariable queries.
@@ -80,6 +85,11 @@ func ByValue(opts ...sql.OrderTermOption) OrderOption {
 // ByFile orders the results by the file field.
 func ByFile(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFile, opts...).ToFunc()
+}
+
+// ByMasked orders the results by the masked field.
+func ByMasked(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMasked, opts...).ToFunc()
 }
 
 // ByPipelineID orders the results by the pipeline_id field.

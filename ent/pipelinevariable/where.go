@@ -68,6 +68,11 @@ func File(v bool) predicate.PipelineVariable {
 	return predicate.PipelineVariable(sql.FieldEQ(FieldFile, v))
 }
 
+// Masked applies equality check predicate on the "masked" field. It's identical to MaskedEQ.
+func Masked(v bool) predicate.PipelineVariable {
+	return predicate.PipelineVariable(sql.FieldEQ(FieldMasked, v))
+}
+
 // PipelineID applies equality check predicate on the "pipeline_id" field. It's identical to PipelineIDEQ.
 func PipelineID(v int) predicate.PipelineVariable {
 	return predicate.PipelineVariable(sql.FieldEQ(FieldPipelineID, v))
@@ -211,6 +216,16 @@ func FileEQ(v bool) predicate.PipelineVariable {
 // FileNEQ applies the NEQ predicate on the "file" field.
 func FileNEQ(v bool) predicate.PipelineVariable {
 	return predicate.PipelineVariable(sql.FieldNEQ(FieldFile, v))
+}
+
+// MaskedEQ applies the EQ predicate on the "masked" field.
+func MaskedEQ(v bool) predicate.PipelineVariable {
+	return predicate.PipelineVariable(sql.FieldEQ(FieldMasked, v))
+}
+
+// MaskedNEQ applies the NEQ predicate on the "masked" field.
+func MaskedNEQ(v bool) predicate.PipelineVariable {
+	return predicate.PipelineVariable(sql.FieldNEQ(FieldMasked, v))
 }
 
 // PipelineIDEQ applies the EQ predicate on the "pipeline_id" field.

@@ -21,6 +21,12 @@ type PersonalAccessToken func(*sql.Selector)
 // Pipeline is the predicate function for pipeline builders.
 type Pipeline func(*sql.Selector)
 
+// PipelineLog is the predicate function for pipelinelog builders.
+type PipelineLog func(*sql.Selector)
+
+// PipelineLogChunk is the predicate function for pipelinelogchunk builders.
+type PipelineLogChunk func(*sql.Selector)
+
 // PipelineTrigger is the predicate function for pipelinetrigger builders.
 type PipelineTrigger func(*sql.Selector)
 

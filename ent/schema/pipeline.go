@@ -65,6 +65,8 @@ func (Pipeline) Edges() []ent.Edge {
 		edge.From("runner", Runner.Type).Ref("pipelines").
 			Field("runner_id").Unique().Annotations(entgql.Skip()),
 		edge.To("variables", PipelineVariable.Type).Annotations(entgql.Skip()),
+		edge.To("log", PipelineLog.Type).Unique().Annotations(entgql.Skip()),
+		edge.To("log_chunks", PipelineLogChunk.Type).Annotations(entgql.Skip()),
 	}
 }
 

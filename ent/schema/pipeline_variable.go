@@ -20,6 +20,8 @@ func (PipelineVariable) Fields() []ent.Field {
 		field.Text("value").Sensitive().Immutable().Annotations(entgql.Skip()),
 		// file variables are written to a temporary file by the runner.
 		field.Bool("file").Default(false).Immutable(),
+		// masked values are replaced by [MASKED] in the job log (GitLab's name).
+		field.Bool("masked").Default(false).Immutable(),
 		field.Int("pipeline_id").Immutable().
 			Annotations(entgql.Skip()),
 	}

@@ -1,0 +1,102 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/tokens"
+)
+
+func (e *rnEnv) rnLog(t *testing.T, id int, jobToken, contentRange, body string) response {
+	t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + jobToken, "Content-Type": "text/plain"}
+	if contentRange != "" {
+		h["Content-Range"] = contentRange
+	}
+	return e.send(t, http.MethodPatch, fmt.Sprintf("/api/v1/runner/pipelines/%d/log", id), body, h)
+}
+
+// rnLogRows counts stored log rows: refusals must not add any.
+func (e *rnEnv) rnLogRows(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	heads := e.db.Client.PipelineLog.Query().AllX(ctx)
+	var b strings.Builder
+	for _, h := range heads {
+		fmt.Fprintf(&b, "%d:%d/%d ", h.PipelineID, h.Received, h.Size)
+	}
+	fmt.Fprintf(&b, "chunks %d", e.db.Client.PipelineLogChunk.Query().CountX(ctx))
+	return b.String()
+}
+
+// TestJobLogProtocol: GitLab runner's trace protocol over HTTP. Appends at
+// the received length answer 202 with Range 0-<received>; anything else a
+// clear 4xx that writes nothing; GraphQL reads the log back for Maintainers.
+func TestJobLogProtocol(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
+		first := e.rnTrigger(t, "grp/app")
+		second := e.rnTrigger(t, "grp/app")
+		job, other := e.rnClaim(t, runnerToken), e.rnClaim(t, runnerToken)
+		ok := e.rnLog(t, first, job.JobToken, "0-5", "hello ")
+		if ok.status != http.StatusAccepted || ok.header.Get("Range") != "0-6" {
+			t.Fatalf("first append = %d %s Range %q", ok.status, ok.body, ok.header.Get("Range"))
+		}
+		before := e.rnLogRows(t)
+		unknown, _ := tokens.New(tokens.Job)
+		refused := []struct {
+			name, token, contentRange, body string
+			id, status                      int
+		}{
+			{"retried chunk", job.JobToken, "0-5", "hello ", first, 416},
+			{"gap", job.JobToken, "10-12", "abc", first, 416},
+			{"no Content-Range", job.JobToken, "", "world", first, 400},
+			{"Content-Range not a range", job.JobToken, "bytes=6-", "world", first, 400},
+			{"Content-Range longer than the body", job.JobToken, "6-20", "world", first, 400},
+			{"negative offset", job.JobToken, "-1-3", "world", first, 400},
+			{"oversized chunk", job.JobToken, fmt.Sprintf("6-%d", 6+joblogs.MaxChunk), strings.Repeat("x", joblogs.MaxChunk+1), first, 413},
+			{"no token", "", "6-10", "world", first, 401},
+			{"unknown job token", unknown, "6-10", "world", first, 401},
+			{"runner token", runnerToken, "6-10", "world", first, 401},
+			{"another pipeline's job token", other.JobToken, "6-10", "world", first, 403},
+			{"unknown pipeline", job.JobToken, "6-10", "world", second + 100, 403},
+			{"pipeline ID not a number", job.JobToken, "6-10", "world", 0, 404},
+		}
+		for _, tc := range refused {
+			t.Run(tc.name, func(t *testing.T) {
+				res := e.rnLog(t, tc.id, tc.token, tc.contentRange, tc.body)
+				if res.status != tc.status || !strings.HasPrefix(strings.TrimSpace(res.body), "{") {
+					t.Fatalf("got %d %s, want %d with a JSON body", res.status, truncate(res.body), tc.status)
+				}
+				if tc.status == 416 && res.header.Get("Range") != "0-6" {
+					t.Errorf("416 Range = %q, want 0-6", res.header.Get("Range"))
+				}
+				if after := e.rnLogRows(t); after != before {
+					t.Errorf("refused append wrote: %s → %s", before, after)
+				}
+			})
+		}
+		if res := e.rnLog(t, first, job.JobToken, "bytes 6-11", "world\n"); res.status != http.StatusAccepted || res.header.Get("Range") != "0-12" {
+			t.Fatalf("second append = %d %s", res.status, res.body)
+		}
+		data := e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { pipeline(iid: "1") { log { content offset nextOffset size truncated complete } } } }`)
+		if want := `{"content":"hello world\n","offset":0,"nextOffset":12,"size":12,"truncated":false,"complete":false}`; !strings.Contains(string(data), want) {
+			t.Fatalf("GraphQL log = %s, want %s", data, want)
+		}
+		data = e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { pipeline(iid: "1") { log(offset: 6, limit: 3) { content nextOffset } } } }`)
+		if !strings.Contains(string(data), `{"content":"wor","nextOffset":9}`) {
+			t.Fatalf("GraphQL log piece = %s", data)
+		}
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, first))
+		if res := e.rnLog(t, first, job.JobToken, "12-13", "x\n"); res.status != http.StatusConflict {
+			t.Fatalf("append after cancel = %d %s, want 409", res.status, res.body)
+		}
+	})
+}
