@@ -89,27 +89,35 @@ func (c *runnerClient) report(ctx context.Context, job *claimedJob, status, fail
 	return unexpected(code, answer)
 }
 
-// do makes one call with a bearer token and reads at most 1 MiB of answer.
+// do makes one JSON call with a bearer token and reads at most 1 MiB of answer.
 func (c *runnerClient) do(ctx context.Context, method, path, bearer, body string, timeout time.Duration) (int, []byte, error) {
+	code, _, answer, err := c.doWith(ctx, method, path, bearer, body, map[string]string{"Content-Type": "application/json"}, timeout)
+	return code, answer, err
+}
+
+// doWith is do with request headers, answering the Range header too.
+func (c *runnerClient) doWith(ctx context.Context, method, path, bearer, body string, header map[string]string, timeout time.Duration) (int, string, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader([]byte(body)))
 	if err != nil {
-		return 0, nil, err
+		return 0, "", nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+bearer)
-	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	req.Header.Set("User-Agent", "kickoff-runner/"+versionString())
 	res, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("calling Kickoff: %w", err)
+		return 0, "", nil, fmt.Errorf("calling Kickoff: %w", err)
 	}
 	defer res.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return 0, nil, fmt.Errorf("reading Kickoff's answer: %w", err)
+		return 0, "", nil, fmt.Errorf("reading Kickoff's answer: %w", err)
 	}
-	return res.StatusCode, answer, nil
+	return res.StatusCode, res.Header.Get("Range"), answer, nil
 }
 
 func unexpected(status int, answer []byte) error {

@@ -170,6 +170,22 @@ func TestRunnerCommand(t *testing.T) {
 			if entries, _ := os.ReadDir(workDir); len(entries) != 0 {
 				t.Errorf("the job's directory is still there: %v", entries)
 			}
+			// The runner streamed the output as the job log, complete before
+			// the final status.
+			var logged struct {
+				Node struct {
+					Log struct {
+						Content  string
+						Complete bool
+					}
+				}
+			}
+			f.graphQL(t, s, fmt.Sprintf(`{ node(id: "gid://kickoff/Pipeline/%d") { ... on Pipeline { log { content complete } } } }`, id), &logged)
+			for _, want := range []string{"hello world\n", `{"event":"push","ref":"refs/heads/main","variables":{"GREETING":"world"}}`, "fresh directory"} {
+				if !strings.Contains(logged.Node.Log.Content, want) || !logged.Node.Log.Complete {
+					t.Errorf("job log lacks %q (complete=%v):\n%s", want, logged.Node.Log.Complete, logged.Node.Log.Content)
+				}
+			}
 			r.cmd.Process.Signal(syscall.SIGTERM)
 			<-r.done
 		})

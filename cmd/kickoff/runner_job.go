@@ -93,7 +93,10 @@ func (r *jobRunner) supervise(job *claimedJob, work string, env []string, abort 
 	cmd := exec.Command(r.command[0], r.command[1:]...)
 	cmd.Dir, cmd.Env, cmd.Stdin = work, env, nil // stdin is /dev/null
 	out := &prefixWriter{prefix: fmt.Sprintf("[pipeline #%d] ", job.Pipeline.IID), w: r.output, mu: &r.outputMu}
-	cmd.Stdout, cmd.Stderr = out, out
+	stream := newLogStream(r.client, job, log)
+	defer stream.close() // before the final status: the log is complete when the pipeline is
+	both := io.MultiWriter(out, stream)
+	cmd.Stdout, cmd.Stderr = both, both
 	// Output a background process still holds open does not keep the job
 	// alive past its command.
 	cmd.WaitDelay = r.killGrace
