@@ -17,7 +17,7 @@ import (
 const (
 	logInterval   = time.Second
 	logChunk      = 256 << 10 // bytes per PATCH
-	logBacklog     = 8 << 20   // output held while Kickoff is unreachable
+	logBacklog    = 8 << 20   // output held while Kickoff is unreachable
 	logCloseGrace = 10 * time.Second
 )
 
