@@ -285,6 +285,45 @@ try {
     await row.waitFor({ state: 'detached' });
   });
 
+  await step('the pipelines list and page follow a run live: status, log, cancel and retry', async () => {
+    const made = await gql(`mutation { runnerCreate(input: {projectPath: "${fullPath}", description: "e2e live"}) { token errors } }`);
+    const runnerToken = made.data.runnerCreate.token;
+    const runnerAPI = (path, method, bearer, body, headers = {}) =>
+      fetch(`${base}/api/v1/runner${path}`, { method, body, headers: { Authorization: `Bearer ${bearer}`, ...headers } });
+    await page.getByRole('link', { name: 'Pipelines', exact: true }).click();
+    await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
+    // Started elsewhere: the list shows it without a reload.
+    const created = await gql(`mutation { pipelineCreate(input: {projectPath: "${fullPath}"}) { pipeline { iid } errors } }`);
+    const live = created.data.pipelineCreate.pipeline.iid;
+    const row = page.getByRole('row', { name: new RegExp(`#${live}\\b`) });
+    await row.waitFor();
+    const claim = await runnerAPI('/jobs/request', 'POST', runnerToken, '{}', { 'Content-Type': 'application/json' });
+    expect(claim.status === 201, `claim answered ${claim.status}`);
+    const job = await claim.json(); // the oldest waiting pipeline: step 7's
+    const claimed = page.getByRole('row', { name: new RegExp(`#${job.pipeline.iid}\\b`) });
+    const status = (s) => runnerAPI(`/pipelines/${job.pipeline.id}`, 'PUT', job.job_token, JSON.stringify({ status: s }), { 'Content-Type': 'application/json' });
+    expect((await status('running')).status === 200, 'running reported');
+    await claimed.getByText('running').waitFor();
+    await claimed.getByRole('link', { name: `#${job.pipeline.iid}`, exact: true }).click();
+    await page.getByRole('heading', { name: `Pipeline #${job.pipeline.iid}` }).waitFor();
+    const logView = page.getByLabel('Job log');
+    let sent = 0;
+    const append = async (text) => {
+      const r = await runnerAPI(`/pipelines/${job.pipeline.id}/log`, 'PATCH', job.job_token, text, { 'Content-Range': `${sent}-${sent + Buffer.byteLength(text) - 1}` });
+      expect(r.status === 202, `log append answered ${r.status}`);
+      sent += Buffer.byteLength(text);
+    };
+    await append('\u001b[32mhello from e2e\u001b[0m\n');
+    await logView.getByText('hello from e2e').waitFor();
+    await append('second line\n');
+    await logView.getByText('second line', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Cancel pipeline' }).click();
+    await page.getByRole('button', { name: 'Retry pipeline' }).waitFor();
+    expect((await status('success')).status === 409, 'the runner hears of the cancel');
+    await page.getByRole('button', { name: 'Retry pipeline' }).click();
+    await page.getByRole('button', { name: 'Cancel pipeline' }).waitFor();
+  });
+
   await step('GraphQL explorer runs { currentUser { username } }', async () => {
     await page.getByRole('link', { name: 'GraphQL explorer' }).click();
     await page.waitForURL('**/-/graphql-explorer');

@@ -1,15 +1,40 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/generated';
 import { DataTable } from '../ui/DataTable';
 import { StatusBadge } from './StatusBadge';
-import { Empty, ErrorState, Loading } from '../ui/States';
+import { Empty, ErrorAlert, ErrorState, Loading } from '../ui/States';
 import { Time } from '../ui/Time';
 import { formatDuration } from '../ui/format';
 import { useProject } from '../projects/ProjectContext';
 import { projectUrl } from '../projects/paths';
-import { POLL_INTERVAL_MS } from './PipelinesPage';
+import { JobLog } from './JobLog';
+import { usePipelineEvents } from './usePipelineEvents';
+
+const CancelPipeline = graphql(`
+  mutation CancelPipeline($id: ID!) {
+    pipelineCancel(input: { id: $id }) {
+      pipeline {
+        id
+        status
+      }
+      errors
+    }
+  }
+`);
+
+const RetryPipeline = graphql(`
+  mutation RetryPipeline($id: ID!) {
+    pipelineRetry(input: { id: $id }) {
+      pipeline {
+        id
+        status
+      }
+      errors
+    }
+  }
+`);
 
 const PipelineQuery = graphql(`
   query PipelineDetail($fullPath: ID!, $iid: ID!) {
@@ -77,15 +102,11 @@ export function PipelinePage({ iid }: { iid: string }) {
     requestPolicy: 'cache-and-network',
   });
   const pipeline = data?.project?.pipeline;
-  const running = pipeline != null && !FINISHED.has(pipeline.status);
-  // Live status until subscriptions land; a finished pipeline no longer changes.
+  // Live status: reload when this pipeline changes (or, without a websocket, on a timer).
+  const changes = usePipelineEvents(project.fullPath, pipeline?.id);
   useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') reexecute({ requestPolicy: 'network-only' });
-    }, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [running, reexecute]);
+    if (changes > 0) reexecute({ requestPolicy: 'network-only' });
+  }, [changes, reexecute]);
 
   if (error && !data) {
     return (
@@ -120,6 +141,14 @@ export function PipelinePage({ iid }: { iid: string }) {
       <div className="page-header">
         <h1 id="pipeline-title">Pipeline #{pipeline.iid}</h1>
         <StatusBadge status={pipeline.status} />
+        {project.userPermissions.updatePipeline ? (
+          <PipelineActions
+            id={pipeline.id}
+            finished={FINISHED.has(pipeline.status)}
+            retryable={pipeline.status === 'FAILED' || pipeline.status === 'CANCELED'}
+            onDone={() => reexecute({ requestPolicy: 'network-only' })}
+          />
+        ) : null}
       </div>
       {pipeline.failureReason ? (
         <p className="alert alert-error">Failure reason: {pipeline.failureReason}</p>
@@ -185,12 +214,69 @@ export function PipelinePage({ iid }: { iid: string }) {
           )}
         </dd>
       </dl>
+      <h2 className="section-title">Job log</h2>
+      <JobLog key={pipeline.id + pipeline.startedAt} fullPath={project.fullPath} iid={pipeline.iid} />
       <h2 className="section-title">Variables</h2>
       {showValues ? null : (
         <p className="muted">Values are visible to project Maintainers only.</p>
       )}
       <VariablesTable variables={pipeline.variables} />
     </section>
+  );
+}
+
+/** Cancel (unfinished pipelines) and retry (failed or canceled ones), for Developers. */
+function PipelineActions({
+  id,
+  finished,
+  retryable,
+  onDone,
+}: {
+  id: string;
+  finished: boolean;
+  retryable: boolean;
+  onDone: () => void;
+}) {
+  const [cancel, cancelPipeline] = useMutation(CancelPipeline);
+  const [retry, retryPipeline] = useMutation(RetryPipeline);
+  const [problem, setProblem] = useState<string | null>(null);
+  function settle(error: { message: string } | undefined, errors: readonly string[] | undefined) {
+    setProblem(error?.message ?? (errors?.length ? errors.join('; ') : null));
+    onDone();
+  }
+  const onCancel = async () => {
+    const r = await cancelPipeline({ id });
+    settle(r.error, r.data?.pipelineCancel.errors);
+  };
+  const onRetry = async () => {
+    const r = await retryPipeline({ id });
+    settle(r.error, r.data?.pipelineRetry.errors);
+  };
+  const busy = cancel.fetching || retry.fetching;
+  return (
+    <div className="page-actions">
+      {finished ? null : (
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={busy}
+          onClick={onCancel}
+        >
+          Cancel pipeline
+        </button>
+      )}
+      {retryable ? (
+        <button
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={onRetry}
+        >
+          Retry pipeline
+        </button>
+      ) : null}
+      {problem ? <ErrorAlert message={problem} /> : null}
+    </div>
   );
 }
 

@@ -4,7 +4,9 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient, WithClient } from '../test/urql';
 import { WithProject } from '../test/project';
-import { PAGE_SIZE, PipelinesPage, POLL_INTERVAL_MS } from './PipelinesPage';
+import { makeSubject } from 'wonka';
+import { PAGE_SIZE, PipelinesPage } from './PipelinesPage';
+import { POLL_INTERVAL_MS } from './usePipelineEvents';
 
 function pipeline(iid: number, over: Record<string, unknown> = {}) {
   return {
@@ -40,8 +42,12 @@ function page(nodes: ReturnType<typeof pipeline>[], opts: { totalCount?: number;
   };
 }
 
-function renderPage(respond: Parameters<typeof mockClient>[0], url = '/acme/demo/-/pipelines') {
-  const mock = mockClient(respond);
+function renderPage(
+  respond: Parameters<typeof mockClient>[0],
+  url = '/acme/demo/-/pipelines',
+  options: Parameters<typeof mockClient>[1] = {},
+) {
+  const mock = mockClient(respond, options);
   const router = createMemoryRouter([{ path: '*', element: <PipelinesPage /> }], { initialEntries: [url] });
   render(
     <WithClient client={mock.client}>
@@ -127,7 +133,18 @@ describe('PipelinesPage', () => {
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
   });
 
-  it('polls for updates every few seconds', () => {
+  it('refetches the list when the subscription reports a change', () => {
+    const events = makeSubject<{ data?: unknown }>();
+    const { executeQuery } = renderPage(() => page([pipeline(1)]), '/acme/demo/-/pipelines', { subscription: events.source });
+    const before = executeQuery.mock.calls.length;
+    act(() => {
+      events.next({ data: { pipelineUpdated: { __typename: 'Pipeline', id: 'p2', iid: 2, status: 'CREATED' } } });
+    });
+    const refetched = (executeQuery.mock.calls as unknown as [unknown, { requestPolicy?: string }?][]).slice(before);
+    expect(refetched.some(([, ctx]) => ctx?.requestPolicy === 'network-only')).toBe(true);
+  });
+
+  it('polls every few seconds when the websocket fails', () => {
     vi.useFakeTimers();
     const { executeQuery } = renderPage(() => page([pipeline(1)]));
     const before = executeQuery.mock.calls.length;

@@ -11,6 +11,7 @@ import { Time } from '../ui/Time';
 import { shortSha } from '../ui/format';
 import { useProject } from '../projects/ProjectContext';
 import { projectUrl } from '../projects/paths';
+import { usePipelineEvents } from './usePipelineEvents';
 
 const PipelinesQuery = graphql(`
   query ProjectPipelines(
@@ -51,8 +52,6 @@ const PipelinesQuery = graphql(`
 `);
 
 export const PAGE_SIZE = 20;
-/** Live updates until subscriptions land: every loaded page is refetched this often. */
-export const POLL_INTERVAL_MS = 5000;
 export const PIPELINE_SOURCES: PipelineSource[] = ['trigger', 'pipeline', 'web', 'api', 'schedule'];
 
 type Filters = { status: PipelineStatusEnum | null; ref: string | null; source: PipelineSource | null };
@@ -195,21 +194,10 @@ function PipelineCount({ fullPath, filters }: { fullPath: string; filters: Filte
   );
 }
 
-/** Refetches every loaded page on a timer while the tab is visible. */
-function usePolling(): number {
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') setTick((t) => t + 1);
-    }, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, []);
-  return tick;
-}
-
 function PipelineList({ fullPath, filters }: { fullPath: string; filters: Filters }) {
   const { cursors, last, loadMore } = useCursorPages();
-  const tick = usePolling();
+  // Every loaded page is refetched when a pipeline is created or changes.
+  const tick = usePipelineEvents(fullPath);
   return (
     <>
       <DataTable label="Pipelines" columns={['Status', 'Pipeline', 'Ref', 'Source', 'Trigger', 'User', 'Created']}>

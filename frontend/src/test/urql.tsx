@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { Provider, type Client } from 'urql';
-import { concat, fromValue, never } from 'wonka';
+import { CombinedError, Provider, type Client } from 'urql';
+import { concat, fromValue, never, type Source } from 'wonka';
 import { vi } from 'vitest';
 
 type Result = { data?: unknown; error?: unknown };
@@ -12,13 +12,24 @@ type Result = { data?: unknown; error?: unknown };
  * open like a real client's query stream; one that ends makes urql reset
  * `error` (its end-of-stream update carries no error).
  */
-export function mockClient(respond: (variables: Record<string, unknown>) => Result | undefined) {
+export function mockClient(
+  respond: (variables: Record<string, unknown>) => Result | undefined,
+  options: { subscription?: Source<Result> } = {},
+) {
   const executeQuery = vi.fn((request: { variables: Record<string, unknown> }) => {
     const result = respond(request.variables);
     return result ? concat([fromValue(result), never]) : never;
   });
-  const client = { executeQuery, executeMutation: vi.fn(), executeSubscription: vi.fn() } as unknown as Client;
-  return { client, executeQuery };
+  // Subscriptions fail as without a websocket, unless the test feeds one.
+  const executeSubscription = vi.fn(
+    () => options.subscription ?? concat([fromValue({ error: new CombinedError({ networkError: new Error('no websocket in tests') }) }), never]),
+  );
+  // client.query(...).toPromise(), for components that read imperatively.
+  const query = vi.fn((_document: unknown, variables: Record<string, unknown>) => ({
+    toPromise: () => Promise.resolve(respond(variables) ?? {}),
+  }));
+  const client = { executeQuery, executeMutation: vi.fn(), executeSubscription, query } as unknown as Client;
+  return { client, executeQuery, executeSubscription, query };
 }
 
 export function WithClient({ client, children }: { client: Client; children: ReactNode }) {
