@@ -474,7 +474,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		PipelineUpdated func(childComplexity int, projectPath string) int
+		PipelineLogAppended func(childComplexity int, id string, offset *int) int
+		PipelineUpdated     func(childComplexity int, projectPath string) int
 	}
 
 	User struct {
@@ -602,6 +603,7 @@ type RunnerConnectionResolver interface {
 }
 type SubscriptionResolver interface {
 	PipelineUpdated(ctx context.Context, projectPath string) (<-chan *ent.Pipeline, error)
+	PipelineLogAppended(ctx context.Context, id string, offset *int) (<-chan *model.PipelineLog, error)
 }
 type UserResolver interface {
 	PersonalAccessTokens(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeRevoked *bool) (*ent.PersonalAccessTokenConnection, error)
@@ -2360,6 +2362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutEverywherePayload.Errors(childComplexity), true
 
+	case "Subscription.pipelineLogAppended":
+		if e.ComplexityRoot.Subscription.PipelineLogAppended == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_pipelineLogAppended_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PipelineLogAppended(childComplexity, args["id"].(string), args["offset"].(*int)), true
 	case "Subscription.pipelineUpdated":
 		if e.ComplexityRoot.Subscription.PipelineUpdated == nil {
 			break
@@ -4575,6 +4588,28 @@ func (ec *executionContext) field_Query_runners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_pipelineLogAppended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
 	return args, nil
 }
 
@@ -11954,6 +11989,50 @@ func (ec *executionContext) fieldContext_Subscription_pipelineUpdated(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_pipelineUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_pipelineLogAppended(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_pipelineLogAppended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().PipelineLogAppended(ctx, fc.Args["id"].(string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineLog) graphql.Marshaler {
+			return ec.marshalNPipelineLog2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineLog(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_pipelineLogAppended(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineLog(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_pipelineLogAppended_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21723,6 +21802,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "pipelineUpdated":
 		return ec._Subscription_pipelineUpdated(ctx, fields[0])
+	case "pipelineLogAppended":
+		return ec._Subscription_pipelineLogAppended(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -22608,6 +22689,14 @@ func (ec *executionContext) marshalNPipelineCreatePayload2ᚖgithubᚗcomᚋkick
 		return graphql.Null
 	}
 	return ec._PipelineCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPipelineLog2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineLog(ctx context.Context, sel ast.SelectionSet, v *model.PipelineLog) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineLog!")
+		return graphql.Null
+	}
+	return ec._PipelineLog(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineOrderField2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineOrderField(ctx context.Context, v any) (*ent.PipelineOrderField, error) {

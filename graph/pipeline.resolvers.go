@@ -77,10 +77,7 @@ func (r *pipelineResolver) Log(ctx context.Context, obj *ent.Pipeline, offset *i
 	if err != nil {
 		return nil, err
 	}
-	return &model.PipelineLog{
-		Content: string(l.Content), Offset: int(l.Offset), NextOffset: int(l.Offset) + len(l.Content),
-		Size: int(l.Size), Truncated: l.Truncated, Complete: l.Complete,
-	}, nil
+	return logPiece(l), nil
 }
 
 // Pipelines is the resolver for the pipelines field.

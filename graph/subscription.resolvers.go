@@ -8,12 +8,49 @@ package graph
 import (
 	"context"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/graph/model"
 )
 
 // PipelineUpdated is the resolver for the pipelineUpdated field.
 func (r *subscriptionResolver) PipelineUpdated(ctx context.Context, projectPath string) (<-chan *ent.Pipeline, error) {
 	return r.svc.Pipelines.Watch(ctx, projectPath, r.recheck, func(err error) { r.endSocket(ctx, err) })
+}
+
+// PipelineLogAppended is the resolver for the pipelineLogAppended field.
+func (r *subscriptionResolver) PipelineLogAppended(ctx context.Context, id string, offset *int) (<-chan *model.PipelineLog, error) {
+	if _, err := parseID(id, "Pipeline"); err != nil {
+		return nil, err
+	}
+	from := derefInt(offset, 0)
+	if from < 0 {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "offset must not be negative")
+	}
+	n, err := r.visibleNode(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := n.(*ent.Pipeline)
+	if !ok {
+		return nil, kickoff.Errorf(kickoff.ENotFound, "pipeline %q not found", id)
+	}
+	logs, err := r.svc.JobLogs.Follow(ctx, p, int64(from), r.recheck, func(err error) { r.endSocket(ctx, err) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.PipelineLog)
+	go func() {
+		defer close(out)
+		for l := range logs {
+			select {
+			case out <- logPiece(l):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 // Subscription returns SubscriptionResolver implementation.

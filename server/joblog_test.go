@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -97,6 +98,74 @@ func TestJobLogProtocol(t *testing.T) {
 		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: "gid://kickoff/Pipeline/%d"}) { errors } }`, first))
 		if res := e.rnLog(t, first, job.JobToken, "12-13", "x\n"); res.status != http.StatusConflict {
 			t.Fatalf("append after cancel = %d %s, want 409", res.status, res.body)
+		}
+	})
+}
+
+// nextLogPiece reads the next message of operation id as a log piece.
+func (s *subClient) nextLogPiece(t *testing.T, id string) (content string, complete bool) {
+	t.Helper()
+	m, err := s.read()
+	if err != nil {
+		t.Fatalf("waiting for a log piece: %v", err)
+	}
+	var body struct {
+		Data struct {
+			PipelineLogAppended *struct {
+				Content  string
+				Complete bool
+			}
+		}
+	}
+	if m.Type != "next" || m.ID != id || json.Unmarshal(m.Payload, &body) != nil || body.Data.PipelineLogAppended == nil {
+		t.Fatalf("got %s %s %s, want a log piece of %s", m.Type, m.ID, m.Payload, id)
+	}
+	return body.Data.PipelineLogAppended.Content, body.Data.PipelineLogAppended.Complete
+}
+
+// TestJobLogSubscription: pipelineLogAppended sends what is stored, then
+// each append as it happens, then ends once the pipeline has finished;
+// viewers below Maintainer are refused.
+func TestJobLogSubscription(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
+		id := e.rnTrigger(t, "grp/app")
+		job := e.rnClaim(t, runnerToken)
+		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
+		wantStatus(t, e.rnLog(t, id, job.JobToken, "0-5", "first\n"), http.StatusAccepted, "")
+
+		query := func(s *subClient, op string) {
+			payload, _ := json.Marshal(map[string]any{
+				"query":     `subscription($id: ID!) { pipelineLogAppended(id: $id) { content complete } }`,
+				"variables": map[string]string{"id": globalID("Pipeline", id)},
+			})
+			s.send(t, wsMessage{ID: op, Type: "subscribe", Payload: payload})
+		}
+		dev := e.createUser(t, "dev", false)
+		_, devPAT := e.createPAT(t, dev)
+		e.tpMember(t, "dev", "DEVELOPER")
+		refused := dialSub(t, e.srv.URL, patHeader(devPAT))
+		query(refused, "dev")
+		if m, err := refused.read(); err != nil || !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) {
+			t.Fatalf("a Developer's subscription = %s %s, %v; want a FORBIDDEN error", m.Type, m.Payload, err)
+		}
+
+		s := dialSub(t, e.srv.URL, patHeader(e.pat))
+		query(s, "log")
+		if got, done := s.nextLogPiece(t, "log"); got != "first\n" || done {
+			t.Fatalf("first piece = %q complete=%v", got, done)
+		}
+		wantStatus(t, e.rnLog(t, id, job.JobToken, "6-12", "second\n"), http.StatusAccepted, "")
+		if got, done := s.nextLogPiece(t, "log"); got != "second\n" || done {
+			t.Fatalf("second piece = %q complete=%v", got, done)
+		}
+		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"success"}`), http.StatusOK, "")
+		if got, done := s.nextLogPiece(t, "log"); got != "" || !done {
+			t.Fatalf("last piece = %q complete=%v, want an empty complete piece", got, done)
+		}
+		if m, err := s.read(); err != nil || m.Type != "complete" || m.ID != "log" {
+			t.Fatalf("after the last piece: %s %s, %v; want complete", m.Type, m.Payload, err)
 		}
 	})
 }

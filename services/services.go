@@ -98,7 +98,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 		Pipelines: pip,
 		JobTokens: jobs,
 		Runners:   runners.New(client, prj, pip),
-		JobLogs:   joblogs.New(client, o.maxLogSize),
+		JobLogs:   joblogs.New(client, o.bus, o.maxLogSize),
 		Events:    o.bus,
 		client:    client,
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/events"
 )
 
 // DefaultMaxSize is the default cap of one pipeline's stored log.
@@ -27,15 +28,17 @@ const MaxChunk = 1 << 20
 // Service is the job logs domain.
 type Service struct {
 	client  *ent.Client
+	events  *events.Bus
 	maxSize int64
 }
 
-// New returns the service; logs are capped at maxSize bytes (0: DefaultMaxSize).
-func New(client *ent.Client, maxSize int64) *Service {
+// New returns the service; appends are announced on bus (for Follow) and
+// logs are capped at maxSize bytes (0: DefaultMaxSize).
+func New(client *ent.Client, bus *events.Bus, maxSize int64) *Service {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	return &Service{client: client, maxSize: maxSize}
+	return &Service{client: client, events: bus, maxSize: maxSize}
 }
 
 // RangeError refuses an append that does not start where the log's received
@@ -57,6 +60,7 @@ func (s *Service) Append(ctx context.Context, pipelineID int, jobToken string, f
 	if len(data) > MaxChunk {
 		return 0, kickoff.Errorf(kickoff.EInvalid, "a log chunk may hold at most %d bytes", MaxChunk)
 	}
+	var projectID int
 	err = database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
 		p, err := pipelines.JobPipeline(ctx, c, pipelineID, jobToken)
 		if err != nil {
@@ -69,8 +73,12 @@ func (s *Service) Append(ctx context.Context, pipelineID int, jobToken string, f
 			return kickoff.Errorf(kickoff.EConflict, "the pipeline has already finished (%s)", p.Status)
 		}
 		received, err = s.append(ctx, c, p, from, data)
+		projectID = p.ProjectID
 		return err
 	})
+	if err == nil && len(data) > 0 {
+		s.events.Publish(events.Event{ProjectID: projectID, PipelineID: pipelineID, Log: true})
+	}
 	return received, err
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+	"github.com/kickoff-ci/kickoff/internal/events"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
 
@@ -56,7 +57,7 @@ func read(t *testing.T, s *joblogs.Service, ctx context.Context, p *ent.Pipeline
 func TestAppendMasksAcrossChunksAndStoresRetriesOnce(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		s := joblogs.New(db.Client, 0)
+		s := joblogs.New(db.Client, events.NewLocal(), 0)
 		p, job, maintainer, developer := running(t, db.Client)
 		chunks := []string{"deploying with s3cr3t-dep", "loy-key\nsecond line ", "ends with s3cr3t"}
 		var at int64
@@ -106,7 +107,7 @@ func TestAppendMasksAcrossChunksAndStoresRetriesOnce(t *testing.T) {
 func TestAppendCap(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		s := joblogs.New(db.Client, 32)
+		s := joblogs.New(db.Client, events.NewLocal(), 32)
 		p, job, maintainer, _ := running(t, db.Client)
 		line := []byte(strings.Repeat("x", 19) + "\n") // 20 bytes
 		for i := range 4 {
@@ -127,7 +128,7 @@ func TestAppendCap(t *testing.T) {
 func TestAppendRefusals(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		s := joblogs.New(db.Client, 0)
+		s := joblogs.New(db.Client, events.NewLocal(), 0)
 		p, job, _, _ := running(t, db.Client)
 		other, _ := tokens.New(tokens.Job)
 		cases := []struct {

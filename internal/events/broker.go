@@ -19,6 +19,16 @@ import (
 type Event struct {
 	ProjectID  int
 	PipelineID int
+	// Log marks "the pipeline's job log grew": delivered to log
+	// subscriptions (SubscribeLogs) only, which get status changes too.
+	Log bool
+}
+
+// topic is what a subscription listens to: a project's status changes or
+// its job logs.
+type topic struct {
+	projectID int
+	log       bool
 }
 
 // SubscriptionBuffer bounds how many distinct pipelines one subscriber may
@@ -30,40 +40,49 @@ const SubscriptionBuffer = 64
 // blocks a publisher: each subscriber has its own bounded buffer.
 type Broker struct {
 	mu   sync.Mutex
-	subs map[int]map[*Subscription]struct{} // by project ID
+	subs map[topic]map[*Subscription]struct{}
 	n    int
 }
 
 // NewBroker returns a broker without subscribers.
 func NewBroker() *Broker {
-	return &Broker{subs: make(map[int]map[*Subscription]struct{})}
+	return &Broker{subs: make(map[topic]map[*Subscription]struct{})}
 }
 
 // Subscribe registers interest in the project's pipelines until ctx ends.
 // Ending ctx is the only way to unsubscribe, so a subscriber cannot be
 // forgotten by a caller that returns early.
 func (b *Broker) Subscribe(ctx context.Context, projectID int) *Subscription {
+	return b.subscribe(ctx, topic{projectID: projectID})
+}
+
+// SubscribeLogs is Subscribe for the growth of the project's job logs.
+func (b *Broker) SubscribeLogs(ctx context.Context, projectID int) *Subscription {
+	return b.subscribe(ctx, topic{projectID: projectID, log: true})
+}
+
+func (b *Broker) subscribe(ctx context.Context, t topic) *Subscription {
 	s := &Subscription{ready: make(chan struct{}, 1), done: ctx.Done()}
 	b.mu.Lock()
-	if b.subs[projectID] == nil {
-		b.subs[projectID] = make(map[*Subscription]struct{})
+	if b.subs[t] == nil {
+		b.subs[t] = make(map[*Subscription]struct{})
 	}
-	b.subs[projectID][s] = struct{}{}
+	b.subs[t][s] = struct{}{}
 	b.n++
 	b.mu.Unlock()
-	context.AfterFunc(ctx, func() { b.remove(projectID, s) })
+	context.AfterFunc(ctx, func() { b.remove(t, s) })
 	return s
 }
 
-func (b *Broker) remove(projectID int, s *Subscription) {
+func (b *Broker) remove(t topic, s *Subscription) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if _, ok := b.subs[projectID][s]; !ok {
+	if _, ok := b.subs[t][s]; !ok {
 		return
 	}
-	delete(b.subs[projectID], s)
-	if len(b.subs[projectID]) == 0 {
-		delete(b.subs, projectID)
+	delete(b.subs[t], s)
+	if len(b.subs[t]) == 0 {
+		delete(b.subs, t)
 	}
 	b.n--
 }
@@ -72,7 +91,15 @@ func (b *Broker) remove(projectID int, s *Subscription) {
 func (b *Broker) Deliver(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for s := range b.subs[e.ProjectID] {
+	// Log followers hear of status changes too: a finished pipeline's log
+	// is complete.
+	for s := range b.subs[topic{projectID: e.ProjectID, log: true}] {
+		s.add(e.PipelineID)
+	}
+	if e.Log {
+		return
+	}
+	for s := range b.subs[topic{projectID: e.ProjectID}] {
 		s.add(e.PipelineID)
 	}
 }

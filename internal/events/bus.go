@@ -52,6 +52,12 @@ func (b *Bus) Subscribe(ctx context.Context, projectID int) *Subscription {
 	return b.broker.Subscribe(ctx, projectID)
 }
 
+// SubscribeLogs returns a subscription to the growth of the project's job
+// logs that ends with ctx.
+func (b *Bus) SubscribeLogs(ctx context.Context, projectID int) *Subscription {
+	return b.broker.SubscribeLogs(ctx, projectID)
+}
+
 // Subscribers is how many subscriptions are open in this process.
 func (b *Bus) Subscribers() int { return b.broker.Subscribers() }
 

@@ -16,7 +16,8 @@ import (
 )
 
 // Channel is the PostgreSQL notification channel. Each notification's
-// payload is "<projectID>:<pipelineID>".
+// payload is "<projectID>:<pipelineID>", or "<projectID>:<pipelineID>:log"
+// when the pipeline's job log grew.
 const Channel = "kickoff_pipelines"
 
 const (
@@ -217,10 +218,17 @@ func (r *pgRelay) notify(ctx context.Context, payloads []string) error {
 }
 
 func formatPayload(e Event) string {
-	return strconv.Itoa(e.ProjectID) + ":" + strconv.Itoa(e.PipelineID)
+	s := strconv.Itoa(e.ProjectID) + ":" + strconv.Itoa(e.PipelineID)
+	if e.Log {
+		s += logSuffix
+	}
+	return s
 }
 
+const logSuffix = ":log"
+
 func parsePayload(s string) (Event, error) {
+	s, log := strings.CutSuffix(s, logSuffix)
 	project, pipeline, ok := strings.Cut(s, ":")
 	if !ok {
 		return Event{}, errors.New("want <projectID>:<pipelineID>")
@@ -230,5 +238,5 @@ func parsePayload(s string) (Event, error) {
 	if err := errors.Join(err1, err2); err != nil || p <= 0 || q <= 0 {
 		return Event{}, errors.New("want two positive numbers")
 	}
-	return Event{ProjectID: p, PipelineID: q}, nil
+	return Event{ProjectID: p, PipelineID: q, Log: log}, nil
 }

@@ -3,13 +3,13 @@ package events
 import "testing"
 
 func TestParsePayload(t *testing.T) {
-	good := map[string]Event{"1:2": {1, 2}, "12884901888:17179869184": {12884901888, 17179869184}}
+	good := map[string]Event{"1:2": {1, 2, false}, "12884901888:17179869184": {12884901888, 17179869184, false}, "1:2:log": {1, 2, true}}
 	for s, want := range good {
 		if got, err := parsePayload(s); err != nil || got != want {
 			t.Errorf("parsePayload(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "1", "1:", ":2", "a:2", "1:b", "0:1", "1:-2", "1:2:3", " 1:2", "1:2 "} {
+	for _, s := range []string{"", "1", "1:", ":2", "a:2", "1:b", "0:1", "1:-2", "1:2:3", " 1:2", "1:2 ", "1:2:log:log", "1:log", ":log"} {
 		if e, err := parsePayload(s); err == nil {
 			t.Errorf("parsePayload(%q) = %v, want an error", s, e)
 		}
