@@ -28,6 +28,9 @@ const (
 	// OwnTriggerToken is what a trigger's owner needs to keep for the token
 	// to start pipelines.
 	OwnTriggerToken
+	// DeletePipeline covers deleting a pipeline with its variables (GitLab:
+	// destroy_pipeline, Owner only).
+	DeletePipeline
 )
 
 // Required returns the lowest access level that allows a.
@@ -39,6 +42,8 @@ func (a Action) Required() kickoff.AccessLevel {
 		return kickoff.Developer
 	case ReadVariableValues, ManageProject:
 		return kickoff.Maintainer
+	case DeletePipeline:
+		return kickoff.Owner
 	}
 	return kickoff.Owner + 1 // unknown actions are never allowed
 }

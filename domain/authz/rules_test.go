@@ -22,6 +22,7 @@ var required = map[authz.Action]kickoff.AccessLevel{
 	authz.OwnTriggerToken:    kickoff.Developer,
 	authz.ReadVariableValues: kickoff.Maintainer,
 	authz.ManageProject:      kickoff.Maintainer,
+	authz.DeletePipeline:     kickoff.Owner,
 }
 
 var levels = []kickoff.AccessLevel{

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,15 +92,9 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		return
 	}
 	a.floods.accepted(req.Token)
-	if wait != nil {
-		var final bool
-		if p, final, err = a.pipelines.Await(r.Context(), p, *wait); err != nil {
-			if r.Context().Err() == nil { // else the caller has gone: nobody to answer
-				a.fail(w, r, req.Token, err)
-			}
-			return
-		}
-		w.Header().Set("X-Kickoff-Pipeline-Final", strconv.FormatBool(final))
+	p, ok := awaitAsked(w, r, a.pipelines, p, wait, func(err error) { a.fail(w, r, req.Token, err) })
+	if !ok {
+		return
 	}
 	body, err := RenderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
@@ -178,21 +171,6 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 		}
 	}
 	return req, wait, nil
-}
-
-// waitParam reads Kickoff's wait parameter: whole seconds, from 0 to max,
-// that the answer may be held for the pipeline to finish. The errors are
-// Grape's wording for an Integer parameter with a range of values.
-func waitParam(raw string, max time.Duration) (*time.Duration, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "wait is invalid")
-	}
-	d := time.Duration(n) * time.Second
-	if n < 0 || d > max {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "wait does not have a valid value (0 to %d seconds)", int(max.Seconds()))
-	}
-	return &d, nil
 }
 
 // fail answers an error with GitLab's status and body for the trigger
