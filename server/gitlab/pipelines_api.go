@@ -32,6 +32,9 @@ type pipelineAPI struct {
 const pipelineNotFound notFound = "404 Not found"
 
 func (a *pipelineAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if writeRefError(w, err) {
+		return
+	}
 	nf := projectNotFound
 	if pipelines.IsPipelineNotFound(err) {
 		nf = pipelineNotFound

@@ -1,7 +1,8 @@
 // Package gitlab is Kickoff's GitLab-compatible REST API (SPEC §4, §5):
 // trigger tokens, the job token allowlist, the pipelines API (list, read,
-// create, cancel, retry, delete) and starting pipelines with a trigger token, including the webhook form and the one-URL trigger
-// (POST /api/trigger/:token), which share its code. Handlers translate
+// create, cancel, retry, delete) and starting pipelines with a trigger
+// token, including the webhook form and the one-URL trigger (POST
+// /api/trigger/:token), which share its code. Handlers translate
 // GitLab's parameters and bodies; the domain services decide.
 //
 // Package server mounts these routes (Register) behind its middleware and

@@ -176,10 +176,10 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 // fail answers an error with GitLab's status and body for the trigger
 // endpoints; token is the one presented, "" when not read yet.
 func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token string, err error) {
-	switch {
-	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
-		httpjson.Message(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+	if writeRefError(w, err) {
 		return
+	}
+	switch {
 	case errors.Is(err, pipelines.ErrDuplicatePayload):
 		httpjson.Message(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
 		return
@@ -200,6 +200,16 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token 
 func tooManyUnknownTokens(w http.ResponseWriter, wait time.Duration) {
 	w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	httpjson.Message(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
+}
+
+// writeRefError answers a ref that is unknown or ambiguous as GitLab does
+// when creating a pipeline, reporting whether err was one.
+func writeRefError(w http.ResponseWriter, err error) bool {
+	if errors.Is(err, refs.ErrNotFound) || errors.Is(err, refs.ErrAmbiguous) {
+		httpjson.Message(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+		return true
+	}
+	return false
 }
 
 // baseErrors is GitLab's validation body: {"base": [msg]}.
