@@ -191,3 +191,92 @@ func TestPipelinesGitLabClient(t *testing.T) {
 		})
 	})
 }
+
+// TestPipelinesAPIRefusals: bad input and missing permissions answer
+// GitLab's status and body, and write nothing.
+func TestPipelinesAPIRefusals(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		f := trgSetup(t, db)
+		p, _, err := f.paClient(t, "dave").CreatePipeline(f.projectID, &gitlab.CreatePipelineOptions{Ref: gitlab.Ptr("main")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, _, err := f.paClient(t, "dave").CreatePipeline(f.projectID, &gitlab.CreatePipelineOptions{Ref: gitlab.Ptr("main")})
+		if err == nil {
+			_, _, err = f.paClient(t, "dave").CancelPipelineBuild(f.projectID, done.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := f.trgCreateProject(t, "olga", "olga/private")
+		path := func(suffix string) string { return fmt.Sprintf("/api/v4/projects/%d%s", f.projectID, suffix) }
+		one := path(fmt.Sprintf("/pipelines/%d", p.ID))
+		json := func(s string) trgBody { return trgBody{"application/json", s} }
+		const (
+			projectNotFound = `{"message":"404 Project Not Found"}`
+			notFound        = `{"message":"404 Not found"}`
+			forbidden       = `{"message":"403 Forbidden"}`
+		)
+		for _, tc := range []struct {
+			name, user, method, path string
+			body                     trgBody
+			status                   int
+			want                     string
+		}{
+			{"anonymous", "", "GET", path("/pipelines"), trgBody{}, 401, `{"message":"401 Unauthorized"}`},
+			{"non-member lists", "olga", "GET", path("/pipelines"), trgBody{}, 404, projectNotFound},
+			{"non-member gets", "olga", "GET", one, trgBody{}, 404, projectNotFound},
+			{"non-member, bad pipeline id", "olga", "GET", path("/pipelines/abc"), trgBody{}, 404, projectNotFound},
+			{"non-member creates", "olga", "POST", path("/pipeline"), json(`{}`), 404, projectNotFound},
+			{"unknown project", "alice", "GET", "/api/v4/projects/grp%2Fnope/pipelines", trgBody{}, 404, projectNotFound},
+			{"pipeline of another project", "olga", "GET", fmt.Sprintf("/api/v4/projects/%d/pipelines/%d", other, p.ID), trgBody{}, 404, notFound},
+			{"unknown pipeline", "rita", "GET", path("/pipelines/999999"), trgBody{}, 404, notFound},
+			{"unknown pipeline's variables", "rita", "GET", path("/pipelines/999999/variables"), trgBody{}, 404, notFound},
+			{"non-numeric pipeline id", "rita", "GET", path("/pipelines/abc"), trgBody{}, 400, `{"error":"pipeline_id is invalid"}`},
+			{"no latest pipeline", "rita", "GET", path("/pipelines/latest?ref=nope"), trgBody{}, 404, notFound},
+			{"bad scope", "rita", "GET", path("/pipelines?scope=all"), trgBody{}, 400, `{"error":"scope does not have a valid value"}`},
+			{"bad status", "rita", "GET", path("/pipelines?status=done"), trgBody{}, 400, `{"error":"status does not have a valid value"}`},
+			{"bad source", "rita", "GET", path("/pipelines?source=push%00"), trgBody{}, 400, `{"error":"parameters must be valid UTF-8 without NUL characters"}`},
+			{"bad order_by", "rita", "GET", path("/pipelines?order_by=name"), trgBody{}, 400, `{"error":"order_by does not have a valid value"}`},
+			{"bad sort", "rita", "GET", path("/pipelines?sort=up"), trgBody{}, 400, `{"error":"sort does not have a valid value"}`},
+			{"bad date", "rita", "GET", path("/pipelines?updated_after=yesterday"), trgBody{}, 400, `{"error":"updated_after is invalid"}`},
+			{"bad page", "rita", "GET", path("/pipelines?page=0"), trgBody{}, 400, `{"error":"page is invalid"}`},
+			{"Reporter creates", "rita", "POST", path("/pipeline"), json(`{"ref":"main"}`), 403, forbidden},
+			{"Reporter cancels", "rita", "POST", one + "/cancel", trgBody{}, 403, forbidden},
+			{"Reporter retries", "rita", "POST", path(fmt.Sprintf("/pipelines/%d/retry", done.ID)), trgBody{}, 403, forbidden},
+			{"Maintainer deletes", "bob", "DELETE", one, trgBody{}, 403, forbidden},
+			{"Developer deletes", "dave", "DELETE", one, trgBody{}, 403, forbidden},
+			{"delete, bad pipeline id", "alice", "DELETE", path("/pipelines/1e3"), trgBody{}, 400, `{"error":"pipeline_id is invalid"}`},
+			{"delete unknown pipeline", "alice", "DELETE", path("/pipelines/999999"), trgBody{}, 404, notFound},
+			{"cancel a finished pipeline", "dave", "POST", path(fmt.Sprintf("/pipelines/%d/cancel", done.ID)), trgBody{}, 409, `already canceled`},
+			{"retry a created pipeline", "dave", "POST", one + "/retry", trgBody{}, 409, `only failed or canceled`},
+			{"create without ref", "dave", "POST", path("/pipeline"), json(`{}`), 400, `{"error":"ref is missing"}`},
+			{"create with a blank ref", "dave", "POST", path("/pipeline"), json(`{"ref":""}`), 400, `{"error":"ref is empty"}`},
+			{"create on an unknown ref", "dave", "POST", path("/pipeline"), json(`{"ref":"nope"}`), 400, `{"message":{"base":["Reference not found"]}}`},
+			{"variables not an array", "dave", "POST", path("/pipeline"), json(`{"ref":"main","variables":"A=1"}`), 400, `{"error":"variables is invalid"}`},
+			{"variable not an object", "dave", "POST", path("/pipeline"), json(`{"ref":"main","variables":["A"]}`), 400, `{"error":"variables is invalid"}`},
+			{"variable value an object", "dave", "POST", path("/pipeline"), json(`{"ref":"main","variables":[{"key":"A","value":{}}]}`), 400, `{"error":"variables is invalid"}`},
+			{"bad variable_type", "dave", "POST", path("/pipeline"), json(`{"ref":"main","variables":[{"key":"A","value":"1","variable_type":"secret"}]}`), 400, `{"error":"variables[variable_type] does not have a valid value"}`},
+			{"bad variable key", "dave", "POST", path("/pipeline"), trgBody{"application/x-www-form-urlencoded", "ref=main&variables[][key]=1A&variables[][value]=x"}, 400, `is not a valid variable name`},
+			{"duplicate variable key", "dave", "POST", path("/pipeline"), json(`{"ref":"main","variables":[{"key":"A","value":"1"},{"key":"A","value":"2"}]}`), 400, `A is given more than once`},
+			{"wait out of range", "dave", "POST", path("/pipeline?wait=-1"), json(`{"ref":"main"}`), 400, `{"error":"wait does not have a valid value`},
+			{"wait not a number", "dave", "POST", path("/pipeline"), json(`{"ref":"main","wait":"soon"}`), 400, `{"error":"wait is invalid"}`},
+			{"malformed JSON", "dave", "POST", path("/pipeline"), json(`{"ref":`), 400, `{"error":"body is not valid JSON"}`},
+			{"oversized body", "dave", "POST", path("/pipeline"), json(`{"ref":"main","x":"` + strings.Repeat("a", 1<<20) + `"}`), 413, `{"message":"413 Request Entity Too Large"}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := f.paCounts(t)
+				res := f.trgREST(t, tc.user, tc.method, tc.path, tc.body)
+				if res.status != tc.status || !strings.Contains(res.body, tc.want) {
+					t.Errorf("%s %s as %q = %d %s, want %d with %s", tc.method, tc.path, tc.user, res.status, truncate(res.body), tc.status, tc.want)
+				}
+				if after := f.paCounts(t); after != before {
+					t.Errorf("wrote rows: %s → %s", before, after)
+				}
+			})
+		}
+		if row := f.paRow(t, p.ID); row.Status != "created" {
+			t.Errorf("a refused request changed pipeline %d to %s", p.ID, row.Status)
+		}
+	})
+}
