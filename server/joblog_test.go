@@ -167,5 +167,37 @@ func TestJobLogSubscription(t *testing.T) {
 		if m, err := s.read(); err != nil || m.Type != "complete" || m.ID != "log" {
 			t.Fatalf("after the last piece: %s %s, %v; want complete", m.Type, m.Payload, err)
 		}
+
+		// REST: the whole log, a tail by Range, refusals in JSON.
+		logURL := fmt.Sprintf("/api/v4/projects/grp%%2Fapp/pipelines/%d/log", id)
+		owner := map[string]string{"PRIVATE-TOKEN": e.pat}
+		if res := e.send(t, http.MethodGet, logURL, "", owner); res.status != http.StatusOK || res.body != "first\nsecond\n" ||
+			res.header.Get("X-Kickoff-Log-Complete") != "true" || !strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") {
+			t.Fatalf("GET log = %d %q %v", res.status, res.body, res.header)
+		}
+		tail := map[string]string{"PRIVATE-TOKEN": e.pat, "Range": "bytes=6-"}
+		if res := e.send(t, http.MethodGet, logURL, "", tail); res.status != http.StatusPartialContent || res.body != "second\n" ||
+			res.header.Get("Content-Range") != "bytes 6-12/13" {
+			t.Fatalf("GET log bytes=6- = %d %q %v", res.status, res.body, res.header)
+		}
+		for name, h := range map[string]map[string]string{
+			"past the end":    {"PRIVATE-TOKEN": e.pat, "Range": "bytes=99-"},
+			"malformed Range": {"PRIVATE-TOKEN": e.pat, "Range": "bytes=x"},
+			"a Developer":     {"PRIVATE-TOKEN": devPAT},
+			"no token":        {},
+		} {
+			res := e.send(t, http.MethodGet, logURL, "", h)
+			if res.status < 400 || res.status >= 500 || !strings.HasPrefix(strings.TrimSpace(res.body), "{") {
+				t.Errorf("GET log, %s = %d %s; want a 4xx JSON error", name, res.status, res.body)
+			}
+		}
+
+		// Deleting the pipeline (Owner) deletes its log.
+		if res := e.send(t, http.MethodDelete, fmt.Sprintf("/api/v4/projects/grp%%2Fapp/pipelines/%d", id), "", owner); res.status != http.StatusNoContent {
+			t.Fatalf("DELETE pipeline = %d %s", res.status, res.body)
+		}
+		if rows := e.rnLogRows(t); rows != "chunks 0" {
+			t.Fatalf("after deleting the pipeline: %s", rows)
+		}
 	})
 }

@@ -129,6 +129,9 @@ func TestMalformedInputCorpus(t *testing.T) {
 		e.valid = map[string]string{
 			"id": strconv.Itoa(e.project.ID), "trigger_id": strconv.Itoa(tr.ID),
 			"token": e.token, "rest...": "main/trigger/pipeline",
+			// Well-formed but unknown: a real pipeline would be deleted by
+			// the first well-formed DELETE and change the row counts.
+			"pipeline_id": "424242",
 		}
 		before := e.rowCounts(t)
 		sent, failures := 0, 0

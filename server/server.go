@@ -94,6 +94,7 @@ func (s *server) routeAPIs(mux *router, cfg Config) {
 		Triggers:     cfg.Services.Triggers,
 		Pipelines:    cfg.Services.Pipelines,
 		JobTokens:    cfg.Services.JobTokens,
+		JobLogs:      cfg.Services.JobLogs,
 		AuditDB:      cfg.DB.Client,
 		PublicURL:    s.publicBaseURL,
 		ClientIP:     s.clientAddr,

@@ -31,6 +31,9 @@ const (
 	// ReadJobLog covers pipelines' job logs: as variable values, since a
 	// command may print a secret that is not masked.
 	ReadJobLog
+	// DeletePipeline covers deleting a pipeline with its variables (GitLab:
+	// destroy_pipeline, Owner only).
+	DeletePipeline
 )
 
 // Required returns the lowest access level that allows a.
@@ -42,6 +45,8 @@ func (a Action) Required() kickoff.AccessLevel {
 		return kickoff.Developer
 	case ReadVariableValues, ReadJobLog, ManageProject:
 		return kickoff.Maintainer
+	case DeletePipeline:
+		return kickoff.Owner
 	}
 	return kickoff.Owner + 1 // unknown actions are never allowed
 }

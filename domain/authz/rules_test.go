@@ -23,6 +23,7 @@ var required = map[authz.Action]kickoff.AccessLevel{
 	authz.ReadVariableValues: kickoff.Maintainer,
 	authz.ReadJobLog:         kickoff.Maintainer,
 	authz.ManageProject:      kickoff.Maintainer,
+	authz.DeletePipeline:     kickoff.Owner,
 }
 
 var levels = []kickoff.AccessLevel{

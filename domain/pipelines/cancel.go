@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 )
@@ -12,7 +13,7 @@ import (
 // working: the runner's next update is answered with ErrCanceled.
 func (s *Service) Cancel(ctx context.Context, id int) (*ent.Pipeline, error) {
 	return database.InTx(ctx, s.client, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
-		p, err := s.authorizedPipeline(ctx, c, id)
+		p, err := s.authorizedPipeline(ctx, c, id, authz.RunPipeline)
 		if err != nil {
 			return nil, err
 		}

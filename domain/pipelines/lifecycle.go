@@ -39,9 +39,10 @@ var (
 	errNotFound = kickoff.Errorf(kickoff.ENotFound, "pipeline not found")
 )
 
-// authorizedPipeline loads a pipeline the viewer may run pipelines in
-// (cancel, retry). Viewers who cannot see it get ENotFound.
-func (s *Service) authorizedPipeline(ctx context.Context, c *ent.Client, id int) (*ent.Pipeline, error) {
+// authorizedPipeline loads and locks a pipeline the viewer may do a to
+// (RunPipeline: cancel, retry; DeletePipeline). Viewers who cannot see it
+// get ENotFound.
+func (s *Service) authorizedPipeline(ctx context.Context, c *ent.Client, id int, a authz.Action) (*ent.Pipeline, error) {
 	if authz.UserFrom(ctx) == nil {
 		return nil, kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
 	}
@@ -52,7 +53,7 @@ func (s *Service) authorizedPipeline(ctx context.Context, c *ent.Client, id int)
 	if err != nil {
 		return nil, fmt.Errorf("loading pipeline: %w", err)
 	}
-	if _, err := authz.Authorize(ctx, c, p.ProjectID, authz.RunPipeline); err != nil {
+	if _, err := authz.Authorize(ctx, c, p.ProjectID, a); err != nil {
 		if kickoff.ErrorCode(err) == kickoff.ENotFound {
 			return nil, errNotFound
 		}

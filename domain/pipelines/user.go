@@ -10,16 +10,42 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 )
 
-// CreateForUser starts a pipeline as the viewer (Developer).
+// NewPipeline is a viewer's request to start a pipeline: GraphQL's
+// pipelineCreate, REST's POST /projects/:id/pipeline.
+type NewPipeline struct {
+	// ProjectRef is a full path, or a numeric ID as GitLab's REST API allows.
+	ProjectRef string
+	// Ref is the branch or tag; empty means the project's default branch.
+	Ref string
+	// Variables are user-sent; File marks GitLab's file-type variables.
+	Variables []Variable
+	// InputErr is what the caller found wrong while reading the request. It
+	// is answered once the viewer may create pipelines, so that who may not
+	// learns nothing from their parameters.
+	InputErr error
+}
+
+// CreateForUser starts a pipeline as the viewer (Developer) with
+// environment variables.
 func (s *Service) CreateForUser(ctx context.Context, projectPath, refName string, variables map[string]string) (*ent.Pipeline, error) {
-	proj, _, err := s.projects.Authorized(ctx, projectPath, authz.RunPipeline)
-	if err != nil {
-		return nil, err
-	}
 	vars, err := validateVariables(variables)
+	return s.Create(ctx, NewPipeline{ProjectRef: projectPath, Ref: refName, Variables: vars, InputErr: err})
+}
+
+// Create starts a pipeline as the viewer (Developer).
+func (s *Service) Create(ctx context.Context, np NewPipeline) (*ent.Pipeline, error) {
+	proj, _, err := s.projects.Authorized(ctx, np.ProjectRef, authz.RunPipeline)
 	if err != nil {
 		return nil, err
 	}
+	if np.InputErr != nil {
+		return nil, np.InputErr
+	}
+	vars, err := validateVariableList(np.Variables)
+	if err != nil {
+		return nil, err
+	}
+	refName := np.Ref
 	if refName == "" {
 		refName = proj.DefaultBranch
 	}

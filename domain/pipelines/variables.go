@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -38,22 +39,43 @@ type Variable struct {
 // validateVariables checks user-sent variables and returns them sorted by key.
 func validateVariables(vars map[string]string) ([]Variable, error) {
 	if len(vars) > MaxVariables {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "variables: at most %d variables are allowed", MaxVariables)
+		return nil, errTooManyVariables
 	}
-	out := make([]Variable, 0, len(vars))
+	list := make([]Variable, 0, len(vars))
 	for k, v := range vars {
+		list = append(list, Variable{Key: k, Value: v})
+	}
+	return validateVariableList(list)
+}
+
+var errTooManyVariables = kickoff.Errorf(kickoff.EInvalid, "variables: at most %d variables are allowed", MaxVariables)
+
+// validateVariableList checks user-sent variables given as a list (GitLab's
+// array form, which can mark file variables) and returns them sorted by key.
+// A key given twice is refused: which one should win is anyone's guess.
+func validateVariableList(vars []Variable) ([]Variable, error) {
+	if len(vars) > MaxVariables {
+		return nil, errTooManyVariables
+	}
+	out := slices.Clone(vars)
+	for _, v := range out {
+		k := v.Key
 		switch {
 		case len(k) > MaxVariableKey || !variableKey.MatchString(k):
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %q is not a valid variable name (letters, digits and _, not starting with a digit, at most %d characters)", kickoff.Excerpt(k, 64), MaxVariableKey)
-		case len(v) > MaxVariableValue:
+		case len(v.Value) > MaxVariableValue:
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s is longer than %d bytes", k, MaxVariableValue)
-		case !kickoff.CleanText(v):
+		case !kickoff.CleanText(v.Value):
 			// The REST parser refuses these already; GraphQL's "\u0000" gets here.
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s must be valid UTF-8 without NUL characters", k)
 		}
-		out = append(out, Variable{Key: k, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	for i := 1; i < len(out); i++ {
+		if out[i].Key == out[i-1].Key {
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %s is given more than once", out[i].Key)
+		}
+	}
 	return out, nil
 }
 

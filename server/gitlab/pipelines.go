@@ -10,18 +10,34 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
-// Pipeline is GitLab's Entities::Ci::Pipeline.
+// PipelineBasic is GitLab's Entities::Ci::PipelineBasic, the entity of
+// pipeline lists.
+type PipelineBasic struct {
+	ID        int        `json:"id"`
+	IID       int        `json:"iid"`
+	ProjectID int        `json:"project_id"`
+	SHA       *string    `json:"sha"`
+	Ref       string     `json:"ref"`
+	Status    string     `json:"status"`
+	Source    string     `json:"source"`
+	CreatedAt gitlabTime `json:"created_at"`
+	UpdatedAt gitlabTime `json:"updated_at"`
+	WebURL    string     `json:"web_url"`
+}
+
+// renderBasic builds the basic entity of p, a pipeline of proj.
+func renderBasic(p *ent.Pipeline, proj *ent.Project, base *url.URL) PipelineBasic {
+	return PipelineBasic{
+		ID: p.ID, IID: p.Iid, ProjectID: p.ProjectID, SHA: p.Sha, Ref: p.Ref,
+		Status: string(p.Status), Source: string(p.Source),
+		CreatedAt: gitlabTime(p.CreatedAt), UpdatedAt: gitlabTime(p.UpdatedAt),
+		WebURL: pipelines.WebURL(base, proj, p),
+	}
+}
+
+// Pipeline is GitLab's Entities::Ci::Pipeline: the basic entity and more.
 type Pipeline struct {
-	ID             int            `json:"id"`
-	IID            int            `json:"iid"`
-	ProjectID      int            `json:"project_id"`
-	SHA            *string        `json:"sha"`
-	Ref            string         `json:"ref"`
-	Status         string         `json:"status"`
-	Source         string         `json:"source"`
-	CreatedAt      gitlabTime     `json:"created_at"`
-	UpdatedAt      gitlabTime     `json:"updated_at"`
-	WebURL         string         `json:"web_url"`
+	PipelineBasic
 	BeforeSHA      string         `json:"before_sha"`
 	Tag            bool           `json:"tag"`
 	YAMLErrors     *string        `json:"yaml_errors"`
@@ -73,11 +89,8 @@ func RenderPipeline(ctx context.Context, p *ent.Pipeline, base *url.URL) (Pipeli
 		label = l
 	}
 	j := Pipeline{
-		ID: p.ID, IID: p.Iid, ProjectID: p.ProjectID, SHA: p.Sha, Ref: p.Ref,
-		Status: string(p.Status), Source: string(p.Source),
-		CreatedAt: gitlabTime(p.CreatedAt), UpdatedAt: gitlabTime(p.UpdatedAt),
-		WebURL:    pipelines.WebURL(base, proj, p),
-		BeforeSHA: p.BeforeSha, Tag: p.Tag, User: newUserBasic(u, base),
+		PipelineBasic: renderBasic(p, proj, base),
+		BeforeSHA:     p.BeforeSha, Tag: p.Tag, User: newUserBasic(u, base),
 		StartedAt: timePtr(p.StartedAt), FinishedAt: timePtr(p.FinishedAt),
 		Duration: pipelines.Duration(p), QueuedDuration: wholeSeconds(pipelines.QueuedDuration(p)),
 		DetailedStatus: detailedStatus{

@@ -1,7 +1,8 @@
 // Package gitlab is Kickoff's GitLab-compatible REST API (SPEC §4, §5):
-// trigger tokens, the job token allowlist and starting pipelines with a
-// trigger token, including the webhook form and the one-URL trigger
-// (POST /api/trigger/:token), which share its code. Handlers translate
+// trigger tokens, the job token allowlist, the pipelines API (list, read,
+// create, cancel, retry, delete) and starting pipelines with a trigger
+// token, including the webhook form and the one-URL trigger (POST
+// /api/trigger/:token), which share its code. Handlers translate
 // GitLab's parameters and bodies; the domain services decide.
 //
 // Package server mounts these routes (Register) behind its middleware and
@@ -17,6 +18,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
@@ -34,6 +36,7 @@ type Config struct {
 	Triggers  *triggers.Service
 	Pipelines *pipelines.Service
 	JobTokens *jobtokens.Service
+	JobLogs   *joblogs.Service
 	// AuditDB is where the trigger flood guard records its summaries.
 	AuditDB *ent.Client
 	// PublicURL is the base (scheme and host) of web_url links.
@@ -67,6 +70,18 @@ func Register(mux Mux, cfg Config) {
 	mux.Handle("GET /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.list))
 	mux.Handle("POST /api/v4/projects/{id}/job_token_scope/allowlist", rest(scopeAPI.add))
 	mux.Handle("DELETE /api/v4/projects/{id}/job_token_scope/allowlist/{target_project_id}", rest(scopeAPI.remove))
+
+	pipelineAPI := &pipelineAPI{pipelines: cfg.Pipelines, publicURL: cfg.PublicURL, maxBody: cfg.MaxBodyBytes, maxWait: cfg.MaxWait, logger: cfg.Logger}
+	mux.Handle("GET /api/v4/projects/{id}/pipelines", rest(pipelineAPI.list))
+	mux.Handle("GET /api/v4/projects/{id}/pipelines/latest", rest(pipelineAPI.latest))
+	mux.Handle("GET /api/v4/projects/{id}/pipelines/{pipeline_id}", rest(pipelineAPI.get))
+	mux.Handle("GET /api/v4/projects/{id}/pipelines/{pipeline_id}/variables", rest(pipelineAPI.variables))
+	logAPI := &jobLogAPI{pipelineAPI: pipelineAPI, logs: cfg.JobLogs}
+	mux.Handle("GET /api/v4/projects/{id}/pipelines/{pipeline_id}/log", rest(logAPI.get))
+	mux.Handle("POST /api/v4/projects/{id}/pipeline", rest(pipelineAPI.create))
+	mux.Handle("POST /api/v4/projects/{id}/pipelines/{pipeline_id}/cancel", rest(pipelineAPI.cancel))
+	mux.Handle("POST /api/v4/projects/{id}/pipelines/{pipeline_id}/retry", rest(pipelineAPI.retry))
+	mux.Handle("DELETE /api/v4/projects/{id}/pipelines/{pipeline_id}", rest(pipelineAPI.delete))
 
 	// Trigger endpoints authenticate by the token parameter, never by
 	// cookies or PAT headers.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,15 +92,9 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		return
 	}
 	a.floods.accepted(req.Token)
-	if wait != nil {
-		var final bool
-		if p, final, err = a.pipelines.Await(r.Context(), p, *wait); err != nil {
-			if r.Context().Err() == nil { // else the caller has gone: nobody to answer
-				a.fail(w, r, req.Token, err)
-			}
-			return
-		}
-		w.Header().Set("X-Kickoff-Pipeline-Final", strconv.FormatBool(final))
+	p, ok := awaitAsked(w, r, a.pipelines, p, wait, func(err error) { a.fail(w, r, req.Token, err) })
+	if !ok {
+		return
 	}
 	body, err := RenderPipeline(r.Context(), p, a.publicURL(r))
 	if err != nil {
@@ -180,28 +173,13 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 	return req, wait, nil
 }
 
-// waitParam reads Kickoff's wait parameter: whole seconds, from 0 to max,
-// that the answer may be held for the pipeline to finish. The errors are
-// Grape's wording for an Integer parameter with a range of values.
-func waitParam(raw string, max time.Duration) (*time.Duration, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "wait is invalid")
-	}
-	d := time.Duration(n) * time.Second
-	if n < 0 || d > max {
-		return nil, kickoff.Errorf(kickoff.EInvalid, "wait does not have a valid value (0 to %d seconds)", int(max.Seconds()))
-	}
-	return &d, nil
-}
-
 // fail answers an error with GitLab's status and body for the trigger
 // endpoints; token is the one presented, "" when not read yet.
 func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token string, err error) {
-	switch {
-	case errors.Is(err, refs.ErrNotFound), errors.Is(err, refs.ErrAmbiguous):
-		httpjson.Message(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+	if writeRefError(w, err) {
 		return
+	}
+	switch {
 	case errors.Is(err, pipelines.ErrDuplicatePayload):
 		httpjson.Message(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
 		return
@@ -222,6 +200,16 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token 
 func tooManyUnknownTokens(w http.ResponseWriter, wait time.Duration) {
 	w.Header().Set("Retry-After", ratelimit.RetryAfterSeconds(wait))
 	httpjson.Message(w, http.StatusTooManyRequests, "Too many requests with invalid trigger tokens. Try again later.")
+}
+
+// writeRefError answers a ref that is unknown or ambiguous as GitLab does
+// when creating a pipeline, reporting whether err was one.
+func writeRefError(w http.ResponseWriter, err error) bool {
+	if errors.Is(err, refs.ErrNotFound) || errors.Is(err, refs.ErrAmbiguous) {
+		httpjson.Message(w, http.StatusBadRequest, baseErrors(kickoff.ErrorMessage(err)))
+		return true
+	}
+	return false
 }
 
 // baseErrors is GitLab's validation body: {"base": [msg]}.

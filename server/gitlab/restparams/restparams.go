@@ -64,6 +64,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -259,6 +260,15 @@ func (p *Params) Has(name string) bool {
 // to tell the two apart.
 func (p *Params) String(name string) (value string, present bool) {
 	v, ok := p.values[name]
+	if s, scalar := scalarString(v); scalar {
+		return s, true
+	}
+	return "", ok
+}
+
+// scalarString is Grape's String coercion of a scalar: a string as it is, a
+// JSON number or boolean as its JSON text. scalar is false for anything else.
+func scalarString(v any) (_ string, scalar bool) {
 	switch t := v.(type) {
 	case string:
 		return t, true
@@ -270,7 +280,55 @@ func (p *Params) String(name string) (value string, present bool) {
 		}
 		return "false", true
 	}
-	return "", ok
+	return "", false
+}
+
+// TypedVariable is one element of GitLab's variables array,
+// {"key", "value", "variable_type"}; a member not sent is "".
+type TypedVariable struct{ Key, Value, Type string }
+
+// VariableArray returns the "variables" parameter of GitLab's create
+// pipeline API: an array of {key, value, variable_type} objects, sent as
+// JSON or as form fields variables[][key]=…&variables[][value]=…. A map of
+// strings (the trigger API's form) is accepted too, sorted by key. It is nil
+// when absent or null.
+//
+// It fails with ErrVariablesInvalid when variables is neither, or when an
+// element is not an object whose members are strings (numbers and booleans
+// are coerced, as Grape does).
+func (p *Params) VariableArray() ([]TypedVariable, error) {
+	list, ok := p.values["variables"].([]any)
+	if !ok {
+		vars, err := p.Variables()
+		out := make([]TypedVariable, 0, len(vars))
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
+			out = append(out, TypedVariable{Key: k, Value: vars[k]})
+		}
+		if vars == nil {
+			out = nil
+		}
+		return out, err
+	}
+	out := make([]TypedVariable, 0, len(list))
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, ErrVariablesInvalid
+		}
+		var v TypedVariable
+		for name, dst := range map[string]*string{"key": &v.Key, "value": &v.Value, "variable_type": &v.Type} {
+			if m[name] == nil {
+				continue
+			}
+			s, scalar := scalarString(m[name])
+			if !scalar {
+				return nil, ErrVariablesInvalid
+			}
+			*dst = s
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // Variables returns the "variables" parameter: nil when it is absent or null,
