@@ -105,9 +105,10 @@ type ComplexityRoot struct {
 	}
 
 	CiVariable struct {
-		File  func(childComplexity int) int
-		Key   func(childComplexity int) int
-		Value func(childComplexity int) int
+		File   func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Masked func(childComplexity int) int
+		Value  func(childComplexity int) int
 	}
 
 	CurrentUserPasswordUpdatePayload struct {
@@ -797,6 +798,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiVariable.Key(childComplexity), true
+	case "CiVariable.masked":
+		if e.ComplexityRoot.CiVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiVariable.Masked(childComplexity), true
 	case "CiVariable.value":
 		if e.ComplexityRoot.CiVariable.Value == nil {
 			break
@@ -2741,6 +2748,8 @@ func (ec *executionContext) childFields_CiVariable(ctx context.Context, field gr
 		return ec.fieldContext_CiVariable_value(ctx, field)
 	case "file":
 		return ec.fieldContext_CiVariable_file(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiVariable_masked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiVariable", field.Name)
 }
@@ -5458,6 +5467,29 @@ func (ec *executionContext) _CiVariable_file(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_CiVariable_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiVariable_masked(ctx context.Context, field graphql.CollectedField, obj *model.CiVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CiVariable", field, false, false, "Boolean")
 }
 
@@ -14570,7 +14602,11 @@ func (ec *executionContext) unmarshalInputCiVariableInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"key", "value"}
+	if _, present := asMap["masked"]; !present {
+		asMap["masked"] = false
+	}
+
+	fieldsInOrder := [...]string{"key", "value", "masked"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14591,6 +14627,13 @@ func (ec *executionContext) unmarshalInputCiVariableInput(ctx context.Context, o
 				return it, err
 			}
 			it.Value = data
+		case "masked":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("masked"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Masked = data
 		}
 	}
 	return it, nil
@@ -19200,6 +19243,11 @@ func (ec *executionContext) _CiVariable(ctx context.Context, sel ast.SelectionSe
 			}
 		case "file":
 			out.Values[i] = ec._CiVariable_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiVariable_masked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

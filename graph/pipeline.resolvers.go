@@ -22,11 +22,11 @@ import (
 
 // PipelineCreate is the resolver for the pipelineCreate field.
 func (r *mutationResolver) PipelineCreate(ctx context.Context, input model.PipelineCreateInput) (*model.PipelineCreatePayload, error) {
-	vars := make(map[string]string, len(input.Variables))
-	for _, v := range input.Variables {
-		vars[v.Key] = v.Value
+	vars := make([]pipelines.Variable, len(input.Variables))
+	for i, v := range input.Variables {
+		vars[i] = pipelines.Variable{Key: v.Key, Value: v.Value, Masked: v.Masked != nil && *v.Masked}
 	}
-	x, err := r.svc.Pipelines.CreateForUser(ctx, input.ProjectPath, deref(input.Ref), vars)
+	x, err := r.svc.Pipelines.Create(ctx, pipelines.NewPipeline{ProjectRef: input.ProjectPath, Ref: deref(input.Ref), Variables: vars})
 	return payload(err, func(errs []string) *model.PipelineCreatePayload {
 		return &model.PipelineCreatePayload{Pipeline: x, Errors: errs}
 	})
@@ -40,7 +40,7 @@ func (r *pipelineResolver) Variables(ctx context.Context, obj *ent.Pipeline) ([]
 	}
 	out := make([]*model.CiVariable, len(vars))
 	for i, v := range vars {
-		out[i] = &model.CiVariable{Key: v.Key, Value: v.Value, File: v.File}
+		out[i] = &model.CiVariable{Key: v.Key, Value: v.Value, File: v.File, Masked: v.Masked}
 	}
 	return out, nil
 }

@@ -201,3 +201,34 @@ func TestJobLogSubscription(t *testing.T) {
 		}
 	})
 }
+
+// TestMaskedVariables: pipelineCreate marks variables masked (one line, at
+// least 8 characters); the runner is told which are, and their values never
+// reach the stored log.
+func TestMaskedVariables(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
+		for _, bad := range []string{"short", "two\nlines-secret"} {
+			data, errs := e.tpGQLErrors(t, e.pat, fmt.Sprintf(`mutation { pipelineCreate(input: {projectPath: "grp/app", variables: [{key: "K", value: %q, masked: true}]}) { pipeline { id } errors } }`, bad))
+			if !strings.Contains(string(data), `"pipeline":null`) || !strings.Contains(string(data), "is masked, so its value must be one line of at least 8 characters") {
+				t.Fatalf("masked %q: %s %v", bad, data, errs)
+			}
+		}
+		e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", variables: [{key: "DEPLOY_KEY", value: "hunter2-hunter2", masked: true}, {key: "PLAIN", value: "visible"}]}) { errors } }`)
+		job := e.rnClaim(t, runnerToken)
+		masked := map[string]bool{}
+		for _, v := range job.Variables {
+			masked[v.Key] = v.Masked
+		}
+		if !masked["DEPLOY_KEY"] || masked["PLAIN"] {
+			t.Fatalf("the runner's variables = %+v, want DEPLOY_KEY masked only", job.Variables)
+		}
+		line := "key=hunter2-hunter2 plain=visible\n"
+		wantStatus(t, e.rnLog(t, job.Pipeline.ID, job.JobToken, fmt.Sprintf("0-%d", len(line)-1), line), http.StatusAccepted, "")
+		data := e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { pipeline(iid: "1") { log { content } variables { key masked } } } }`)
+		if !strings.Contains(string(data), `"content":"key=[MASKED] plain=visible\n"`) || !strings.Contains(string(data), `{"key":"DEPLOY_KEY","masked":true}`) {
+			t.Fatalf("pipeline = %s", data)
+		}
+	})
+}

@@ -93,8 +93,8 @@ func (e *rnEnv) rnTriggerCall(t *testing.T, projectPath, token string) response 
 type rnJob struct {
 	Pipeline  tpJSON `json:"pipeline"`
 	Variables []struct {
-		Key, Value string
-		File       bool
+		Key, Value   string
+		File, Masked bool
 	} `json:"variables"`
 	JobToken string `json:"job_token"`
 }

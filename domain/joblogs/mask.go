@@ -1,13 +1,13 @@
 package joblogs
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+)
 
 // Masked replaces a masked variable's value in a stored log, GitLab's word.
 var Masked = []byte("[MASKED]")
-
-// MinMaskedLength is the shortest value that may be masked (GitLab's rule):
-// masking shorter strings would garble ordinary output.
-const MinMaskedLength = 8
 
 // masker replaces secrets in a stream that arrives in chunks. A secret may
 // straddle two chunks, so the tail of a chunk that could begin a secret is
@@ -20,7 +20,7 @@ type masker struct {
 func newMasker(secrets [][]byte) *masker {
 	m := &masker{}
 	for _, s := range secrets {
-		if len(s) < MinMaskedLength {
+		if len(s) < pipelines.MinMaskedLength {
 			continue
 		}
 		m.secrets = append(m.secrets, s)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
@@ -21,6 +22,10 @@ const (
 	MaxVariableKey   = 255
 	MaxVariableValue = 64 << 10
 )
+
+// MinMaskedLength is the shortest value that may be masked (GitLab's rule):
+// masking shorter strings would garble ordinary output.
+const MinMaskedLength = 8
 
 // PayloadVariable is the file variable holding the webhook form's request.
 const PayloadVariable = "TRIGGER_PAYLOAD"
@@ -68,6 +73,8 @@ func validateVariableList(vars []Variable) ([]Variable, error) {
 		case !kickoff.CleanText(v.Value):
 			// The REST parser refuses these already; GraphQL's "\u0000" gets here.
 			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: the value of %s must be valid UTF-8 without NUL characters", k)
+		case v.Masked && (len(v.Value) < MinMaskedLength || strings.ContainsAny(v.Value, "\r\n")):
+			return nil, kickoff.Errorf(kickoff.EInvalid, "variables: %s is masked, so its value must be one line of at least %d characters", k, MinMaskedLength)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -162,9 +169,10 @@ func QueuedDuration(p *ent.Pipeline) *float64 {
 // Viewed is a pipeline variable as a viewer sees it: Value is nil unless
 // the viewer may read variable values.
 type Viewed struct {
-	Key   string
-	Value *string
-	File  bool
+	Key    string
+	Value  *string
+	File   bool
+	Masked bool
 }
 
 // VariablesFor lists what p's jobs see, with values only for viewers allowed
@@ -186,7 +194,7 @@ func (s *Service) VariablesFor(ctx context.Context, p *ent.Pipeline) ([]Viewed, 
 	vars := s.Variables(p, proj, stored)
 	out := make([]Viewed, len(vars))
 	for i, v := range vars {
-		out[i] = Viewed{Key: v.Key, File: v.File}
+		out[i] = Viewed{Key: v.Key, File: v.File, Masked: v.Masked}
 		if showValues {
 			out[i].Value = &vars[i].Value
 		}

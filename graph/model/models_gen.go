@@ -45,11 +45,16 @@ type CiVariable struct {
 	Value *string `json:"value,omitempty"`
 	// File variables are written to a temporary file; the variable holds its path.
 	File bool `json:"file"`
+	// Masked values are replaced by [MASKED] in the job log.
+	Masked bool `json:"masked"`
 }
 
 type CiVariableInput struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
+	// Masked values (at least 8 characters, one line) are replaced by [MASKED]
+	// in the job log, GitLab's masked variables.
+	Masked *bool `json:"masked,omitempty"`
 }
 
 type CurrentUserPasswordUpdateInput struct {

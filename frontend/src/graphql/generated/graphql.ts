@@ -215,6 +215,11 @@ export type CiRunnerType =
 
 export type CiVariableInput = {
   key: Scalars['String']['input'];
+  /**
+   * Masked values (at least 8 characters, one line) are replaced by [MASKED]
+   * in the job log, GitLab's masked variables.
+   */
+  masked?: InputMaybe<Scalars['Boolean']['input']>;
   value: Scalars['String']['input'];
 };
 
