@@ -32,7 +32,7 @@ func triggerCommand() *cli.Command {
 		Name:  "trigger",
 		Usage: "start a pipeline with a trigger token and optionally wait for its result",
 		UsageText: "kickoff trigger --url URL --token TOKEN [--project ID|PATH] [--ref REF] [--var K=V]... " +
-			"[--idempotency-key K] [--wait] [--timeout 1h]",
+			"[--idempotency-key K] [--wait] [--timeout 1h] [--follow-log --private-token PAT]",
 		Description: "Prints the pipeline's web URL. Exit status: 0 success (or created, without --wait), " +
 			"1 failed, 2 canceled or skipped, 3 timed out, 4 refused. Every flag can be set as " +
 			"KICKOFF_TRIGGER_<FLAG> (e.g. KICKOFF_TRIGGER_TOKEN).",
@@ -48,6 +48,10 @@ func triggerCommand() *cli.Command {
 			&cli.BoolFlag{Name: "wait", Sources: triggerEnv("wait"), Usage: "wait for the pipeline to finish and exit with its result"},
 			&cli.DurationFlag{Name: "timeout", Value: time.Hour, Sources: triggerEnv("timeout"),
 				Usage: "give up (exit 3) after this long, retries and waiting included"},
+			&cli.BoolFlag{Name: "follow-log", Sources: triggerEnv("follow-log"),
+				Usage: "print the job log on stdout after the URL as it grows (implies --wait; needs --private-token)"},
+			&cli.StringFlag{Name: "private-token", Sources: triggerEnv("private-token"),
+				Usage: "a Maintainer's personal access token, to read the job log (--follow-log)"},
 			&cli.DurationFlag{Name: "poll", Value: 50 * time.Second, Sources: triggerEnv("poll"),
 				Usage: "the longest one call is held while waiting; keep it below your proxies' idle timeout"},
 		},
@@ -61,15 +65,33 @@ func runTrigger(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	follow, wait := cmd.Bool("follow-log"), cmd.Bool("wait") || cmd.Bool("follow-log")
+	if follow && cmd.String("private-token") == "" {
+		return errors.New("--follow-log needs --private-token: reading job logs takes a Maintainer's personal access token")
+	}
 	ctx, cancel := context.WithTimeout(ctx, cmd.Duration("timeout"))
 	defer cancel()
+	finished, tailed, tailing := make(chan struct{}), make(chan struct{}), false
 	// The URL goes out as soon as the pipeline exists, so a person can open
-	// it while the command waits; stdout holds nothing else.
+	// it while the command waits; stdout holds nothing else but, with
+	// --follow-log, the job log.
 	created := func(p *triggeredPipeline) {
 		fmt.Fprintln(cmd.Writer, p.WebURL)
 		fmt.Fprintf(cmd.ErrWriter, "pipeline #%d %s\n", p.IID, p.Status)
+		if follow {
+			tailing = true
+			tail := newLogTail(call.base, p, cmd.String("private-token"), cmd.Writer)
+			go func() {
+				defer close(tailed)
+				tail.follow(ctx, finished, cmd.ErrWriter)
+			}()
+		}
 	}
-	p, err := call.run(ctx, cmd.Bool("wait"), cmd.Duration("poll"), created)
+	p, err := call.run(ctx, wait, cmd.Duration("poll"), created)
+	close(finished)
+	if tailing {
+		<-tailed // the whole log before the result
+	}
 	if err != nil {
 		var refused *refusedError
 		switch {
@@ -80,7 +102,7 @@ func runTrigger(ctx context.Context, cmd *cli.Command) error {
 		}
 		return err
 	}
-	if !cmd.Bool("wait") {
+	if !wait {
 		return nil
 	}
 	fmt.Fprintf(cmd.ErrWriter, "pipeline #%d finished: %s\n", p.IID, p.Status)
@@ -124,7 +146,7 @@ func newTriggerCall(cmd *cli.Command) (*triggerCall, error) {
 	if key == "" {
 		key = randomKey()
 	}
-	return &triggerCall{target: target, form: form, idempotencyKey: key, log: cmd.ErrWriter}, nil
+	return &triggerCall{base: base.String(), target: target, form: form, idempotencyKey: key, log: cmd.ErrWriter}, nil
 }
 
 // randomKey is a fresh Idempotency-Key: 128 random bits.

@@ -20,6 +20,7 @@ import (
 // pipeline has finished): Kickoff starts one pipeline however many times
 // the call is made.
 type triggerCall struct {
+	base           string // Kickoff's URL, without a trailing slash
 	target         string
 	form           url.Values
 	idempotencyKey string
@@ -29,10 +30,11 @@ type triggerCall struct {
 
 // triggeredPipeline is the part of GitLab's pipeline JSON the command uses.
 type triggeredPipeline struct {
-	ID     int    `json:"id"`
-	IID    int    `json:"iid"`
-	Status string `json:"status"`
-	WebURL string `json:"web_url"`
+	ID        int    `json:"id"`
+	IID       int    `json:"iid"`
+	ProjectID int    `json:"project_id"`
+	Status    string `json:"status"`
+	WebURL    string `json:"web_url"`
 }
 
 // finished reports whether status is final.

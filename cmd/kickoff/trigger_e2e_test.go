@@ -56,11 +56,14 @@ func (p *triggerProc) result(t *testing.T) result {
 }
 
 // call makes an HTTP request to the server and decodes a JSON answer into out.
-func call(t *testing.T, method, target, bearer, body string, out any) int {
+func call(t *testing.T, method, target, bearer, body string, out any, headers ...string) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+bearer)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
@@ -138,6 +141,28 @@ func TestTriggerCommand(t *testing.T) {
 				}
 			})
 		}
+
+		t.Run("--follow-log prints the job log after the URL", func(t *testing.T) {
+			proc := f.in.startTrigger(t, append(base, "--follow-log", "--private-token", f.pat)...)
+			id, job := claim(t, s, runner)
+			for i, line := range []string{"hello from the job\n", "second line\n"} {
+				from := i * len("hello from the job\n")
+				if code := call(t, http.MethodPatch, fmt.Sprintf("http://%s/api/v1/runner/pipelines/%d/log", s.addr, id), job, line,
+					nil, "Content-Range", fmt.Sprintf("%d-%d", from, from+len(line)-1)); code != http.StatusAccepted {
+					t.Fatalf("log append = %d", code)
+				}
+				time.Sleep(1500 * time.Millisecond) // the tail reads once a second
+			}
+			report(t, s, id, job, "success")
+			r := proc.result(t)
+			url, log, _ := strings.Cut(r.stdout, "\n")
+			if r.code != exitSuccess || !webURL.MatchString(url+"\n") || log != "hello from the job\nsecond line\n" {
+				t.Fatalf("kickoff trigger --follow-log: %s; want the URL, then the log", r)
+			}
+			if r := f.in.run(t, "", append([]string{"trigger", "--follow-log"}, base...)...); r.code != 1 || !strings.Contains(r.stderr, "--private-token") {
+				t.Fatalf("--follow-log without --private-token: %s", r)
+			}
+		})
 
 		t.Run("variables reach the pipeline", func(t *testing.T) {
 			p, err := f.db.Client.Pipeline.Query().Where(pipeline.HasVariables()).WithVariables().Only(t.Context())
