@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -143,6 +144,23 @@ func waitFile(t *testing.T, file string) {
 	}
 }
 
+// restLog reads a pipeline's job log over REST with pat.
+func restLog(t *testing.T, s *serveProc, pat string, id int) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("http://%s/api/v4/projects/%s/pipelines/%d/log", s.addr, url.PathEscape(relProjectPath), id), nil)
+	req.Header.Set("PRIVATE-TOKEN", pat)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET log = %d %s", res.StatusCode, body)
+	}
+	return string(body)
+}
+
 // TestRunnerCommand drives `kickoff runner` as a real process against a
 // real `kickoff serve`: the command's exit decides the pipeline's result, it
 // sees the variables (TRIGGER_PAYLOAD as a 0600 file) but not the runner's
@@ -181,9 +199,13 @@ func TestRunnerCommand(t *testing.T) {
 				}
 			}
 			f.graphQL(t, s, fmt.Sprintf(`{ node(id: "gid://kickoff/Pipeline/%d") { ... on Pipeline { log { content complete } } } }`, id), &logged)
+			rest := restLog(t, s, f.pat, id)
 			for _, want := range []string{"hello world\n", `{"event":"push","ref":"refs/heads/main","variables":{"GREETING":"world"}}`, "fresh directory"} {
 				if !strings.Contains(logged.Node.Log.Content, want) || !logged.Node.Log.Complete {
 					t.Errorf("job log lacks %q (complete=%v):\n%s", want, logged.Node.Log.Complete, logged.Node.Log.Content)
+				}
+				if !strings.Contains(rest, want) {
+					t.Errorf("the REST job log lacks %q:\n%s", want, rest)
 				}
 			}
 			r.cmd.Process.Signal(syscall.SIGTERM)
