@@ -13,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -118,6 +120,17 @@ func TestPipelinesGitLabClient(t *testing.T) {
 			if want := []int64{created[2].ID, created[0].ID}; !slices.Equal(got, want) {
 				t.Errorf("listed %v, want %v (newest first)", got, want)
 			}
+			since := created[0].CreatedAt.Add(-time.Second)
+			mine, _, err := bob.ListProjectPipelines(f.projectID, &gitlab.ListProjectPipelinesOptions{
+				Username: gitlab.Ptr("DAVE"), CreatedAfter: &since, OrderBy: gitlab.Ptr("ref"), Sort: gitlab.Ptr("asc"),
+			})
+			if err != nil || len(mine) != 3 || mine[0].Ref != "main" || mine[0].ID != created[0].ID || mine[2].Ref != "v1.0.0" {
+				t.Errorf("dave's since %v by ref = %v, %v", since, mine, err)
+			}
+			none, _, err := bob.ListProjectPipelines(f.projectID, &gitlab.ListProjectPipelinesOptions{Username: gitlab.Ptr("bob")})
+			if err != nil || len(none) != 0 {
+				t.Errorf("bob's = %v, %v", none, err)
+			}
 			asc, _, err := bob.ListProjectPipelines(trgProjectPath, &gitlab.ListProjectPipelinesOptions{Sort: gitlab.Ptr("asc"), Scope: gitlab.Ptr("tags")})
 			if err != nil || len(asc) != 1 || asc[0].ID != created[1].ID {
 				t.Errorf("scope tags = %v, %v; want pipeline %d", asc, err, created[1].ID)
@@ -161,6 +174,18 @@ func TestPipelinesGitLabClient(t *testing.T) {
 			}
 		})
 
+		t.Run("create with wait", func(t *testing.T) {
+			// wait=0 answers at once, saying the pipeline is not finished; how
+			// Await waits is tested with the trigger endpoints, which share it.
+			res := f.trgREST(t, "dave", "POST", fmt.Sprintf("/api/v4/projects/%d/pipeline?wait=0", f.projectID), trgBody{"application/json", `{"ref":"main"}`})
+			if res.status != http.StatusCreated || res.header.Get("X-Kickoff-Pipeline-Final") != "false" || !strings.Contains(res.body, `"status":"created"`) {
+				t.Errorf("create with wait=0 = %d %v %s", res.status, res.header, truncate(res.body))
+			}
+			if res := f.trgREST(t, "dave", "POST", fmt.Sprintf("/api/v4/projects/%d/pipeline", f.projectID), trgBody{"application/json", `{"ref":"main"}`}); res.header.Get("X-Kickoff-Pipeline-Final") != "" {
+				t.Errorf("create without wait has X-Kickoff-Pipeline-Final")
+			}
+		})
+
 		t.Run("cancel, retry, delete", func(t *testing.T) {
 			id := created[0].ID
 			p, res, err := dave.CancelPipelineBuild(f.projectID, id)
@@ -187,6 +212,9 @@ func TestPipelinesGitLabClient(t *testing.T) {
 			}
 			if _, res, err := alice.GetPipeline(f.projectID, id); !errors.Is(err, gitlab.ErrNotFound) || res.StatusCode != http.StatusNotFound {
 				t.Errorf("Get after Delete = %v", err)
+			}
+			if n, err := db.Client.AuditEvent.Query().Where(auditevent.Action("pipeline.deleted"), auditevent.TargetID(int(id))).Count(ctx); err != nil || n != 1 {
+				t.Errorf("%d pipeline.deleted audit events (%v), want 1", n, err)
 			}
 		})
 	})
@@ -278,5 +306,34 @@ func TestPipelinesAPIRefusals(t *testing.T) {
 		if row := f.paRow(t, p.ID); row.Status != "created" {
 			t.Errorf("a refused request changed pipeline %d to %s", p.ID, row.Status)
 		}
+	})
+}
+
+// TestPipelinesListStatements: the list costs the same SQL statements for
+// 2 pipelines as for 12 (SPEC §10).
+func TestPipelinesListStatements(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		counting, statements := countStatements(t, db)
+		e := newTPEnv(t, db, counting)
+		create := func(n int) {
+			for range n {
+				e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { errors } }`)
+			}
+		}
+		list := func(want int) int64 {
+			before := statements.Load()
+			res := e.send(t, "GET", fmt.Sprintf("/api/v4/projects/%d/pipelines?per_page=100", e.project.ID), "", map[string]string{"PRIVATE-TOKEN": e.pat})
+			if res.status != http.StatusOK || res.header.Get("X-Total") != strconv.Itoa(want) {
+				t.Fatalf("list = %d (X-Total %s) %s", res.status, res.header.Get("X-Total"), truncate(res.body))
+			}
+			return statements.Load() - before
+		}
+		create(2)
+		few := list(2)
+		create(10)
+		if many := list(12); many != few || many > 6 {
+			t.Errorf("listing 12 pipelines took %d statements, 2 took %d; want the same, at most 6 (authentication included)", many, few)
+		}
+		t.Logf("%d statements per list", few)
 	})
 }

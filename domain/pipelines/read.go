@@ -47,18 +47,19 @@ var (
 )
 
 // List returns the query of the project's pipelines that match f, in f's
-// order (Reporter). Invalid filters are EInvalid with Grape's wording.
-func (s *Service) List(ctx context.Context, projectRef string, f ListFilter) (*ent.PipelineQuery, error) {
+// order, and the project (Reporter). Invalid filters are EInvalid with
+// Grape's wording.
+func (s *Service) List(ctx context.Context, projectRef string, f ListFilter) (*ent.PipelineQuery, *ent.Project, error) {
 	proj, err := s.Readable(ctx, projectRef)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := f.validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	q := database.ClientFrom(ctx, s.client).Pipeline.Query().Where(pipeline.ProjectID(proj.ID))
 	f.apply(q, proj.ID)
-	return q.Order(f.order()...), nil
+	return q.Order(f.order()...), proj, nil
 }
 
 func (f ListFilter) validate() error {

@@ -65,21 +65,16 @@ func (a *pipelineAPI) list(w http.ResponseWriter, r *http.Request) {
 		}
 		*dst = t
 	}
-	pq, err := a.pipelines.List(r.Context(), r.PathValue("id"), f)
+	pq, proj, err := a.pipelines.List(r.Context(), r.PathValue("id"), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	base := a.publicURL(r)
-	var proj *ent.Project
 	err = writeList(w, r, base, listPage[*ent.Pipeline, PipelineBasic]{
 		count: pq.Clone().Count,
 		load: func(ctx context.Context, offset, limit int) ([]*ent.Pipeline, error) {
-			items, err := pq.WithProject().Offset(offset).Limit(limit).All(ctx)
-			if len(items) > 0 {
-				proj = items[0].Edges.Project
-			}
-			return items, err
+			return pq.Offset(offset).Limit(limit).All(ctx)
 		},
 		render: func(p *ent.Pipeline) (PipelineBasic, error) { return renderBasic(p, proj, base), nil },
 	})
