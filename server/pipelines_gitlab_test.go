@@ -337,3 +337,27 @@ func TestPipelinesListStatements(t *testing.T) {
 		t.Logf("%d statements per list", few)
 	})
 }
+
+// TestPipelineDeleteKeepsDownstream: deleting a pipeline leaves the
+// pipelines it started, without their upstream link (ON DELETE SET NULL).
+func TestPipelineDeleteKeepsDownstream(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		f := trgSetup(t, db)
+		up, _, err := f.paClient(t, "dave").CreatePipeline(f.projectID, &gitlab.CreatePipelineOptions{Ref: gitlab.Ptr("main")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		down, err := db.Client.Pipeline.Create().SetProjectID(f.projectID).SetIid(1000).SetRef("main").
+			SetSource(pipeline.SourcePipeline).SetUpstreamID(int(up.ID)).Save(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := f.paClient(t, "alice").DeletePipeline(f.projectID, up.ID); err != nil || res.StatusCode != http.StatusNoContent {
+			t.Fatalf("DeletePipeline = %v, %v", res, err)
+		}
+		if row := f.paRow(t, int64(down.ID)); row.UpstreamID != nil {
+			t.Errorf("downstream pipeline's upstream_id = %d, want NULL", *row.UpstreamID)
+		}
+	})
+}
