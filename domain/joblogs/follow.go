@@ -2,7 +2,6 @@ package joblogs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -64,26 +63,23 @@ func (s *Service) follow(ctx context.Context, sub *events.Subscription, pipeline
 		if offset < l.Size {
 			continue // more is stored already
 		}
-		if err := waitFor(sub, pipelineID, recheck); err != nil {
+		if !waitFor(sub, pipelineID, recheck) {
 			return nil // the subscription ended with ctx
 		}
 	}
 }
 
-// errEnded says the subscription's context ended.
-var errEnded = errors.New("subscription ended")
-
 // waitFor returns when the pipeline's log grew or its status changed, or
-// when recheck has passed.
-func waitFor(sub *events.Subscription, pipelineID int, recheck time.Duration) error {
+// when recheck has passed; false once the subscription has ended.
+func waitFor(sub *events.Subscription, pipelineID int, recheck time.Duration) bool {
 	deadline := time.Now().Add(recheck)
 	for {
 		ids, open := sub.NextWithin(time.Until(deadline))
 		switch {
 		case !open:
-			return errEnded
+			return false
 		case len(ids) == 0, slices.Contains(ids, pipelineID):
-			return nil
+			return true
 		}
 	}
 }

@@ -25,13 +25,6 @@ type NewPipeline struct {
 	InputErr error
 }
 
-// CreateForUser starts a pipeline as the viewer (Developer) with
-// environment variables.
-func (s *Service) CreateForUser(ctx context.Context, projectPath, refName string, variables map[string]string) (*ent.Pipeline, error) {
-	vars, err := validateVariables(variables)
-	return s.Create(ctx, NewPipeline{ProjectRef: projectPath, Ref: refName, Variables: vars, InputErr: err})
-}
-
 // Create starts a pipeline as the viewer (Developer).
 func (s *Service) Create(ctx context.Context, np NewPipeline) (*ent.Pipeline, error) {
 	proj, _, err := s.projects.Authorized(ctx, np.ProjectRef, authz.RunPipeline)

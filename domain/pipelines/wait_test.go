@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/internal/events/eventstest"
 )
@@ -13,7 +15,7 @@ import (
 // (shutdown) or the caller goes away, and leaves no subscription behind.
 func TestAwaitEnds(t *testing.T) {
 	set, ctx := devWithProject(t)
-	p, err := set.Pipelines.CreateForUser(ctx, "grp/app", "", nil)
+	p, err := set.Pipelines.Create(ctx, pipelines.NewPipeline{ProjectRef: "grp/app"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kickoff-ci/kickoff/domain/pipelines"
+
 	"entgo.io/ent/dialect"
 
 	"github.com/kickoff-ci/kickoff"
@@ -42,7 +44,7 @@ func TestWatchStopsWithContext(t *testing.T) {
 	if n := watchGoroutines(); n != before+1 {
 		t.Fatalf("%d watch goroutines, want %d", n, before+1)
 	}
-	p, err := set.Pipelines.CreateForUser(ctx, "grp/app", "", nil)
+	p, err := set.Pipelines.Create(ctx, pipelines.NewPipeline{ProjectRef: "grp/app"})
 	if err != nil {
 		t.Fatal(err)
 	}
