@@ -12,6 +12,9 @@ const PipelineUpdated = graphql(`
   }
 `);
 
+/** When pages refetch once after subscribing, for changes made meanwhile. */
+const CATCH_UP_MS = 2000;
+
 /** How often pages refetch when the websocket is unavailable. */
 export const POLL_INTERVAL_MS = 5000;
 
@@ -30,6 +33,12 @@ export function usePipelineEvents(fullPath: string, only?: string): number {
     seen.current = data;
     if (!only || data.pipelineUpdated.id === only) setEvents((n) => n + 1);
   }, [data, only]);
+  // One catch-up refetch once the socket had time to subscribe: a change
+  // made between the page's load and the subscription's start sends no event.
+  useEffect(() => {
+    const timer = setTimeout(() => setEvents((n) => n + 1), CATCH_UP_MS);
+    return () => clearTimeout(timer);
+  }, [fullPath]);
   const polled = usePolling(error != null);
   return events + polled;
 }
