@@ -814,6 +814,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldDefaultBranch)
 				fieldSeen[project.FieldDefaultBranch] = struct{}{}
 			}
+		case "jobLogAccessLevel":
+			if _, ok := fieldSeen[project.FieldJobLogAccessLevel]; !ok {
+				selectedFields = append(selectedFields, project.FieldJobLogAccessLevel)
+				fieldSeen[project.FieldJobLogAccessLevel] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

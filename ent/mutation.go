@@ -8787,6 +8787,8 @@ type ProjectMutation struct {
 	default_branch              *string
 	last_pipeline_iid           *int
 	addlast_pipeline_iid        *int
+	job_log_access_level        *kickoff.AccessLevel
+	addjob_log_access_level     *kickoff.AccessLevel
 	clearedFields               map[string]struct{}
 	members                     map[int]struct{}
 	removedmembers              map[int]struct{}
@@ -9185,6 +9187,62 @@ func (m *ProjectMutation) AddedLastPipelineIid() (r int, exists bool) {
 func (m *ProjectMutation) ResetLastPipelineIid() {
 	m.last_pipeline_iid = nil
 	m.addlast_pipeline_iid = nil
+}
+
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (m *ProjectMutation) SetJobLogAccessLevel(kl kickoff.AccessLevel) {
+	m.job_log_access_level = &kl
+	m.addjob_log_access_level = nil
+}
+
+// JobLogAccessLevel returns the value of the "job_log_access_level" field in the mutation.
+func (m *ProjectMutation) JobLogAccessLevel() (r kickoff.AccessLevel, exists bool) {
+	v := m.job_log_access_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobLogAccessLevel returns the old "job_log_access_level" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldJobLogAccessLevel(ctx context.Context) (v kickoff.AccessLevel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobLogAccessLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobLogAccessLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobLogAccessLevel: %w", err)
+	}
+	return oldValue.JobLogAccessLevel, nil
+}
+
+// AddJobLogAccessLevel adds kl to the "job_log_access_level" field.
+func (m *ProjectMutation) AddJobLogAccessLevel(kl kickoff.AccessLevel) {
+	if m.addjob_log_access_level != nil {
+		*m.addjob_log_access_level += kl
+	} else {
+		m.addjob_log_access_level = &kl
+	}
+}
+
+// AddedJobLogAccessLevel returns the value that was added to the "job_log_access_level" field in this mutation.
+func (m *ProjectMutation) AddedJobLogAccessLevel() (r kickoff.AccessLevel, exists bool) {
+	v := m.addjob_log_access_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetJobLogAccessLevel resets all changes to the "job_log_access_level" field.
+func (m *ProjectMutation) ResetJobLogAccessLevel() {
+	m.job_log_access_level = nil
+	m.addjob_log_access_level = nil
 }
 
 // AddMemberIDs adds the "members" edge to the ProjectMember entity by ids.
@@ -9653,7 +9711,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -9674,6 +9732,9 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.last_pipeline_iid != nil {
 		fields = append(fields, project.FieldLastPipelineIid)
+	}
+	if m.job_log_access_level != nil {
+		fields = append(fields, project.FieldJobLogAccessLevel)
 	}
 	return fields
 }
@@ -9697,6 +9758,8 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.DefaultBranch()
 	case project.FieldLastPipelineIid:
 		return m.LastPipelineIid()
+	case project.FieldJobLogAccessLevel:
+		return m.JobLogAccessLevel()
 	}
 	return nil, false
 }
@@ -9720,6 +9783,8 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldDefaultBranch(ctx)
 	case project.FieldLastPipelineIid:
 		return m.OldLastPipelineIid(ctx)
+	case project.FieldJobLogAccessLevel:
+		return m.OldJobLogAccessLevel(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -9778,6 +9843,13 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastPipelineIid(v)
 		return nil
+	case project.FieldJobLogAccessLevel:
+		v, ok := value.(kickoff.AccessLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobLogAccessLevel(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
 }
@@ -9789,6 +9861,9 @@ func (m *ProjectMutation) AddedFields() []string {
 	if m.addlast_pipeline_iid != nil {
 		fields = append(fields, project.FieldLastPipelineIid)
 	}
+	if m.addjob_log_access_level != nil {
+		fields = append(fields, project.FieldJobLogAccessLevel)
+	}
 	return fields
 }
 
@@ -9799,6 +9874,8 @@ func (m *ProjectMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case project.FieldLastPipelineIid:
 		return m.AddedLastPipelineIid()
+	case project.FieldJobLogAccessLevel:
+		return m.AddedJobLogAccessLevel()
 	}
 	return nil, false
 }
@@ -9814,6 +9891,13 @@ func (m *ProjectMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddLastPipelineIid(v)
+		return nil
+	case project.FieldJobLogAccessLevel:
+		v, ok := value.(kickoff.AccessLevel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddJobLogAccessLevel(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Project numeric field %s", name)
@@ -9862,6 +9946,9 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldLastPipelineIid:
 		m.ResetLastPipelineIid()
+		return nil
+	case project.FieldJobLogAccessLevel:
+		m.ResetJobLogAccessLevel()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)

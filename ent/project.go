@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/project"
 )
 
@@ -31,6 +32,8 @@ type Project struct {
 	DefaultBranch string `json:"default_branch,omitempty"`
 	// LastPipelineIid holds the value of the "last_pipeline_iid" field.
 	LastPipelineIid int `json:"last_pipeline_iid,omitempty"`
+	// The lowest role that may read this project's job logs (projectUpdate changes it).
+	JobLogAccessLevel kickoff.AccessLevel `json:"job_log_access_level,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -146,7 +149,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case project.FieldID, project.FieldLastPipelineIid:
+		case project.FieldID, project.FieldLastPipelineIid, project.FieldJobLogAccessLevel:
 			values[i] = new(sql.NullInt64)
 		case project.FieldName, project.FieldFullPath, project.FieldDescription, project.FieldDefaultBranch:
 			values[i] = new(sql.NullString)
@@ -214,6 +217,12 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field last_pipeline_iid", values[i])
 			} else if value.Valid {
 				_m.LastPipelineIid = int(value.Int64)
+			}
+		case project.FieldJobLogAccessLevel:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field job_log_access_level", values[i])
+			} else if value.Valid {
+				_m.JobLogAccessLevel = kickoff.AccessLevel(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -311,6 +320,9 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_pipeline_iid=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LastPipelineIid))
+	builder.WriteString(", ")
+	builder.WriteString("job_log_access_level=")
+	builder.WriteString(fmt.Sprintf("%v", _m.JobLogAccessLevel))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
@@ -107,6 +108,20 @@ func (_c *ProjectCreate) SetLastPipelineIid(v int) *ProjectCreate {
 func (_c *ProjectCreate) SetNillableLastPipelineIid(v *int) *ProjectCreate {
 	if v != nil {
 		_c.SetLastPipelineIid(*v)
+	}
+	return _c
+}
+
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (_c *ProjectCreate) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectCreate {
+	_c.mutation.SetJobLogAccessLevel(v)
+	return _c
+}
+
+// SetNillableJobLogAccessLevel sets the "job_log_access_level" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableJobLogAccessLevel(v *kickoff.AccessLevel) *ProjectCreate {
+	if v != nil {
+		_c.SetJobLogAccessLevel(*v)
 	}
 	return _c
 }
@@ -286,6 +301,10 @@ func (_c *ProjectCreate) defaults() {
 		v := project.DefaultLastPipelineIid
 		_c.mutation.SetLastPipelineIid(v)
 	}
+	if _, ok := _c.mutation.JobLogAccessLevel(); !ok {
+		v := project.DefaultJobLogAccessLevel
+		_c.mutation.SetJobLogAccessLevel(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -335,6 +354,9 @@ func (_c *ProjectCreate) check() error {
 		if err := project.LastPipelineIidValidator(v); err != nil {
 			return &ValidationError{Name: "last_pipeline_iid", err: fmt.Errorf(`ent: validator failed for field "Project.last_pipeline_iid": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.JobLogAccessLevel(); !ok {
+		return &ValidationError{Name: "job_log_access_level", err: errors.New(`ent: missing required field "Project.job_log_access_level"`)}
 	}
 	return nil
 }
@@ -390,6 +412,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastPipelineIid(); ok {
 		_spec.SetField(project.FieldLastPipelineIid, field.TypeInt, value)
 		_node.LastPipelineIid = value
+	}
+	if value, ok := _c.mutation.JobLogAccessLevel(); ok {
+		_spec.SetField(project.FieldJobLogAccessLevel, field.TypeInt, value)
+		_node.JobLogAccessLevel = value
 	}
 	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -649,6 +675,24 @@ func (u *ProjectUpsert) AddLastPipelineIid(v int) *ProjectUpsert {
 	return u
 }
 
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (u *ProjectUpsert) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsert {
+	u.Set(project.FieldJobLogAccessLevel, v)
+	return u
+}
+
+// UpdateJobLogAccessLevel sets the "job_log_access_level" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateJobLogAccessLevel() *ProjectUpsert {
+	u.SetExcluded(project.FieldJobLogAccessLevel)
+	return u
+}
+
+// AddJobLogAccessLevel adds v to the "job_log_access_level" field.
+func (u *ProjectUpsert) AddJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsert {
+	u.Add(project.FieldJobLogAccessLevel, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -782,6 +826,27 @@ func (u *ProjectUpsertOne) AddLastPipelineIid(v int) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateLastPipelineIid() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateLastPipelineIid()
+	})
+}
+
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (u *ProjectUpsertOne) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetJobLogAccessLevel(v)
+	})
+}
+
+// AddJobLogAccessLevel adds v to the "job_log_access_level" field.
+func (u *ProjectUpsertOne) AddJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddJobLogAccessLevel(v)
+	})
+}
+
+// UpdateJobLogAccessLevel sets the "job_log_access_level" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateJobLogAccessLevel() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateJobLogAccessLevel()
 	})
 }
 
@@ -1084,6 +1149,27 @@ func (u *ProjectUpsertBulk) AddLastPipelineIid(v int) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateLastPipelineIid() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateLastPipelineIid()
+	})
+}
+
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (u *ProjectUpsertBulk) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetJobLogAccessLevel(v)
+	})
+}
+
+// AddJobLogAccessLevel adds v to the "job_log_access_level" field.
+func (u *ProjectUpsertBulk) AddJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.AddJobLogAccessLevel(v)
+	})
+}
+
+// UpdateJobLogAccessLevel sets the "job_log_access_level" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateJobLogAccessLevel() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateJobLogAccessLevel()
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
@@ -116,6 +117,27 @@ func (_u *ProjectUpdate) SetNillableLastPipelineIid(v *int) *ProjectUpdate {
 // AddLastPipelineIid adds value to the "last_pipeline_iid" field.
 func (_u *ProjectUpdate) AddLastPipelineIid(v int) *ProjectUpdate {
 	_u.mutation.AddLastPipelineIid(v)
+	return _u
+}
+
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (_u *ProjectUpdate) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpdate {
+	_u.mutation.ResetJobLogAccessLevel()
+	_u.mutation.SetJobLogAccessLevel(v)
+	return _u
+}
+
+// SetNillableJobLogAccessLevel sets the "job_log_access_level" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableJobLogAccessLevel(v *kickoff.AccessLevel) *ProjectUpdate {
+	if v != nil {
+		_u.SetJobLogAccessLevel(*v)
+	}
+	return _u
+}
+
+// AddJobLogAccessLevel adds value to the "job_log_access_level" field.
+func (_u *ProjectUpdate) AddJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpdate {
+	_u.mutation.AddJobLogAccessLevel(v)
 	return _u
 }
 
@@ -516,6 +538,12 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedLastPipelineIid(); ok {
 		_spec.AddField(project.FieldLastPipelineIid, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.JobLogAccessLevel(); ok {
+		_spec.SetField(project.FieldJobLogAccessLevel, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedJobLogAccessLevel(); ok {
+		_spec.AddField(project.FieldJobLogAccessLevel, field.TypeInt, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -982,6 +1010,27 @@ func (_u *ProjectUpdateOne) AddLastPipelineIid(v int) *ProjectUpdateOne {
 	return _u
 }
 
+// SetJobLogAccessLevel sets the "job_log_access_level" field.
+func (_u *ProjectUpdateOne) SetJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpdateOne {
+	_u.mutation.ResetJobLogAccessLevel()
+	_u.mutation.SetJobLogAccessLevel(v)
+	return _u
+}
+
+// SetNillableJobLogAccessLevel sets the "job_log_access_level" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableJobLogAccessLevel(v *kickoff.AccessLevel) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetJobLogAccessLevel(*v)
+	}
+	return _u
+}
+
+// AddJobLogAccessLevel adds value to the "job_log_access_level" field.
+func (_u *ProjectUpdateOne) AddJobLogAccessLevel(v kickoff.AccessLevel) *ProjectUpdateOne {
+	_u.mutation.AddJobLogAccessLevel(v)
+	return _u
+}
+
 // AddMemberIDs adds the "members" edge to the ProjectMember entity by IDs.
 func (_u *ProjectUpdateOne) AddMemberIDs(ids ...int) *ProjectUpdateOne {
 	_u.mutation.AddMemberIDs(ids...)
@@ -1409,6 +1458,12 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.AddedLastPipelineIid(); ok {
 		_spec.AddField(project.FieldLastPipelineIid, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.JobLogAccessLevel(); ok {
+		_spec.SetField(project.FieldJobLogAccessLevel, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedJobLogAccessLevel(); ok {
+		_spec.AddField(project.FieldJobLogAccessLevel, field.TypeInt, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{

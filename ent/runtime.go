@@ -5,6 +5,7 @@ package ent
 import (
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/idempotencykey"
 	"github.com/kickoff-ci/kickoff/ent/jobtokenallowlistentry"
@@ -390,6 +391,10 @@ func init() {
 	project.DefaultLastPipelineIid = projectDescLastPipelineIid.Default.(int)
 	// project.LastPipelineIidValidator is a validator for the "last_pipeline_iid" field. It is called by the builders before save.
 	project.LastPipelineIidValidator = projectDescLastPipelineIid.Validators[0].(func(int) error)
+	// projectDescJobLogAccessLevel is the schema descriptor for job_log_access_level field.
+	projectDescJobLogAccessLevel := projectFields[5].Descriptor()
+	// project.DefaultJobLogAccessLevel holds the default value on creation for the job_log_access_level field.
+	project.DefaultJobLogAccessLevel = kickoff.AccessLevel(projectDescJobLogAccessLevel.Default.(int))
 	projectmemberMixin := schema.ProjectMember{}.Mixin()
 	projectmemberMixinFields0 := projectmemberMixin[0].Fields()
 	_ = projectmemberMixinFields0

@@ -310,6 +310,7 @@ type ComplexityRoot struct {
 		Description       func(childComplexity int) int
 		FullPath          func(childComplexity int) int
 		GlobalID          func(childComplexity int) int
+		JobLogAccessLevel func(childComplexity int) int
 		Members           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProjectMemberOrder) int
 		Name              func(childComplexity int) int
 		Pipeline          func(childComplexity int, iid string) int
@@ -378,6 +379,7 @@ type ComplexityRoot struct {
 	ProjectPermissions struct {
 		AdminProject          func(childComplexity int) int
 		CreatePipeline        func(childComplexity int) int
+		ReadJobLog            func(childComplexity int) int
 		ReadPipelineVariables func(childComplexity int) int
 		ReadProject           func(childComplexity int) int
 		UpdatePipeline        func(childComplexity int) int
@@ -1743,6 +1745,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.GlobalID(childComplexity), true
+	case "Project.jobLogAccessLevel":
+		if e.ComplexityRoot.Project.JobLogAccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.JobLogAccessLevel(childComplexity), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -2011,6 +2019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectPermissions.CreatePipeline(childComplexity), true
+	case "ProjectPermissions.readJobLog":
+		if e.ComplexityRoot.ProjectPermissions.ReadJobLog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ReadJobLog(childComplexity), true
 	case "ProjectPermissions.readPipelineVariables":
 		if e.ComplexityRoot.ProjectPermissions.ReadPipelineVariables == nil {
 			break
@@ -3098,6 +3112,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_description(ctx, field)
 	case "defaultBranch":
 		return ec.fieldContext_Project_defaultBranch(ctx, field)
+	case "jobLogAccessLevel":
+		return ec.fieldContext_Project_jobLogAccessLevel(ctx, field)
 	case "auditEvents":
 		return ec.fieldContext_Project_auditEvents(ctx, field)
 	case "ciJobTokenScope":
@@ -3238,6 +3254,8 @@ func (ec *executionContext) childFields_ProjectPermissions(ctx context.Context, 
 		return ec.fieldContext_ProjectPermissions_updatePipeline(ctx, field)
 	case "readPipelineVariables":
 		return ec.fieldContext_ProjectPermissions_readPipelineVariables(ctx, field)
+	case "readJobLog":
+		return ec.fieldContext_ProjectPermissions_readJobLog(ctx, field)
 	case "adminProject":
 		return ec.fieldContext_ProjectPermissions_adminProject(ctx, field)
 	}
@@ -9267,6 +9285,29 @@ func (ec *executionContext) fieldContext_Project_defaultBranch(_ context.Context
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
+func (ec *executionContext) _Project_jobLogAccessLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_jobLogAccessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobLogAccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kickoff.AccessLevel) graphql.Marshaler {
+			return ec.marshalNAccessLevel2githubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_jobLogAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "AccessLevel")
+}
+
 func (ec *executionContext) _Project_auditEvents(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10475,6 +10516,29 @@ func (ec *executionContext) _ProjectPermissions_readPipelineVariables(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_ProjectPermissions_readPipelineVariables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_readJobLog(ctx context.Context, field graphql.CollectedField, obj *authz.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_readJobLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadJobLog, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_readJobLog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
 }
 
@@ -17314,7 +17378,7 @@ func (ec *executionContext) unmarshalInputProjectUpdateInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"projectPath", "name", "description", "defaultBranch"}
+	fieldsInOrder := [...]string{"projectPath", "name", "description", "defaultBranch", "jobLogAccessLevel"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17349,6 +17413,13 @@ func (ec *executionContext) unmarshalInputProjectUpdateInput(ctx context.Context
 				return it, err
 			}
 			it.DefaultBranch = data
+		case "jobLogAccessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobLogAccessLevel"))
+			data, err := ec.unmarshalOAccessLevel2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JobLogAccessLevel = data
 		}
 	}
 	return it, nil
@@ -20646,6 +20717,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "jobLogAccessLevel":
+			out.Values[i] = ec._Project_jobLogAccessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "auditEvents":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21137,6 +21213,11 @@ func (ec *executionContext) _ProjectPermissions(ctx context.Context, sel ast.Sel
 			}
 		case "readPipelineVariables":
 			out.Values[i] = ec._ProjectPermissions_readPipelineVariables(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readJobLog":
+			out.Values[i] = ec._ProjectPermissions_readJobLog(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23442,6 +23523,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAccessLevel2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx context.Context, v any) (*kickoff.AccessLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kickoff.AccessLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccessLevel2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐAccessLevel(ctx context.Context, sel ast.SelectionSet, v *kickoff.AccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {

@@ -13,7 +13,7 @@ import (
 // may do, so the web app never compares access levels itself.
 func TestUserPermissions(t *testing.T) {
 	const query = `{ project(fullPath: "grp/app") { userPermissions {
-		readProject createPipeline updatePipeline readPipelineVariables adminProject } } }`
+		readProject createPipeline updatePipeline readPipelineVariables readJobLog adminProject } } }`
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		ctx, c := context.Background(), db.Client
 		p := c.Project.Create().SetName("app").SetFullPath("grp/app").SaveX(ctx)
@@ -25,11 +25,11 @@ func TestUserPermissions(t *testing.T) {
 		}{
 			{"not a member", kickoff.NoAccess, false, `{"data":{"project":null}}`},
 			{"guest", kickoff.Guest, false, `{"data":{"project":null}}`},
-			{"reporter", kickoff.Reporter, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":false,"updatePipeline":false,"readPipelineVariables":false,"adminProject":false}}}}`},
-			{"developer", kickoff.Developer, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":false,"adminProject":false}}}}`},
-			{"maintainer", kickoff.Maintainer, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"adminProject":true}}}}`},
-			{"owner", kickoff.Owner, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"adminProject":true}}}}`},
-			{"admin, not a member", kickoff.NoAccess, true, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"adminProject":true}}}}`},
+			{"reporter", kickoff.Reporter, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":false,"updatePipeline":false,"readPipelineVariables":false,"readJobLog":false,"adminProject":false}}}}`},
+			{"developer", kickoff.Developer, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":false,"readJobLog":false,"adminProject":false}}}}`},
+			{"maintainer", kickoff.Maintainer, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"readJobLog":true,"adminProject":true}}}}`},
+			{"owner", kickoff.Owner, false, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"readJobLog":true,"adminProject":true}}}}`},
+			{"admin, not a member", kickoff.NoAccess, true, `{"data":{"project":{"userPermissions":{"readProject":true,"createPipeline":true,"updatePipeline":true,"readPipelineVariables":true,"readJobLog":true,"adminProject":true}}}}`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

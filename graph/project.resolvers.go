@@ -31,6 +31,7 @@ func (r *mutationResolver) ProjectCreate(ctx context.Context, input model.Projec
 func (r *mutationResolver) ProjectUpdate(ctx context.Context, input model.ProjectUpdateInput) (*model.ProjectUpdatePayload, error) {
 	p, err := r.svc.Projects.Update(ctx, input.ProjectPath, projects.ProjectUpdate{
 		Name: input.Name, Description: input.Description, DefaultBranch: input.DefaultBranch,
+		JobLogAccessLevel: input.JobLogAccessLevel,
 	})
 	return payload(err, func(errs []string) *model.ProjectUpdatePayload {
 		return &model.ProjectUpdatePayload{Project: p, Errors: errs}

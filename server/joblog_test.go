@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kickoff-ci/kickoff/domain/joblogs"
+	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
@@ -230,5 +231,83 @@ func TestMaskedVariables(t *testing.T) {
 		if !strings.Contains(string(data), `"content":"key=[MASKED] plain=visible\n"`) || !strings.Contains(string(data), `{"key":"DEPLOY_KEY","masked":true}`) {
 			t.Fatalf("pipeline = %s", data)
 		}
+	})
+}
+
+// TestJobLogAccessSetting: job logs are Maintainer-only until a Maintainer
+// opens them to Developers or Reporters with projectUpdate; REST, GraphQL
+// and live tails follow the setting at once, both ways, and bad values
+// change nothing.
+func TestJobLogAccessSetting(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
+		id := e.rnTrigger(t, "grp/app")
+		job := e.rnClaim(t, runnerToken)
+		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
+		wantStatus(t, e.rnLog(t, id, job.JobToken, "0-5", "first\n"), http.StatusAccepted, "")
+		reporter := e.createUser(t, "rep", false)
+		_, repPAT := e.createPAT(t, reporter)
+		e.tpMember(t, "rep", "REPORTER")
+		logURL := fmt.Sprintf("/api/v4/projects/grp%%2Fapp/pipelines/%d/log", id)
+		const view = `{ project(fullPath: "grp/app") { jobLogAccessLevel userPermissions { readJobLog } pipeline(iid: "1") { log { content } } } }`
+		setting := func(level string) string {
+			return fmt.Sprintf(`mutation { projectUpdate(input: {projectPath: "grp/app", jobLogAccessLevel: %s}) { project { jobLogAccessLevel } errors } }`, level)
+		}
+
+		wantStatus(t, e.send(t, http.MethodGet, logURL, "", map[string]string{"PRIVATE-TOKEN": repPAT}), http.StatusForbidden,
+			`{"message":"403 Forbidden - reading this project's job logs needs the MAINTAINER role"}`)
+		if data := e.tpGQL(t, repPAT, view); !strings.Contains(string(data), `"jobLogAccessLevel":"MAINTAINER","userPermissions":{"readJobLog":false},"pipeline":{"log":null}`) {
+			t.Fatalf("a Reporter's view by default = %s", data)
+		}
+
+		audits := e.rnAuditTotal(t)
+		for _, tc := range []struct{ name, pat, level, want string }{
+			{"a Reporter opens the logs", repPAT, "REPORTER", "MAINTAINER role"},
+			{"GUEST", e.pat, "GUEST", "not GUEST"},
+			{"OWNER", e.pat, "OWNER", "not OWNER"},
+			{"NO_ACCESS", e.pat, "NO_ACCESS", "not NO_ACCESS"},
+			{"not an access level", e.pat, "EVERYONE", "EVERYONE"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, errs := e.tpGQLErrors(t, tc.pat, setting(tc.level))
+				if len(errs) == 0 || !strings.Contains(strings.Join(errs, "; "), tc.want) {
+					t.Fatalf("errors %v, want one mentioning %q", errs, tc.want)
+				}
+				if got := e.db.Client.Project.Query().OnlyX(context.Background()).JobLogAccessLevel; got != 40 {
+					t.Fatalf("the setting changed to %v", got)
+				}
+			})
+		}
+		if got := e.rnAuditTotal(t); got != audits {
+			t.Fatalf("refused updates wrote %d audit events", got-audits)
+		}
+
+		e.tpGQL(t, e.pat, setting("REPORTER"))
+		if n := e.db.Client.AuditEvent.Query().Where(auditevent.Action("project.updated"),
+			auditevent.Reason("job logs readable by REPORTER and above (was MAINTAINER)")).CountX(context.Background()); n != 1 {
+			t.Fatalf("%d audit events say the logs were opened", n)
+		}
+		wantStatus(t, e.send(t, http.MethodGet, logURL, "", map[string]string{"PRIVATE-TOKEN": repPAT}), http.StatusOK, "first")
+		if data := e.tpGQL(t, repPAT, view); !strings.Contains(string(data), `"jobLogAccessLevel":"REPORTER","userPermissions":{"readJobLog":true},"pipeline":{"log":{"content":"first\n"}}`) {
+			t.Fatalf("a Reporter's view once opened = %s", data)
+		}
+		s := dialSub(t, e.srv.URL, patHeader(repPAT))
+		payload, _ := json.Marshal(map[string]any{
+			"query":     `subscription($id: ID!) { pipelineLogAppended(id: $id) { content complete } }`,
+			"variables": map[string]string{"id": globalID("Pipeline", id)},
+		})
+		s.send(t, wsMessage{ID: "log", Type: "subscribe", Payload: payload})
+		if got, _ := s.nextLogPiece(t, "log"); got != "first\n" {
+			t.Fatalf("the Reporter's live tail starts with %q", got)
+		}
+
+		// Closed again: the live tail ends at the next piece, REST refuses.
+		e.tpGQL(t, e.pat, setting("MAINTAINER"))
+		wantStatus(t, e.rnLog(t, id, job.JobToken, "6-12", "second\n"), http.StatusAccepted, "")
+		if m, err := s.read(); err != nil || m.Type != "error" || !strings.Contains(string(m.Payload), "needs the MAINTAINER role") {
+			t.Fatalf("the Reporter's tail after closing: %s %s, %v; want an error", m.Type, m.Payload, err)
+		}
+		wantStatus(t, e.send(t, http.MethodGet, logURL, "", map[string]string{"PRIVATE-TOKEN": repPAT}), http.StatusForbidden, "")
 	})
 }

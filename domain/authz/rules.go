@@ -7,6 +7,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/ent/user"
 )
 
@@ -28,15 +29,17 @@ const (
 	// OwnTriggerToken is what a trigger's owner needs to keep for the token
 	// to start pipelines.
 	OwnTriggerToken
-	// ReadJobLog covers pipelines' job logs: as variable values, since a
-	// command may print a secret that is not masked.
+	// ReadJobLog covers pipelines' job logs: as variable values by default,
+	// since a command may print a secret that is not masked; a project may
+	// lower it (JobLogLevels).
 	ReadJobLog
 	// DeletePipeline covers deleting a pipeline with its variables (GitLab:
 	// destroy_pipeline, Owner only).
 	DeletePipeline
 )
 
-// Required returns the lowest access level that allows a.
+// Required returns the lowest access level that allows a by default;
+// RequiredIn, in a given project.
 func (a Action) Required() kickoff.AccessLevel {
 	switch a {
 	case ReadProject:
@@ -51,8 +54,29 @@ func (a Action) Required() kickoff.AccessLevel {
 	return kickoff.Owner + 1 // unknown actions are never allowed
 }
 
-// Allowed reports whether level permits a.
+// Allowed reports whether level permits a by default.
 func (a Action) Allowed(level kickoff.AccessLevel) bool { return level >= a.Required() }
+
+// JobLogLevels are the levels a project may require for ReadJobLog: none
+// below Reporter, who sees the pipelines, nor above the Maintainers who
+// set it.
+var JobLogLevels = []kickoff.AccessLevel{kickoff.Reporter, kickoff.Developer, kickoff.Maintainer}
+
+// RequiredIn is the lowest access level that allows a in the project.
+func RequiredIn(ctx context.Context, client *ent.Client, projectID int, a Action) (kickoff.AccessLevel, error) {
+	if a != ReadJobLog {
+		return a.Required(), nil
+	}
+	p, err := client.Project.Query().Where(project.ID(projectID)).
+		Select(project.FieldJobLogAccessLevel).Only(withoutVisibility(ctx))
+	if ent.IsNotFound(err) {
+		return a.Required(), nil // no project: nobody is a member of it anyway
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the job log setting: %w", err)
+	}
+	return p.JobLogAccessLevel, nil
+}
 
 // ProjectPermissions is what a viewer may do in a project, so clients (the
 // web app) ask instead of re-deriving role thresholds; GraphQL's
@@ -62,16 +86,19 @@ type ProjectPermissions struct {
 	CreatePipeline        bool // RunPipeline
 	UpdatePipeline        bool // RunPipeline: cancel, retry
 	ReadPipelineVariables bool // ReadVariableValues
+	ReadJobLog            bool // ReadJobLog
 	AdminProject          bool // ManageProject
 }
 
-// PermissionsAt is what level permits.
-func PermissionsAt(level kickoff.AccessLevel) ProjectPermissions {
+// PermissionsAt is what level permits in a project whose job logs need
+// jobLogLevel.
+func PermissionsAt(level, jobLogLevel kickoff.AccessLevel) ProjectPermissions {
 	return ProjectPermissions{
 		ReadProject:           ReadProject.Allowed(level),
 		CreatePipeline:        RunPipeline.Allowed(level),
 		UpdatePipeline:        RunPipeline.Allowed(level),
 		ReadPipelineVariables: ReadVariableValues.Allowed(level),
+		ReadJobLog:            level >= jobLogLevel,
 		AdminProject:          ManageProject.Allowed(level),
 	}
 }
@@ -86,14 +113,18 @@ func Authorize(ctx context.Context, client *ent.Client, projectID int, a Action)
 	if err != nil {
 		return kickoff.NoAccess, err
 	}
+	required, err := RequiredIn(ctx, client, projectID, a)
+	if err != nil {
+		return level, err
+	}
 	switch {
-	case a.Allowed(level):
+	case level >= required:
 		return level, nil
 	case !ReadProject.Allowed(level):
 		return level, kickoff.Errorf(kickoff.ENotFound, "project not found")
 	default:
 		return level, errors.Join(
-			kickoff.Errorf(kickoff.EForbidden, "you need at least the %s role in this project", a.Required()),
+			kickoff.Errorf(kickoff.EForbidden, "you need at least the %s role in this project", required),
 			ErrInsufficientRole)
 	}
 }
@@ -215,7 +246,11 @@ func reload(ctx context.Context, client *ent.Client, n ent.Noder) (ent.Noder, er
 
 func allowed(ctx context.Context, client *ent.Client, u *ent.User, projectID int, a Action) (bool, error) {
 	level, err := AccessLevel(ctx, client, u, projectID)
-	return a.Allowed(level), err
+	if err != nil || level == kickoff.NoAccess {
+		return false, err
+	}
+	required, err := RequiredIn(ctx, client, projectID, a)
+	return level >= required, err
 }
 
 // Allows reports whether u may do a in the project. Unlike Authorize it is
@@ -268,11 +303,11 @@ func Recheck(ctx context.Context, client *ent.Client, projectID int, a Action) e
 	if now.Admin != was.Admin {
 		return kickoff.Errorf(kickoff.EUnauthorized, "your permissions changed: sign in again")
 	}
-	level, err := AccessLevel(ctx, client, now, projectID)
+	ok, err := allowed(ctx, client, now, projectID, a)
 	if err != nil {
 		return err
 	}
-	if !a.Allowed(level) {
+	if !ok {
 		return kickoff.Errorf(kickoff.ENotFound, "project not found")
 	}
 	return nil

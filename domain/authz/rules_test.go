@@ -72,6 +72,50 @@ func TestPermissionTable(t *testing.T) {
 	})
 }
 
+// TestJobLogSetting: a project's job_log_access_level moves ReadJobLog, and
+// nothing else, for Authorize, Allows and Recheck alike.
+func TestJobLogSetting(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		c := db.Client
+		p := c.Project.Create().SetName("app").SetFullPath("grp/app").SaveX(ctx)
+		other := c.Project.Create().SetName("other").SetFullPath("grp/other").SaveX(ctx)
+		viewers := map[kickoff.AccessLevel]*ent.User{}
+		for _, l := range levels[1:] {
+			u := newUser(t, c, "u"+l.String(), false)
+			c.ProjectMember.Create().SetProjectID(p.ID).SetUserID(u.ID).SetAccessLevel(l).ExecX(ctx)
+			c.ProjectMember.Create().SetProjectID(other.ID).SetUserID(u.ID).SetAccessLevel(l).ExecX(ctx)
+			viewers[l] = u
+		}
+		for _, setting := range authz.JobLogLevels {
+			c.Project.UpdateOne(p).SetJobLogAccessLevel(setting).ExecX(ctx)
+			if got, err := authz.RequiredIn(ctx, c, p.ID, authz.ReadJobLog); got != setting || err != nil {
+				t.Fatalf("RequiredIn = %v, %v, want %v", got, err, setting)
+			}
+			for l, u := range viewers {
+				vctx := authz.WithViewer(ctx, &authz.Viewer{User: u})
+				ok, err := authz.Allows(ctx, c, u, p.ID, authz.ReadJobLog)
+				if err != nil || ok != (l >= setting) {
+					t.Errorf("setting %v: %v reads logs = %v, %v", setting, l, ok, err)
+				}
+				if err := authz.Recheck(vctx, c, p.ID, authz.ReadJobLog); (err == nil) != (l >= setting) {
+					t.Errorf("setting %v: Recheck for %v = %v", setting, l, err)
+				}
+				// The other project keeps the default; the setting moves no other action.
+				if ok, _ := authz.Allows(ctx, c, u, other.ID, authz.ReadJobLog); ok != (l >= kickoff.Maintainer) {
+					t.Errorf("setting %v leaks to another project for %v", setting, l)
+				}
+				if ok, _ := authz.Allows(ctx, c, u, p.ID, authz.ReadVariableValues); ok != (l >= kickoff.Maintainer) {
+					t.Errorf("setting %v moves variable values for %v", setting, l)
+				}
+			}
+			if setting > kickoff.Reporter {
+				check(t, c, viewers[kickoff.Reporter], p.ID, authz.ReadJobLog, "reporter, setting "+setting.String(), kickoff.EForbidden)
+			}
+		}
+	})
+}
+
 func check(t *testing.T, c *ent.Client, u *ent.User, projectID int, a authz.Action, who, want string) {
 	t.Helper()
 	ctx := context.Background()
@@ -98,10 +142,14 @@ func TestPermissionsAt(t *testing.T) {
 			CreatePipeline:        l >= required[authz.RunPipeline],
 			UpdatePipeline:        l >= required[authz.RunPipeline],
 			ReadPipelineVariables: l >= required[authz.ReadVariableValues],
+			ReadJobLog:            l >= required[authz.ReadJobLog],
 			AdminProject:          l >= required[authz.ManageProject],
 		}
-		if got := authz.PermissionsAt(l); got != want {
+		if got := authz.PermissionsAt(l, required[authz.ReadJobLog]); got != want {
 			t.Errorf("PermissionsAt(%v) = %+v, want %+v", l, got, want)
+		}
+		if got := authz.PermissionsAt(l, kickoff.Reporter); got.ReadJobLog != (l >= kickoff.Reporter) {
+			t.Errorf("PermissionsAt(%v, Reporter).ReadJobLog = %v", l, got.ReadJobLog)
 		}
 	}
 }

@@ -42,7 +42,9 @@ func (s *Service) follow(ctx context.Context, sub *events.Subscription, pipeline
 		if err != nil {
 			return fmt.Errorf("reloading pipeline %d: %w", pipelineID, err)
 		}
-		if err := authz.Recheck(ctx, s.client, p.ProjectID, authz.ReadJobLog); err != nil {
+		// The user is still active and sees the project; Read then checks
+		// the project's level for job logs, which may have been raised.
+		if err := authz.Recheck(ctx, s.client, p.ProjectID, authz.ReadProject); err != nil {
 			return err
 		}
 		l, err := s.Read(ctx, p, offset, followPiece)

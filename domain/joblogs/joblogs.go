@@ -6,6 +6,7 @@ package joblogs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/kickoff-ci/kickoff"
@@ -156,8 +157,8 @@ type Log struct {
 	Complete  bool  // the pipeline has finished: the log will not grow
 }
 
-// ErrCannotRead refuses viewers below authz.ReadJobLog.
-var ErrCannotRead = kickoff.Errorf(kickoff.EForbidden, "reading job logs needs the Maintainer role")
+// ErrCannotRead marks the refusal of viewers below authz.ReadJobLog.
+var ErrCannotRead = errors.New("cannot read job logs")
 
 // Read returns up to limit bytes of p's log from offset, for a viewer
 // allowed authz.ReadJobLog in p's project. Once p has finished, the tail
@@ -167,12 +168,8 @@ func (s *Service) Read(ctx context.Context, p *ent.Pipeline, offset, limit int64
 		return Log{}, kickoff.Errorf(kickoff.EInvalid, "offset and limit must not be negative")
 	}
 	c := database.ClientFrom(ctx, s.client)
-	ok, err := authz.Allows(ctx, c, authz.UserFrom(ctx), p.ProjectID, authz.ReadJobLog)
-	if err != nil {
+	if err := canRead(ctx, c, p.ProjectID); err != nil {
 		return Log{}, err
-	}
-	if !ok {
-		return Log{}, ErrCannotRead
 	}
 	head, err := c.PipelineLog.Query().Where(pipelinelog.PipelineID(p.ID)).Only(ctx)
 	if ent.IsNotFound(err) {
@@ -195,6 +192,20 @@ func (s *Service) Read(ctx context.Context, p *ent.Pipeline, offset, limit int64
 	}
 	return Log{Content: content, Offset: offset, Size: head.Size + int64(len(tail)),
 		Truncated: head.Truncated, Complete: p.Status.Finished()}, nil
+}
+
+// canRead refuses viewers below the project's level for job logs, saying
+// which level it is.
+func canRead(ctx context.Context, c *ent.Client, projectID int) error {
+	ok, err := authz.Allows(ctx, c, authz.UserFrom(ctx), projectID, authz.ReadJobLog)
+	if err != nil || ok {
+		return err
+	}
+	required, err := authz.RequiredIn(ctx, c, projectID, authz.ReadJobLog)
+	if err != nil {
+		return err
+	}
+	return errors.Join(kickoff.Errorf(kickoff.EForbidden, "reading this project's job logs needs the %s role", required), ErrCannotRead)
 }
 
 // read assembles [offset, offset+limit) of the stored chunks and the tail.

@@ -81,8 +81,14 @@ func TestAppendMasksAcrossChunksAndStoresRetriesOnce(t *testing.T) {
 		if l := read(t, s, maintainer, p); string(l.Content) != "deploying with [MASKED]\nsecond line ends with " || l.Complete {
 			t.Fatalf("log while running = %q complete=%v", l.Content, l.Complete)
 		}
-		if _, err := s.Read(developer, p, 0, 100); !errors.Is(err, joblogs.ErrCannotRead) {
+		if _, err := s.Read(developer, p, 0, 100); !errors.Is(err, joblogs.ErrCannotRead) ||
+			kickoff.ErrorMessage(err) != "reading this project's job logs needs the MAINTAINER role" {
 			t.Fatalf("a Developer reads the log: %v", err)
+		}
+		// The project opens its logs to Developers.
+		db.Client.Project.UpdateOneID(p.ProjectID).SetJobLogAccessLevel(kickoff.Developer).ExecX(ctx)
+		if l := read(t, s, developer, p); !strings.HasPrefix(string(l.Content), "deploying with [MASKED]") {
+			t.Fatalf("a Developer reads %q once the project allows it", l.Content)
 		}
 		p = db.Client.Pipeline.UpdateOne(p).SetStatus(kickoff.StatusSuccess).SaveX(ctx)
 		want := "deploying with [MASKED]\nsecond line ends with s3cr3t"

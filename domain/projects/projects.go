@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,6 +163,9 @@ type ProjectUpdate struct {
 	Name          *string
 	Description   *string
 	DefaultBranch *string
+	// JobLogAccessLevel is the lowest role that may read job logs, one of
+	// authz.JobLogLevels.
+	JobLogAccessLevel *kickoff.AccessLevel
 }
 
 func (s *Service) update(ctx context.Context, fullPath string, up ProjectUpdate) (*ent.Project, error) {
@@ -182,12 +186,23 @@ func (s *Service) update(ctx context.Context, fullPath string, up ProjectUpdate)
 	if err := validateProject(name, p.FullPath, description, branch); err != nil {
 		return nil, err
 	}
-	p, err = p.Update().SetName(strings.TrimSpace(name)).SetDescription(description).SetDefaultBranch(branch).Save(ctx)
+	logLevel := p.JobLogAccessLevel
+	if up.JobLogAccessLevel != nil {
+		if logLevel = *up.JobLogAccessLevel; !slices.Contains(authz.JobLogLevels, logLevel) {
+			return nil, kickoff.Errorf(kickoff.EInvalid, "job logs can be opened to Reporters, Developers or Maintainers, not %s", logLevel)
+		}
+	}
+	var reason string
+	if logLevel != p.JobLogAccessLevel {
+		reason = fmt.Sprintf("job logs readable by %s and above (was %s)", logLevel, p.JobLogAccessLevel)
+	}
+	p, err = p.Update().SetName(strings.TrimSpace(name)).SetDescription(description).SetDefaultBranch(branch).
+		SetJobLogAccessLevel(logLevel).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("updating project: %w", err)
 	}
 	return p, audit.Record(ctx, s.client, audit.Event{Action: "project.updated", Outcome: audit.Success,
-		ProjectID: &p.ID, TargetType: "Project", TargetID: &p.ID})
+		Reason: reason, ProjectID: &p.ID, TargetType: "Project", TargetID: &p.ID})
 }
 
 // ViewerAccessLevel is the viewer's level in p.
@@ -198,7 +213,12 @@ func (s *Service) ViewerAccessLevel(ctx context.Context, p *ent.Project) (kickof
 // ViewerPermissions is what the viewer may do in p.
 func (s *Service) ViewerPermissions(ctx context.Context, p *ent.Project) (authz.ProjectPermissions, error) {
 	level, err := s.ViewerAccessLevel(ctx, p)
-	return authz.PermissionsAt(level), err
+	if err != nil {
+		return authz.ProjectPermissions{}, err
+	}
+	// Read again: GraphQL loads only the columns a query selects.
+	logLevel, err := authz.RequiredIn(ctx, database.ClientFrom(ctx, s.client), p.ID, authz.ReadJobLog)
+	return authz.PermissionsAt(level, logLevel), err
 }
 
 func (s *Service) addMember(ctx context.Context, fullPath, username string, level kickoff.AccessLevel) (*ent.ProjectMember, error) {

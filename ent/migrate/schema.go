@@ -400,6 +400,7 @@ var (
 		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
 		{Name: "default_branch", Type: field.TypeString, Size: 255, Default: "main"},
 		{Name: "last_pipeline_iid", Type: field.TypeInt, Default: 0},
+		{Name: "job_log_access_level", Type: field.TypeInt, Default: 40},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/kickoff-ci/kickoff"
 )
 
 const (
@@ -28,6 +29,8 @@ const (
 	FieldDefaultBranch = "default_branch"
 	// FieldLastPipelineIid holds the string denoting the last_pipeline_iid field in the database.
 	FieldLastPipelineIid = "last_pipeline_iid"
+	// FieldJobLogAccessLevel holds the string denoting the job_log_access_level field in the database.
+	FieldJobLogAccessLevel = "job_log_access_level"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
 	// EdgeRefs holds the string denoting the refs edge name in mutations.
@@ -114,6 +117,7 @@ var Columns = []string{
 	FieldDescription,
 	FieldDefaultBranch,
 	FieldLastPipelineIid,
+	FieldJobLogAccessLevel,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -149,6 +153,8 @@ var (
 	DefaultLastPipelineIid int
 	// LastPipelineIidValidator is a validator for the "last_pipeline_iid" field. It is called by the builders before save.
 	LastPipelineIidValidator func(int) error
+	// DefaultJobLogAccessLevel holds the default value on creation for the "job_log_access_level" field.
+	DefaultJobLogAccessLevel kickoff.AccessLevel
 )
 
 // OrderOption defines the ordering options for the Project queries.
@@ -192,6 +198,11 @@ func ByDefaultBranch(opts ...sql.OrderTermOption) OrderOption {
 // ByLastPipelineIid orders the results by the last_pipeline_iid field.
 func ByLastPipelineIid(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastPipelineIid, opts...).ToFunc()
+}
+
+// ByJobLogAccessLevel orders the results by the job_log_access_level field.
+func ByJobLogAccessLevel(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldJobLogAccessLevel, opts...).ToFunc()
 }
 
 // ByMembersCount orders the results by members count.

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
 )
 
@@ -88,6 +89,12 @@ func DefaultBranch(v string) predicate.Project {
 // LastPipelineIid applies equality check predicate on the "last_pipeline_iid" field. It's identical to LastPipelineIidEQ.
 func LastPipelineIid(v int) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldLastPipelineIid, v))
+}
+
+// JobLogAccessLevel applies equality check predicate on the "job_log_access_level" field. It's identical to JobLogAccessLevelEQ.
+func JobLogAccessLevel(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldEQ(FieldJobLogAccessLevel, vc))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -468,6 +475,60 @@ func LastPipelineIidLT(v int) predicate.Project {
 // LastPipelineIidLTE applies the LTE predicate on the "last_pipeline_iid" field.
 func LastPipelineIidLTE(v int) predicate.Project {
 	return predicate.Project(sql.FieldLTE(FieldLastPipelineIid, v))
+}
+
+// JobLogAccessLevelEQ applies the EQ predicate on the "job_log_access_level" field.
+func JobLogAccessLevelEQ(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldEQ(FieldJobLogAccessLevel, vc))
+}
+
+// JobLogAccessLevelNEQ applies the NEQ predicate on the "job_log_access_level" field.
+func JobLogAccessLevelNEQ(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldNEQ(FieldJobLogAccessLevel, vc))
+}
+
+// JobLogAccessLevelIn applies the In predicate on the "job_log_access_level" field.
+func JobLogAccessLevelIn(vs ...kickoff.AccessLevel) predicate.Project {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int(vs[i])
+	}
+	return predicate.Project(sql.FieldIn(FieldJobLogAccessLevel, v...))
+}
+
+// JobLogAccessLevelNotIn applies the NotIn predicate on the "job_log_access_level" field.
+func JobLogAccessLevelNotIn(vs ...kickoff.AccessLevel) predicate.Project {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = int(vs[i])
+	}
+	return predicate.Project(sql.FieldNotIn(FieldJobLogAccessLevel, v...))
+}
+
+// JobLogAccessLevelGT applies the GT predicate on the "job_log_access_level" field.
+func JobLogAccessLevelGT(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldGT(FieldJobLogAccessLevel, vc))
+}
+
+// JobLogAccessLevelGTE applies the GTE predicate on the "job_log_access_level" field.
+func JobLogAccessLevelGTE(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldGTE(FieldJobLogAccessLevel, vc))
+}
+
+// JobLogAccessLevelLT applies the LT predicate on the "job_log_access_level" field.
+func JobLogAccessLevelLT(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldLT(FieldJobLogAccessLevel, vc))
+}
+
+// JobLogAccessLevelLTE applies the LTE predicate on the "job_log_access_level" field.
+func JobLogAccessLevelLTE(v kickoff.AccessLevel) predicate.Project {
+	vc := int(v)
+	return predicate.Project(sql.FieldLTE(FieldJobLogAccessLevel, vc))
 }
 
 // HasMembers applies the HasEdge predicate on the "members" edge.

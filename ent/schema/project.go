@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/kickoff-ci/kickoff"
 )
 
 // fullPathPattern is SPEC §1's project path: lowercase segments joined by "/".
@@ -31,6 +33,13 @@ func (Project) Fields() []ent.Field {
 		// bumped in its own short transaction (gaps are allowed, duplicates not).
 		field.Int("last_pipeline_iid").Default(0).NonNegative().
 			Annotations(entgql.Skip()),
+		// job_log_access_level is the lowest role that may read job logs
+		// (authz.ReadJobLog): Maintainer, as for variable values, unless the
+		// project opens them to Developers or Reporters.
+		field.Int("job_log_access_level").GoType(kickoff.AccessLevel(0)).
+			Default(int(kickoff.Maintainer)).
+			Comment("The lowest role that may read this project's job logs (projectUpdate changes it).").
+			Annotations(entgql.Type("AccessLevel"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

@@ -285,6 +285,14 @@ try {
     await row.waitFor({ state: 'detached' });
   });
 
+  await step('open job logs to Reporters in Settings › CI/CD › Job logs', async () => {
+    await page.getByLabel('Who can read job logs').selectOption('REPORTER');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved: Reporters and above can read job logs.').waitFor();
+    const r = await gql(`{ project(fullPath: "${fullPath}") { jobLogAccessLevel } }`);
+    expect(r.data.project.jobLogAccessLevel === 'REPORTER', `the setting is ${r.data.project.jobLogAccessLevel}`);
+  });
+
   await step('the pipelines list and page follow a run live: status, log, cancel and retry', async () => {
     const made = await gql(`mutation { runnerCreate(input: {projectPath: "${fullPath}", description: "e2e live"}) { token errors } }`);
     const runnerToken = made.data.runnerCreate.token;

@@ -241,6 +241,10 @@ type ProjectUpdateInput struct {
 	Name          *string `json:"name,omitempty"`
 	Description   *string `json:"description,omitempty"`
 	DefaultBranch *string `json:"defaultBranch,omitempty"`
+	// The lowest role that may read job logs: MAINTAINER (the default, as for
+	// variable values, since a command may print a secret that is not masked),
+	// DEVELOPER or REPORTER.
+	JobLogAccessLevel *kickoff.AccessLevel `json:"jobLogAccessLevel,omitempty"`
 }
 
 type ProjectUpdatePayload struct {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/server/httpjson"
 )
@@ -30,7 +31,7 @@ func (a *jobLogAPI) get(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := a.logs.Read(r.Context(), p, 0, math.MaxInt64)
 	if errors.Is(err, joblogs.ErrCannotRead) {
-		httpjson.Message(w, http.StatusForbidden, "403 Forbidden - "+err.Error())
+		httpjson.Message(w, http.StatusForbidden, "403 Forbidden - "+kickoff.ErrorMessage(err))
 		return
 	}
 	if err != nil {

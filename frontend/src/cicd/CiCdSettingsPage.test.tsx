@@ -52,10 +52,10 @@ describe('CiCdSettingsPage', () => {
     expect(screen.getByRole('tablist', { name: 'Usage examples' })).toBeTruthy();
   });
 
-  it('shows the Runners, Job token permissions and Branches and tags sections below the trigger tokens', () => {
+  it('shows the Runners, Job token permissions, Job logs and Branches and tags sections below the trigger tokens', () => {
     renderAs(maintainerPermissions);
     const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Job token permissions', 'Branches and tags']);
+    expect(headings).toEqual(['Pipeline trigger tokens', 'Runners', 'Job token permissions', 'Job logs', 'Branches and tags']);
     expect(screen.getByLabelText('Project path')).toBeTruthy();
     expect(screen.getByRole('row', { name: /acme\/demo/ })).toBeTruthy();
     expect(screen.getByLabelText(/Runner description/)).toBeTruthy();

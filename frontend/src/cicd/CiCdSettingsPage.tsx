@@ -3,6 +3,7 @@ import { PipelineTriggersSection } from '../triggers/PipelineTriggersSection';
 import { RunnersSection } from '../runners/RunnersSection';
 import { RefsSection } from '../refs/RefsSection';
 import { JobTokenAllowlistSection } from '../jobtokens/JobTokenAllowlistSection';
+import { JobLogAccessSection } from './JobLogAccessSection';
 import { numericId } from '../graphql/ids';
 
 export function CiCdSettingsPage() {
@@ -22,6 +23,7 @@ export function CiCdSettingsPage() {
           />
           <RunnersSection fullPath={project.fullPath} />
           <JobTokenAllowlistSection fullPath={project.fullPath} />
+          <JobLogAccessSection fullPath={project.fullPath} level={project.jobLogAccessLevel} />
           <RefsSection fullPath={project.fullPath} defaultBranch={project.defaultBranch} />
         </>
       ) : (

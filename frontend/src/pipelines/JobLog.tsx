@@ -21,9 +21,19 @@ const PipelineLogQuery = graphql(`
   }
 `);
 
-/** How often a running pipeline's log is read on. */
-export const LOG_POLL_MS = 1000;
+const PipelineLogAppended = graphql(`
+  subscription PipelineLogAppended($id: ID!, $offset: Int!) {
+    pipelineLogAppended(id: $id, offset: $offset) {
+      content
+      nextOffset
+      truncated
+      complete
+    }
+  }
+`);
 
+/** How often a running pipeline's log is read on when the websocket fails. */
+export const LOG_POLL_MS = 1000;
 /**
  * The pipeline's job log with its ANSI colours, followed live (read on from
  * where the last piece ended) until the pipeline finishes.
@@ -35,7 +45,7 @@ export function JobLog({ fullPath, iid }: { fullPath: string; iid: number }) {
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'nearest' });
   }, [text]);
-  if (forbidden) return <p className="muted">Job logs are visible to project Maintainers only.</p>;
+  if (forbidden) return <p className="muted">You may not read this project’s job logs.</p>;
   return (
     <>
       {error ? <ErrorAlert message={`Could not load the log: ${error}`} /> : null}
@@ -62,25 +72,23 @@ export function JobLog({ fullPath, iid }: { fullPath: string; iid: number }) {
 
 type LogState = { text: string; complete: boolean; truncated: boolean; forbidden: boolean; error: string | null };
 
-/** Reads the log piece by piece; while the pipeline runs, every LOG_POLL_MS. */
+type Piece = { content: string; nextOffset: number; truncated: boolean; complete: boolean };
+
+/**
+ * Reads what is stored piece by piece, then, while the pipeline runs,
+ * follows the pipelineLogAppended subscription; when the websocket fails,
+ * reads on every LOG_POLL_MS instead.
+ */
 function useLogText(fullPath: string, iid: number): LogState {
   const client = useClient();
   const [state, setState] = useState<LogState>({ text: '', complete: false, truncated: false, forbidden: false, error: null });
   useEffect(() => {
     let offset = 0;
     let stopped = false;
+    let polling = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    async function readOn() {
-      const result = await client
-        .query(PipelineLogQuery, { fullPath, iid: String(iid), offset }, { requestPolicy: 'network-only' })
-        .toPromise();
-      if (stopped) return;
-      const log = result.data?.project?.pipeline?.log;
-      if (result.error || !log) {
-        setState((s) => ({ ...s, forbidden: !result.error, error: result.error ? result.error.message : null }));
-        if (result.error) timer = setTimeout(readOn, LOG_POLL_MS * 5);
-        return;
-      }
+    let live: { unsubscribe(): void } | undefined;
+    function add(log: Piece) {
       offset = log.nextOffset;
       setState((s) => ({
         text: s.text + log.content,
@@ -89,14 +97,46 @@ function useLogText(fullPath: string, iid: number): LogState {
         forbidden: false,
         error: null,
       }));
+    }
+    async function readOn() {
+      const result = await client
+        .query(PipelineLogQuery, { fullPath, iid: String(iid), offset }, { requestPolicy: 'network-only' })
+        .toPromise();
+      if (stopped) return;
+      const pipeline = result.data?.project?.pipeline;
+      const log = pipeline?.log;
+      if (result.error || !pipeline || !log) {
+        setState((s) => ({ ...s, forbidden: !result.error, error: result.error ? result.error.message : null }));
+        if (result.error) timer = setTimeout(readOn, LOG_POLL_MS * 5);
+        return;
+      }
+      add(log);
+      if (log.complete) return;
       // More is there already: read on at once; otherwise wait for output.
-      if (log.content.length > 0 && !log.complete) timer = setTimeout(readOn, 0);
-      else if (!log.complete) timer = setTimeout(readOn, LOG_POLL_MS);
+      if (log.content.length > 0) timer = setTimeout(readOn, 0);
+      else if (polling) timer = setTimeout(readOn, LOG_POLL_MS);
+      else follow(pipeline.id);
+    }
+    function follow(id: string) {
+      let failed = false;
+      live = client.subscription(PipelineLogAppended, { id, offset }).subscribe((result) => {
+        const log = result.data?.pipelineLogAppended;
+        if (stopped || failed) return;
+        if (result.error || !log) {
+          failed = true;
+          polling = true;
+          timer = setTimeout(readOn, LOG_POLL_MS);
+          return;
+        }
+        add(log);
+      });
+      if (failed) live.unsubscribe();
     }
     void readOn();
     return () => {
       stopped = true;
       clearTimeout(timer);
+      live?.unsubscribe();
     };
   }, [client, fullPath, iid]);
   return state;

@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { mockClient, WithClient } from '../test/urql';
-import type { ProjectPermissions } from '../projects/ProjectContext';
+import type { ProjectInfo, ProjectPermissions } from '../projects/ProjectContext';
 import { developerPermissions, maintainerPermissions, WithProject } from '../test/project';
 import { MASK, PipelinePage, VariablesTable } from './PipelinePage';
 
@@ -59,11 +59,11 @@ function detail(values: boolean) {
   };
 }
 
-function renderDetail(userPermissions: ProjectPermissions, values: boolean) {
+function renderDetail(userPermissions: ProjectPermissions, values: boolean, project: Partial<ProjectInfo> = {}) {
   const { client } = mockClient(() => detail(values));
   render(
     <WithClient client={client}>
-      <WithProject project={{ userPermissions }}>
+      <WithProject project={{ userPermissions, ...project }}>
         <MemoryRouter>
           <PipelinePage iid="7" />
         </MemoryRouter>
@@ -98,6 +98,18 @@ describe('PipelinePage', () => {
     expect(within(table).getAllByText(MASK)).toHaveLength(2);
     expect(within(table).queryByText('staging')).toBeNull();
     expect(screen.getByText(/visible to project Maintainers only/)).toBeTruthy();
+  });
+
+  it('says who reads job logs instead of showing the log to those who may not', () => {
+    renderDetail(developerPermissions, false);
+    expect(screen.queryByLabelText('Job log')).toBeNull();
+    expect(screen.getByText('Job logs of this project are visible to Maintainers and above.')).toBeTruthy();
+  });
+
+  it('shows the job log to Developers once the project opens logs to them', () => {
+    renderDetail({ ...developerPermissions, readJobLog: true }, false, { jobLogAccessLevel: 'DEVELOPER' });
+    expect(screen.getByLabelText('Job log')).toBeTruthy();
+    expect(screen.queryByText(/Job logs of this project/)).toBeNull();
   });
 });
 

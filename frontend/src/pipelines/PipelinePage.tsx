@@ -10,6 +10,7 @@ import { formatDuration } from '../ui/format';
 import { useProject } from '../projects/ProjectContext';
 import { projectUrl } from '../projects/paths';
 import { JobLog } from './JobLog';
+import { levelLabel } from '../members/accessLevels';
 import { usePipelineEvents } from './usePipelineEvents';
 
 const CancelPipeline = graphql(`
@@ -215,7 +216,13 @@ export function PipelinePage({ iid }: { iid: string }) {
         </dd>
       </dl>
       <h2 className="section-title">Job log</h2>
-      <JobLog key={pipeline.id + pipeline.startedAt} fullPath={project.fullPath} iid={pipeline.iid} />
+      {project.userPermissions.readJobLog ? (
+        <JobLog key={pipeline.id + pipeline.startedAt} fullPath={project.fullPath} iid={pipeline.iid} />
+      ) : (
+        <p className="muted">
+          Job logs of this project are visible to {levelLabel(project.jobLogAccessLevel)}s and above.
+        </p>
+      )}
       <h2 className="section-title">Variables</h2>
       {showValues ? null : (
         <p className="muted">Values are visible to project Maintainers only.</p>

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { AccessLevel } from '../graphql/generated/graphql';
 
 /**
  * What the viewer may do in the project, as the server says
@@ -8,6 +9,7 @@ export type ProjectPermissions = {
   createPipeline: boolean;
   updatePipeline: boolean;
   readPipelineVariables: boolean;
+  readJobLog: boolean;
   adminProject: boolean;
 };
 
@@ -17,6 +19,8 @@ export type ProjectInfo = {
   fullPath: string;
   description: string;
   defaultBranch: string;
+  /** The lowest role that may read job logs. */
+  jobLogAccessLevel: AccessLevel;
   userPermissions: ProjectPermissions;
 };
 

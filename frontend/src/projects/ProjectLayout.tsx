@@ -21,10 +21,12 @@ const ProjectHeaderQuery = graphql(`
       fullPath
       description
       defaultBranch
+      jobLogAccessLevel
       userPermissions {
         createPipeline
         updatePipeline
         readPipelineVariables
+        readJobLog
         adminProject
       }
     }

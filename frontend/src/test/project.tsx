@@ -6,6 +6,7 @@ export const maintainerPermissions: ProjectPermissions = {
   createPipeline: true,
   updatePipeline: true,
   readPipelineVariables: true,
+  readJobLog: true,
   adminProject: true,
 };
 
@@ -13,6 +14,7 @@ export const maintainerPermissions: ProjectPermissions = {
 export const developerPermissions: ProjectPermissions = {
   ...maintainerPermissions,
   readPipelineVariables: false,
+  readJobLog: false,
   adminProject: false,
 };
 
@@ -22,6 +24,7 @@ export const testProject: ProjectInfo = {
   fullPath: 'acme/demo',
   description: '',
   defaultBranch: 'main',
+  jobLogAccessLevel: 'MAINTAINER',
   userPermissions: maintainerPermissions,
 };
 

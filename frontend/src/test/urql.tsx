@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { CombinedError, Provider, type Client } from 'urql';
-import { concat, fromValue, never, type Source } from 'wonka';
+import { concat, fromValue, never, pipe, subscribe, type Source } from 'wonka';
 import { vi } from 'vitest';
 
 type Result = { data?: unknown; error?: unknown };
@@ -22,14 +22,18 @@ export function mockClient(
   });
   // Subscriptions fail as without a websocket, unless the test feeds one.
   const executeSubscription = vi.fn(
-    () => options.subscription ?? concat([fromValue({ error: new CombinedError({ networkError: new Error('no websocket in tests') }) }), never]),
+    (_request?: unknown) => options.subscription ?? concat([fromValue({ error: new CombinedError({ networkError: new Error('no websocket in tests') }) }), never]),
   );
   // client.query(...).toPromise(), for components that read imperatively.
   const query = vi.fn((_document: unknown, variables: Record<string, unknown>) => ({
     toPromise: () => Promise.resolve(respond(variables) ?? {}),
   }));
-  const client = { executeQuery, executeMutation: vi.fn(), executeSubscription, query } as unknown as Client;
-  return { client, executeQuery, executeSubscription, query };
+  // client.subscription(...).subscribe(cb), likewise.
+  const subscription = vi.fn((_document: unknown, variables: Record<string, unknown>) => ({
+    subscribe: (onResult: (r: Result) => void) => pipe(executeSubscription(variables), subscribe(onResult)),
+  }));
+  const client = { executeQuery, executeMutation: vi.fn(), executeSubscription, query, subscription } as unknown as Client;
+  return { client, executeQuery, executeSubscription, query, subscription };
 }
 
 export function WithClient({ client, children }: { client: Client; children: ReactNode }) {
