@@ -28,6 +28,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -104,6 +106,8 @@ func checkColumn(t, c string) error {
 			session.Table:                session.ValidColumn,
 			signinfailure.Table:          signinfailure.ValidColumn,
 			user.Table:                   user.ValidColumn,
+			webhook.Table:                webhook.ValidColumn,
+			webhookdelivery.Table:        webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -54,13 +54,15 @@ type ProjectEdges struct {
 	Runners []*Runner `json:"runners,omitempty"`
 	// AuditEvents holds the value of the audit_events edge.
 	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
+	// Webhooks holds the value of the webhooks edge.
+	Webhooks []*Webhook `json:"webhooks,omitempty"`
 	// JobTokenAllowlist holds the value of the job_token_allowlist edge.
 	JobTokenAllowlist []*JobTokenAllowlistEntry `json:"job_token_allowlist,omitempty"`
 	// JobTokenAllowedIn holds the value of the job_token_allowed_in edge.
 	JobTokenAllowedIn []*JobTokenAllowlistEntry `json:"job_token_allowed_in,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 
 	namedMembers           map[string][]*ProjectMember
 	namedRefs              map[string][]*Ref
@@ -68,6 +70,7 @@ type ProjectEdges struct {
 	namedPipelines         map[string][]*Pipeline
 	namedRunners           map[string][]*Runner
 	namedAuditEvents       map[string][]*AuditEvent
+	namedWebhooks          map[string][]*Webhook
 	namedJobTokenAllowlist map[string][]*JobTokenAllowlistEntry
 	namedJobTokenAllowedIn map[string][]*JobTokenAllowlistEntry
 }
@@ -126,10 +129,19 @@ func (e ProjectEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
 	return nil, &NotLoadedError{edge: "audit_events"}
 }
 
+// WebhooksOrErr returns the Webhooks value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) WebhooksOrErr() ([]*Webhook, error) {
+	if e.loadedTypes[6] {
+		return e.Webhooks, nil
+	}
+	return nil, &NotLoadedError{edge: "webhooks"}
+}
+
 // JobTokenAllowlistOrErr returns the JobTokenAllowlist value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProjectEdges) JobTokenAllowlistOrErr() ([]*JobTokenAllowlistEntry, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.JobTokenAllowlist, nil
 	}
 	return nil, &NotLoadedError{edge: "job_token_allowlist"}
@@ -138,7 +150,7 @@ func (e ProjectEdges) JobTokenAllowlistOrErr() ([]*JobTokenAllowlistEntry, error
 // JobTokenAllowedInOrErr returns the JobTokenAllowedIn value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProjectEdges) JobTokenAllowedInOrErr() ([]*JobTokenAllowlistEntry, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.JobTokenAllowedIn, nil
 	}
 	return nil, &NotLoadedError{edge: "job_token_allowed_in"}
@@ -265,6 +277,11 @@ func (_m *Project) QueryRunners() *RunnerQuery {
 // QueryAuditEvents queries the "audit_events" edge of the Project entity.
 func (_m *Project) QueryAuditEvents() *AuditEventQuery {
 	return NewProjectClient(_m.config).QueryAuditEvents(_m)
+}
+
+// QueryWebhooks queries the "webhooks" edge of the Project entity.
+func (_m *Project) QueryWebhooks() *WebhookQuery {
+	return NewProjectClient(_m.config).QueryWebhooks(_m)
 }
 
 // QueryJobTokenAllowlist queries the "job_token_allowlist" edge of the Project entity.
@@ -473,6 +490,30 @@ func (_m *Project) appendNamedAuditEvents(name string, edges ...*AuditEvent) {
 		_m.Edges.namedAuditEvents[name] = []*AuditEvent{}
 	} else {
 		_m.Edges.namedAuditEvents[name] = append(_m.Edges.namedAuditEvents[name], edges...)
+	}
+}
+
+// NamedWebhooks returns the Webhooks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedWebhooks(name string) ([]*Webhook, error) {
+	if _m.Edges.namedWebhooks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWebhooks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedWebhooks(name string, edges ...*Webhook) {
+	if _m.Edges.namedWebhooks == nil {
+		_m.Edges.namedWebhooks = make(map[string][]*Webhook)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWebhooks[name] = []*Webhook{}
+	} else {
+		_m.Edges.namedWebhooks[name] = append(_m.Edges.namedWebhooks[name], edges...)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/projectmember"
 	"github.com/kickoff-ci/kickoff/ent/ref"
 	"github.com/kickoff-ci/kickoff/ent/runner"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
 )
 
 // ProjectQuery is the builder for querying Project entities.
@@ -37,6 +38,7 @@ type ProjectQuery struct {
 	withPipelines              *PipelineQuery
 	withRunners                *RunnerQuery
 	withAuditEvents            *AuditEventQuery
+	withWebhooks               *WebhookQuery
 	withJobTokenAllowlist      *JobTokenAllowlistEntryQuery
 	withJobTokenAllowedIn      *JobTokenAllowlistEntryQuery
 	loadTotal                  []func(context.Context, []*Project) error
@@ -47,6 +49,7 @@ type ProjectQuery struct {
 	withNamedPipelines         map[string]*PipelineQuery
 	withNamedRunners           map[string]*RunnerQuery
 	withNamedAuditEvents       map[string]*AuditEventQuery
+	withNamedWebhooks          map[string]*WebhookQuery
 	withNamedJobTokenAllowlist map[string]*JobTokenAllowlistEntryQuery
 	withNamedJobTokenAllowedIn map[string]*JobTokenAllowlistEntryQuery
 	// intermediate query (i.e. traversal path).
@@ -210,6 +213,28 @@ func (_q *ProjectQuery) QueryAuditEvents() *AuditEventQuery {
 			sqlgraph.From(project.Table, project.FieldID, selector),
 			sqlgraph.To(auditevent.Table, auditevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.AuditEventsTable, project.AuditEventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryWebhooks chains the current query on the "webhooks" edge.
+func (_q *ProjectQuery) QueryWebhooks() *WebhookQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(webhook.Table, webhook.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, project.WebhooksTable, project.WebhooksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -459,6 +484,7 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		withPipelines:         _q.withPipelines.Clone(),
 		withRunners:           _q.withRunners.Clone(),
 		withAuditEvents:       _q.withAuditEvents.Clone(),
+		withWebhooks:          _q.withWebhooks.Clone(),
 		withJobTokenAllowlist: _q.withJobTokenAllowlist.Clone(),
 		withJobTokenAllowedIn: _q.withJobTokenAllowedIn.Clone(),
 		// clone intermediate query.
@@ -531,6 +557,17 @@ func (_q *ProjectQuery) WithAuditEvents(opts ...func(*AuditEventQuery)) *Project
 		opt(query)
 	}
 	_q.withAuditEvents = query
+	return _q
+}
+
+// WithWebhooks tells the query-builder to eager-load the nodes that are connected to
+// the "webhooks" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithWebhooks(opts ...func(*WebhookQuery)) *ProjectQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWebhooks = query
 	return _q
 }
 
@@ -634,13 +671,14 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	var (
 		nodes       = []*Project{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withMembers != nil,
 			_q.withRefs != nil,
 			_q.withPipelineTriggers != nil,
 			_q.withPipelines != nil,
 			_q.withRunners != nil,
 			_q.withAuditEvents != nil,
+			_q.withWebhooks != nil,
 			_q.withJobTokenAllowlist != nil,
 			_q.withJobTokenAllowedIn != nil,
 		}
@@ -708,6 +746,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withWebhooks; query != nil {
+		if err := _q.loadWebhooks(ctx, query, nodes,
+			func(n *Project) { n.Edges.Webhooks = []*Webhook{} },
+			func(n *Project, e *Webhook) { n.Edges.Webhooks = append(n.Edges.Webhooks, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withJobTokenAllowlist; query != nil {
 		if err := _q.loadJobTokenAllowlist(ctx, query, nodes,
 			func(n *Project) { n.Edges.JobTokenAllowlist = []*JobTokenAllowlistEntry{} },
@@ -765,6 +810,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadAuditEvents(ctx, query, nodes,
 			func(n *Project) { n.appendNamedAuditEvents(name) },
 			func(n *Project, e *AuditEvent) { n.appendNamedAuditEvents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWebhooks {
+		if err := _q.loadWebhooks(ctx, query, nodes,
+			func(n *Project) { n.appendNamedWebhooks(name) },
+			func(n *Project, e *Webhook) { n.appendNamedWebhooks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -971,6 +1023,36 @@ func (_q *ProjectQuery) loadAuditEvents(ctx context.Context, query *AuditEventQu
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProjectQuery) loadWebhooks(ctx context.Context, query *WebhookQuery, nodes []*Project, init func(*Project), assign func(*Project, *Webhook)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Project)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhook.FieldProjectID)
+	}
+	query.Where(predicate.Webhook(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(project.WebhooksColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "project_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -1237,6 +1319,20 @@ func (_q *ProjectQuery) WithNamedAuditEvents(name string, opts ...func(*AuditEve
 		_q.withNamedAuditEvents = make(map[string]*AuditEventQuery)
 	}
 	_q.withNamedAuditEvents[name] = query
+	return _q
+}
+
+// WithNamedWebhooks tells the query-builder to eager-load the nodes that are connected to the "webhooks"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedWebhooks(name string, opts ...func(*WebhookQuery)) *ProjectQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWebhooks == nil {
+		_q.withNamedWebhooks = make(map[string]*WebhookQuery)
+	}
+	_q.withNamedWebhooks[name] = query
 	return _q
 }
 

@@ -23,6 +23,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -569,4 +571,87 @@ func init() {
 	userDescAdmin := userFields[4].Descriptor()
 	// user.DefaultAdmin holds the default value on creation for the admin field.
 	user.DefaultAdmin = userDescAdmin.Default.(bool)
+	webhookMixin := schema.Webhook{}.Mixin()
+	webhookMixinFields0 := webhookMixin[0].Fields()
+	_ = webhookMixinFields0
+	webhookFields := schema.Webhook{}.Fields()
+	_ = webhookFields
+	// webhookDescCreatedAt is the schema descriptor for created_at field.
+	webhookDescCreatedAt := webhookMixinFields0[0].Descriptor()
+	// webhook.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhook.DefaultCreatedAt = webhookDescCreatedAt.Default.(func() time.Time)
+	// webhookDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookDescUpdatedAt := webhookMixinFields0[1].Descriptor()
+	// webhook.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhook.DefaultUpdatedAt = webhookDescUpdatedAt.Default.(func() time.Time)
+	// webhook.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhook.UpdateDefaultUpdatedAt = webhookDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookDescUUID is the schema descriptor for uuid field.
+	webhookDescUUID := webhookFields[0].Descriptor()
+	// webhook.UUIDValidator is a validator for the "uuid" field. It is called by the builders before save.
+	webhook.UUIDValidator = webhookDescUUID.Validators[0].(func(string) error)
+	// webhookDescName is the schema descriptor for name field.
+	webhookDescName := webhookFields[1].Descriptor()
+	// webhook.DefaultName holds the default value on creation for the name field.
+	webhook.DefaultName = webhookDescName.Default.(string)
+	// webhook.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	webhook.NameValidator = webhookDescName.Validators[0].(func(string) error)
+	// webhookDescDescription is the schema descriptor for description field.
+	webhookDescDescription := webhookFields[2].Descriptor()
+	// webhook.DefaultDescription holds the default value on creation for the description field.
+	webhook.DefaultDescription = webhookDescDescription.Default.(string)
+	// webhook.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhook.DescriptionValidator = webhookDescDescription.Validators[0].(func(string) error)
+	// webhookDescURL is the schema descriptor for url field.
+	webhookDescURL := webhookFields[4].Descriptor()
+	// webhook.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhook.URLValidator = webhookDescURL.Validators[0].(func(string) error)
+	// webhookDescPipelineEvents is the schema descriptor for pipeline_events field.
+	webhookDescPipelineEvents := webhookFields[11].Descriptor()
+	// webhook.DefaultPipelineEvents holds the default value on creation for the pipeline_events field.
+	webhook.DefaultPipelineEvents = webhookDescPipelineEvents.Default.(bool)
+	// webhookDescEnableSslVerification is the schema descriptor for enable_ssl_verification field.
+	webhookDescEnableSslVerification := webhookFields[12].Descriptor()
+	// webhook.DefaultEnableSslVerification holds the default value on creation for the enable_ssl_verification field.
+	webhook.DefaultEnableSslVerification = webhookDescEnableSslVerification.Default.(bool)
+	// webhookDescConsecutiveFailures is the schema descriptor for consecutive_failures field.
+	webhookDescConsecutiveFailures := webhookFields[15].Descriptor()
+	// webhook.DefaultConsecutiveFailures holds the default value on creation for the consecutive_failures field.
+	webhook.DefaultConsecutiveFailures = webhookDescConsecutiveFailures.Default.(int)
+	// webhook.ConsecutiveFailuresValidator is a validator for the "consecutive_failures" field. It is called by the builders before save.
+	webhook.ConsecutiveFailuresValidator = webhookDescConsecutiveFailures.Validators[0].(func(int) error)
+	// webhookDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhookDescDisabledReason := webhookFields[17].Descriptor()
+	// webhook.DefaultDisabledReason holds the default value on creation for the disabled_reason field.
+	webhook.DefaultDisabledReason = webhookDescDisabledReason.Default.(string)
+	// webhook.DisabledReasonValidator is a validator for the "disabled_reason" field. It is called by the builders before save.
+	webhook.DisabledReasonValidator = webhookDescDisabledReason.Validators[0].(func(string) error)
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescUUID is the schema descriptor for uuid field.
+	webhookdeliveryDescUUID := webhookdeliveryFields[0].Descriptor()
+	// webhookdelivery.UUIDValidator is a validator for the "uuid" field. It is called by the builders before save.
+	webhookdelivery.UUIDValidator = webhookdeliveryDescUUID.Validators[0].(func(string) error)
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[6].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookdelivery.AttemptsValidator = webhookdeliveryDescAttempts.Validators[0].(func(int) error)
+	// webhookdeliveryDescNextAttemptAt is the schema descriptor for next_attempt_at field.
+	webhookdeliveryDescNextAttemptAt := webhookdeliveryFields[7].Descriptor()
+	// webhookdelivery.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
+	webhookdelivery.DefaultNextAttemptAt = webhookdeliveryDescNextAttemptAt.Default.(func() time.Time)
+	// webhookdeliveryDescResponseBody is the schema descriptor for response_body field.
+	webhookdeliveryDescResponseBody := webhookdeliveryFields[11].Descriptor()
+	// webhookdelivery.DefaultResponseBody holds the default value on creation for the response_body field.
+	webhookdelivery.DefaultResponseBody = webhookdeliveryDescResponseBody.Default.(string)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[12].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryFields[16].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
 }

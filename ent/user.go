@@ -53,13 +53,15 @@ type UserEdges struct {
 	Pipelines []*Pipeline `json:"pipelines,omitempty"`
 	// CreatedRunners holds the value of the created_runners edge.
 	CreatedRunners []*Runner `json:"created_runners,omitempty"`
+	// CreatedWebhooks holds the value of the created_webhooks edge.
+	CreatedWebhooks []*Webhook `json:"created_webhooks,omitempty"`
 	// AuditEvents holds the value of the audit_events edge.
 	AuditEvents []*AuditEvent `json:"audit_events,omitempty"`
 	// JobTokenAllowlistEntries holds the value of the job_token_allowlist_entries edge.
 	JobTokenAllowlistEntries []*JobTokenAllowlistEntry `json:"job_token_allowlist_entries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 
 	namedMemberships              map[string][]*ProjectMember
 	namedPersonalAccessTokens     map[string][]*PersonalAccessToken
@@ -67,6 +69,7 @@ type UserEdges struct {
 	namedOwnedTriggers            map[string][]*PipelineTrigger
 	namedPipelines                map[string][]*Pipeline
 	namedCreatedRunners           map[string][]*Runner
+	namedCreatedWebhooks          map[string][]*Webhook
 	namedAuditEvents              map[string][]*AuditEvent
 	namedJobTokenAllowlistEntries map[string][]*JobTokenAllowlistEntry
 }
@@ -125,10 +128,19 @@ func (e UserEdges) CreatedRunnersOrErr() ([]*Runner, error) {
 	return nil, &NotLoadedError{edge: "created_runners"}
 }
 
+// CreatedWebhooksOrErr returns the CreatedWebhooks value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) CreatedWebhooksOrErr() ([]*Webhook, error) {
+	if e.loadedTypes[6] {
+		return e.CreatedWebhooks, nil
+	}
+	return nil, &NotLoadedError{edge: "created_webhooks"}
+}
+
 // AuditEventsOrErr returns the AuditEvents value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.AuditEvents, nil
 	}
 	return nil, &NotLoadedError{edge: "audit_events"}
@@ -137,7 +149,7 @@ func (e UserEdges) AuditEventsOrErr() ([]*AuditEvent, error) {
 // JobTokenAllowlistEntriesOrErr returns the JobTokenAllowlistEntries value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) JobTokenAllowlistEntriesOrErr() ([]*JobTokenAllowlistEntry, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.JobTokenAllowlistEntries, nil
 	}
 	return nil, &NotLoadedError{edge: "job_token_allowlist_entries"}
@@ -266,6 +278,11 @@ func (_m *User) QueryPipelines() *PipelineQuery {
 // QueryCreatedRunners queries the "created_runners" edge of the User entity.
 func (_m *User) QueryCreatedRunners() *RunnerQuery {
 	return NewUserClient(_m.config).QueryCreatedRunners(_m)
+}
+
+// QueryCreatedWebhooks queries the "created_webhooks" edge of the User entity.
+func (_m *User) QueryCreatedWebhooks() *WebhookQuery {
+	return NewUserClient(_m.config).QueryCreatedWebhooks(_m)
 }
 
 // QueryAuditEvents queries the "audit_events" edge of the User entity.
@@ -473,6 +490,30 @@ func (_m *User) appendNamedCreatedRunners(name string, edges ...*Runner) {
 		_m.Edges.namedCreatedRunners[name] = []*Runner{}
 	} else {
 		_m.Edges.namedCreatedRunners[name] = append(_m.Edges.namedCreatedRunners[name], edges...)
+	}
+}
+
+// NamedCreatedWebhooks returns the CreatedWebhooks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedCreatedWebhooks(name string) ([]*Webhook, error) {
+	if _m.Edges.namedCreatedWebhooks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCreatedWebhooks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedCreatedWebhooks(name string, edges ...*Webhook) {
+	if _m.Edges.namedCreatedWebhooks == nil {
+		_m.Edges.namedCreatedWebhooks = make(map[string][]*Webhook)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCreatedWebhooks[name] = []*Webhook{}
+	} else {
+		_m.Edges.namedCreatedWebhooks[name] = append(_m.Edges.namedCreatedWebhooks[name], edges...)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
 )
 
 // UserCreate is the builder for creating a User entity.
@@ -206,6 +207,21 @@ func (_c *UserCreate) AddCreatedRunners(v ...*Runner) *UserCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddCreatedRunnerIDs(ids...)
+}
+
+// AddCreatedWebhookIDs adds the "created_webhooks" edge to the Webhook entity by IDs.
+func (_c *UserCreate) AddCreatedWebhookIDs(ids ...int) *UserCreate {
+	_c.mutation.AddCreatedWebhookIDs(ids...)
+	return _c
+}
+
+// AddCreatedWebhooks adds the "created_webhooks" edges to the Webhook entity.
+func (_c *UserCreate) AddCreatedWebhooks(v ...*Webhook) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCreatedWebhookIDs(ids...)
 }
 
 // AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
@@ -489,6 +505,22 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(runner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CreatedWebhooksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

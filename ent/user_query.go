@@ -23,6 +23,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
 )
 
 // UserQuery is the builder for querying User entities.
@@ -38,6 +39,7 @@ type UserQuery struct {
 	withOwnedTriggers                 *PipelineTriggerQuery
 	withPipelines                     *PipelineQuery
 	withCreatedRunners                *RunnerQuery
+	withCreatedWebhooks               *WebhookQuery
 	withAuditEvents                   *AuditEventQuery
 	withJobTokenAllowlistEntries      *JobTokenAllowlistEntryQuery
 	loadTotal                         []func(context.Context, []*User) error
@@ -48,6 +50,7 @@ type UserQuery struct {
 	withNamedOwnedTriggers            map[string]*PipelineTriggerQuery
 	withNamedPipelines                map[string]*PipelineQuery
 	withNamedCreatedRunners           map[string]*RunnerQuery
+	withNamedCreatedWebhooks          map[string]*WebhookQuery
 	withNamedAuditEvents              map[string]*AuditEventQuery
 	withNamedJobTokenAllowlistEntries map[string]*JobTokenAllowlistEntryQuery
 	// intermediate query (i.e. traversal path).
@@ -211,6 +214,28 @@ func (_q *UserQuery) QueryCreatedRunners() *RunnerQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(runner.Table, runner.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.CreatedRunnersTable, user.CreatedRunnersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCreatedWebhooks chains the current query on the "created_webhooks" edge.
+func (_q *UserQuery) QueryCreatedWebhooks() *WebhookQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(webhook.Table, webhook.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.CreatedWebhooksTable, user.CreatedWebhooksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -460,6 +485,7 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withOwnedTriggers:            _q.withOwnedTriggers.Clone(),
 		withPipelines:                _q.withPipelines.Clone(),
 		withCreatedRunners:           _q.withCreatedRunners.Clone(),
+		withCreatedWebhooks:          _q.withCreatedWebhooks.Clone(),
 		withAuditEvents:              _q.withAuditEvents.Clone(),
 		withJobTokenAllowlistEntries: _q.withJobTokenAllowlistEntries.Clone(),
 		// clone intermediate query.
@@ -532,6 +558,17 @@ func (_q *UserQuery) WithCreatedRunners(opts ...func(*RunnerQuery)) *UserQuery {
 		opt(query)
 	}
 	_q.withCreatedRunners = query
+	return _q
+}
+
+// WithCreatedWebhooks tells the query-builder to eager-load the nodes that are connected to
+// the "created_webhooks" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithCreatedWebhooks(opts ...func(*WebhookQuery)) *UserQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCreatedWebhooks = query
 	return _q
 }
 
@@ -635,13 +672,14 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withMemberships != nil,
 			_q.withPersonalAccessTokens != nil,
 			_q.withSessions != nil,
 			_q.withOwnedTriggers != nil,
 			_q.withPipelines != nil,
 			_q.withCreatedRunners != nil,
+			_q.withCreatedWebhooks != nil,
 			_q.withAuditEvents != nil,
 			_q.withJobTokenAllowlistEntries != nil,
 		}
@@ -711,6 +749,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withCreatedWebhooks; query != nil {
+		if err := _q.loadCreatedWebhooks(ctx, query, nodes,
+			func(n *User) { n.Edges.CreatedWebhooks = []*Webhook{} },
+			func(n *User, e *Webhook) { n.Edges.CreatedWebhooks = append(n.Edges.CreatedWebhooks, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withAuditEvents; query != nil {
 		if err := _q.loadAuditEvents(ctx, query, nodes,
 			func(n *User) { n.Edges.AuditEvents = []*AuditEvent{} },
@@ -766,6 +811,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadCreatedRunners(ctx, query, nodes,
 			func(n *User) { n.appendNamedCreatedRunners(name) },
 			func(n *User, e *Runner) { n.appendNamedCreatedRunners(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCreatedWebhooks {
+		if err := _q.loadCreatedWebhooks(ctx, query, nodes,
+			func(n *User) { n.appendNamedCreatedWebhooks(name) },
+			func(n *User, e *Webhook) { n.appendNamedCreatedWebhooks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -972,6 +1024,36 @@ func (_q *UserQuery) loadCreatedRunners(ctx context.Context, query *RunnerQuery,
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "creator_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadCreatedWebhooks(ctx context.Context, query *WebhookQuery, nodes []*User, init func(*User), assign func(*User, *Webhook)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(webhook.FieldCreatorID)
+	}
+	query.Where(predicate.Webhook(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.CreatedWebhooksColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CreatorID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "creator_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -1241,6 +1323,20 @@ func (_q *UserQuery) WithNamedCreatedRunners(name string, opts ...func(*RunnerQu
 		_q.withNamedCreatedRunners = make(map[string]*RunnerQuery)
 	}
 	_q.withNamedCreatedRunners[name] = query
+	return _q
+}
+
+// WithNamedCreatedWebhooks tells the query-builder to eager-load the nodes that are connected to the "created_webhooks"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedCreatedWebhooks(name string, opts ...func(*WebhookQuery)) *UserQuery {
+	query := (&WebhookClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCreatedWebhooks == nil {
+		_q.withNamedCreatedWebhooks = make(map[string]*WebhookQuery)
+	}
+	_q.withNamedCreatedWebhooks[name] = query
 	return _q
 }
 

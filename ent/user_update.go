@@ -21,6 +21,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
 )
 
 // UserUpdate is the builder for updating User entities.
@@ -217,6 +218,21 @@ func (_u *UserUpdate) AddCreatedRunners(v ...*Runner) *UserUpdate {
 	return _u.AddCreatedRunnerIDs(ids...)
 }
 
+// AddCreatedWebhookIDs adds the "created_webhooks" edge to the Webhook entity by IDs.
+func (_u *UserUpdate) AddCreatedWebhookIDs(ids ...int) *UserUpdate {
+	_u.mutation.AddCreatedWebhookIDs(ids...)
+	return _u
+}
+
+// AddCreatedWebhooks adds the "created_webhooks" edges to the Webhook entity.
+func (_u *UserUpdate) AddCreatedWebhooks(v ...*Webhook) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreatedWebhookIDs(ids...)
+}
+
 // AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
 func (_u *UserUpdate) AddAuditEventIDs(ids ...int) *UserUpdate {
 	_u.mutation.AddAuditEventIDs(ids...)
@@ -376,6 +392,27 @@ func (_u *UserUpdate) RemoveCreatedRunners(v ...*Runner) *UserUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCreatedRunnerIDs(ids...)
+}
+
+// ClearCreatedWebhooks clears all "created_webhooks" edges to the Webhook entity.
+func (_u *UserUpdate) ClearCreatedWebhooks() *UserUpdate {
+	_u.mutation.ClearCreatedWebhooks()
+	return _u
+}
+
+// RemoveCreatedWebhookIDs removes the "created_webhooks" edge to Webhook entities by IDs.
+func (_u *UserUpdate) RemoveCreatedWebhookIDs(ids ...int) *UserUpdate {
+	_u.mutation.RemoveCreatedWebhookIDs(ids...)
+	return _u
+}
+
+// RemoveCreatedWebhooks removes "created_webhooks" edges to Webhook entities.
+func (_u *UserUpdate) RemoveCreatedWebhooks(v ...*Webhook) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreatedWebhookIDs(ids...)
 }
 
 // ClearAuditEvents clears all "audit_events" edges to the AuditEvent entity.
@@ -790,6 +827,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.CreatedWebhooksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreatedWebhooksIDs(); len(nodes) > 0 && !_u.mutation.CreatedWebhooksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreatedWebhooksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.AuditEventsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1082,6 +1164,21 @@ func (_u *UserUpdateOne) AddCreatedRunners(v ...*Runner) *UserUpdateOne {
 	return _u.AddCreatedRunnerIDs(ids...)
 }
 
+// AddCreatedWebhookIDs adds the "created_webhooks" edge to the Webhook entity by IDs.
+func (_u *UserUpdateOne) AddCreatedWebhookIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.AddCreatedWebhookIDs(ids...)
+	return _u
+}
+
+// AddCreatedWebhooks adds the "created_webhooks" edges to the Webhook entity.
+func (_u *UserUpdateOne) AddCreatedWebhooks(v ...*Webhook) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreatedWebhookIDs(ids...)
+}
+
 // AddAuditEventIDs adds the "audit_events" edge to the AuditEvent entity by IDs.
 func (_u *UserUpdateOne) AddAuditEventIDs(ids ...int) *UserUpdateOne {
 	_u.mutation.AddAuditEventIDs(ids...)
@@ -1241,6 +1338,27 @@ func (_u *UserUpdateOne) RemoveCreatedRunners(v ...*Runner) *UserUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCreatedRunnerIDs(ids...)
+}
+
+// ClearCreatedWebhooks clears all "created_webhooks" edges to the Webhook entity.
+func (_u *UserUpdateOne) ClearCreatedWebhooks() *UserUpdateOne {
+	_u.mutation.ClearCreatedWebhooks()
+	return _u
+}
+
+// RemoveCreatedWebhookIDs removes the "created_webhooks" edge to Webhook entities by IDs.
+func (_u *UserUpdateOne) RemoveCreatedWebhookIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.RemoveCreatedWebhookIDs(ids...)
+	return _u
+}
+
+// RemoveCreatedWebhooks removes "created_webhooks" edges to Webhook entities.
+func (_u *UserUpdateOne) RemoveCreatedWebhooks(v ...*Webhook) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreatedWebhookIDs(ids...)
 }
 
 // ClearAuditEvents clears all "audit_events" edges to the AuditEvent entity.
@@ -1678,6 +1796,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(runner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreatedWebhooksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreatedWebhooksIDs(); len(nodes) > 0 && !_u.mutation.CreatedWebhooksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreatedWebhooksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.CreatedWebhooksTable,
+			Columns: []string{user.CreatedWebhooksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(webhook.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

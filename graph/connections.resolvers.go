@@ -55,3 +55,13 @@ func (r *runnerConnectionResolver) Nodes(ctx context.Context, obj *ent.RunnerCon
 func (r *userConnectionResolver) Nodes(ctx context.Context, obj *ent.UserConnection) ([]*ent.User, error) {
 	return nodesOf(obj.Edges, func(e *ent.UserEdge) *ent.User { return e.Node }), nil
 }
+
+// Nodes is the resolver for the nodes field.
+func (r *webhookConnectionResolver) Nodes(ctx context.Context, obj *ent.WebhookConnection) ([]*ent.Webhook, error) {
+	return nodesOf(obj.Edges, func(e *ent.WebhookEdge) *ent.Webhook { return e.Node }), nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *webhookDeliveryConnectionResolver) Nodes(ctx context.Context, obj *ent.WebhookDeliveryConnection) ([]*ent.WebhookDelivery, error) {
+	return nodesOf(obj.Edges, func(e *ent.WebhookDeliveryEdge) *ent.WebhookDelivery { return e.Node }), nil
+}

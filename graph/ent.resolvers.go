@@ -90,6 +90,22 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 // UserConnection returns UserConnectionResolver implementation.
 func (r *Resolver) UserConnection() UserConnectionResolver { return &userConnectionResolver{r} }
 
+// Webhook returns WebhookResolver implementation.
+func (r *Resolver) Webhook() WebhookResolver { return &webhookResolver{r} }
+
+// WebhookConnection returns WebhookConnectionResolver implementation.
+func (r *Resolver) WebhookConnection() WebhookConnectionResolver {
+	return &webhookConnectionResolver{r}
+}
+
+// WebhookDelivery returns WebhookDeliveryResolver implementation.
+func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
+
+// WebhookDeliveryConnection returns WebhookDeliveryConnectionResolver implementation.
+func (r *Resolver) WebhookDeliveryConnection() WebhookDeliveryConnectionResolver {
+	return &webhookDeliveryConnectionResolver{r}
+}
+
 type (
 	auditEventConnectionResolver          struct{ *Resolver }
 	personalAccessTokenResolver           struct{ *Resolver }
@@ -107,4 +123,8 @@ type (
 	runnerConnectionResolver              struct{ *Resolver }
 	userResolver                          struct{ *Resolver }
 	userConnectionResolver                struct{ *Resolver }
+	webhookResolver                       struct{ *Resolver }
+	webhookConnectionResolver             struct{ *Resolver }
+	webhookDeliveryResolver               struct{ *Resolver }
+	webhookDeliveryConnectionResolver     struct{ *Resolver }
 )

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 	"github.com/kickoff-ci/kickoff/graph/model"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
@@ -35,6 +36,11 @@ func TestSmallIDsAndGlobalIDs(t *testing.T) {
 			"PersonalAccessToken": c.PersonalAccessToken.Create().SetUserID(u.ID).SetName("ci").SetTokenDigest([]byte("p")).SaveX(ctx).ID,
 			"AuditEvent":          c.AuditEvent.Create().SetAction("test").SetOutcome(auditevent.OutcomeSUCCESS).SaveX(ctx).ID,
 		}
+		hook := c.Webhook.Create().SetUUID("h").SetProjectID(p.ID).SetCreatorID(u.ID).SetURL("https://example.com/").
+			SetURLSealed([]byte("x")).SetSigningSecretSealed([]byte("x")).SaveX(ctx)
+		objects["Webhook"] = hook.ID
+		objects["WebhookDelivery"] = c.WebhookDelivery.Create().SetUUID("d").SetKind(webhookdelivery.KindTest).
+			SetStatus("created").SetPayload([]byte("{}")).SetWebhookID(hook.ID).SaveX(ctx).ID
 		if len(objects) != len(model.NodeTables) {
 			t.Fatalf("the test covers %d types, the schema has %d", len(objects), len(model.NodeTables))
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/refs"
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
@@ -30,6 +31,7 @@ type Services struct {
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
 	JobLogs   *joblogs.Service
+	Webhooks  *webhooks.Service
 }
 
 // Resolver holds the dependencies every resolver needs; nothing else.

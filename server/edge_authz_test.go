@@ -74,6 +74,7 @@ func edgeSetup(t *testing.T, e *authEnv) *edgeWorld {
 		triggerIDs[name] = rowID(t, edgeString(d, "pipelineTriggerCreate", "pipelineTrigger", "id"))
 		token := edgeString(d, "pipelineTriggerCreate", "pipelineTrigger", "token")
 		w.gql(t, w.setup, fmt.Sprintf(`mutation { runnerCreate(input: {projectPath: %q, description: "r"}) { token errors } }`, path))
+		w.gql(t, w.setup, fmt.Sprintf(`mutation { webhookCreate(input: {projectPath: %q, url: "https://hooks.example.com/"}) { webhook { id } errors } }`, path))
 		d = w.gql(t, w.setup, fmt.Sprintf(`mutation { pipelineCreate(input: {projectPath: %q, ref: "main", variables: [{key: "K", value: "v"}]}) { pipeline { id } errors } }`, path))
 		pipelineIDs[name] = rowID(t, edgeString(d, "pipelineCreate", "pipeline", "id"))
 		res := e.send(t, http.MethodPost, "/api/v4/projects/"+strconv.Itoa(projectIDs[name])+"/trigger/pipeline",

@@ -23,6 +23,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/server/gitlab"
 	"github.com/kickoff-ci/kickoff/server/httpjson"
@@ -76,6 +77,7 @@ type Services struct {
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
 	JobLogs   *joblogs.Service
+	Webhooks  *webhooks.Service
 }
 
 // server holds what the handlers share.
@@ -95,6 +97,7 @@ func (s *server) routeAPIs(mux *router, cfg Config) {
 		Pipelines:    cfg.Services.Pipelines,
 		JobTokens:    cfg.Services.JobTokens,
 		JobLogs:      cfg.Services.JobLogs,
+		Webhooks:     cfg.Services.Webhooks,
 		AuditDB:      cfg.DB.Client,
 		PublicURL:    s.publicBaseURL,
 		ClientIP:     s.clientAddr,

@@ -18,6 +18,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/refs"
 	"github.com/kickoff-ci/kickoff/domain/runners"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/graph"
 	"github.com/kickoff-ci/kickoff/internal/events"
@@ -48,6 +49,7 @@ type Set struct {
 	JobTokens *jobtokens.Service
 	Runners   *runners.Service
 	JobLogs   *joblogs.Service
+	Webhooks  *webhooks.Service
 	// Events carries pipeline changes to GraphQL subscriptions.
 	Events *events.Bus
 	// client is the database the services run on; the GraphQL handler
@@ -61,6 +63,7 @@ type Option func(*options)
 type options struct {
 	bus        *events.Bus
 	maxLogSize int64
+	webhooks   webhooks.Config
 }
 
 // WithEvents makes the services announce pipeline changes on bus (see
@@ -71,6 +74,10 @@ func WithEvents(bus *events.Bus) Option { return func(o *options) { o.bus = bus 
 // WithMaxLogSize caps each pipeline's stored job log (default
 // joblogs.DefaultMaxSize).
 func WithMaxLogSize(n int64) Option { return func(o *options) { o.maxLogSize = n } }
+
+// WithWebhooks sets how webhooks are delivered (allowed networks, retries,
+// retention); the links they carry follow publicURL.
+func WithWebhooks(cfg webhooks.Config) Option { return func(o *options) { o.webhooks = cfg } }
 
 // New builds the services on client. kr keys token encryption and session
 // signing; publicURL is where users reach Kickoff (for links in variables).
@@ -86,6 +93,9 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 	trg := triggers.New(client, kr, prj)
 	jobs := jobtokens.New(client, prj)
 	pip := pipelines.New(client, trg, prj, jobs, o.bus, publicURL)
+	o.webhooks.PublicURL, o.webhooks.WebURL = publicURL, pip.WebURL
+	hooks := webhooks.New(client, kr, prj, o.webhooks)
+	pip.Notify(hooks)
 	return Set{
 		Identity: identity.New(client, identity.Signer{
 			Sessions: sessionjwt.New(kr, SessionIssuer, SessionAudience, sessionjwt.DefaultTTL, nil),
@@ -99,6 +109,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 		JobTokens: jobs,
 		Runners:   runners.New(client, prj, pip),
 		JobLogs:   joblogs.New(client, o.bus, o.maxLogSize),
+		Webhooks:  hooks,
 		Events:    o.bus,
 		client:    client,
 	}
@@ -108,7 +119,7 @@ func New(client *ent.Client, kr *keyring.Keyring, publicURL *url.URL, opts ...Op
 func (s Set) HTTP() server.Services {
 	return server.Services{
 		Identity: s.Identity, Triggers: s.Triggers, Pipelines: s.Pipelines,
-		JobTokens: s.JobTokens, Runners: s.Runners, JobLogs: s.JobLogs,
+		JobTokens: s.JobTokens, Runners: s.Runners, JobLogs: s.JobLogs, Webhooks: s.Webhooks,
 	}
 }
 
@@ -118,5 +129,6 @@ func (s Set) GraphQL(logger *slog.Logger, opts ...graph.HandlerOption) http.Hand
 	return graph.NewHandler(s.client, graph.Services{
 		Identity: s.Identity, Projects: s.Projects, Triggers: s.Triggers, Refs: s.Refs,
 		Pipelines: s.Pipelines, JobTokens: s.JobTokens, Runners: s.Runners, JobLogs: s.JobLogs,
+		Webhooks: s.Webhooks,
 	}, logger, opts...)
 }

@@ -18,10 +18,12 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/identity"
 	"github.com/kickoff-ci/kickoff/domain/joblogs"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/frontend"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/events"
 	"github.com/kickoff-ci/kickoff/internal/keyring"
+	"github.com/kickoff-ci/kickoff/internal/outbound"
 	"github.com/kickoff-ci/kickoff/server"
 	"github.com/kickoff-ci/kickoff/services"
 )
@@ -45,6 +47,10 @@ func serveCommand() *cli.Command {
 			Usage: "the longest a trigger call may ask to be held until its pipeline finishes (its wait parameter, in seconds)"},
 		&cli.IntFlag{Name: "max-log-size", Value: joblogs.DefaultMaxSize, Sources: envFlag("max-log-size"),
 			Usage: "the most bytes of job log stored per pipeline; what a runner sends beyond is dropped and the log says so"},
+		&cli.StringSliceFlag{Name: "webhook-allowed-networks", Sources: envFlag("webhook-allowed-networks"),
+			Usage: "comma-separated CIDRs webhooks may reach although internal (loopback, private, link-local…), e.g. 10.1.2.0/24; default: public addresses only"},
+		&cli.DurationFlag{Name: "webhook-retention", Value: webhooks.DefaultRetention, Sources: envFlag("webhook-retention"),
+			Usage: "how long finished webhook deliveries are kept in the delivery log"},
 	)
 	return &cli.Command{
 		Name:   "serve",
@@ -80,6 +86,10 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 	if maxLogSize < 1024 {
 		return fmt.Errorf("--max-log-size %d: want at least 1024 bytes", maxLogSize)
 	}
+	hookCfg, err := webhookConfig(cmd, logger)
+	if err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, cmd)
 	if err != nil {
 		return err
@@ -101,11 +111,13 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer bus.Stop()
-	set := services.New(db.Client, kr, publicURL, services.WithEvents(bus), services.WithMaxLogSize(int64(maxLogSize)))
+	set := services.New(db.Client, kr, publicURL, services.WithEvents(bus), services.WithMaxLogSize(int64(maxLogSize)),
+		services.WithWebhooks(hookCfg))
 	if err := announceInitialAdmin(ctx, set.Identity, cmd.String("data-dir"), logger); err != nil {
 		return err
 	}
 	go reapStalePipelines(ctx, set.Pipelines, runnerTimeout, logger)
+	go set.Webhooks.Run(ctx)
 	go func() {
 		<-ctx.Done()
 		set.Runners.StopWaiting()   // long-polls answer 204 now instead of holding up the shutdown
@@ -128,6 +140,22 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 			"version", versionString(), "listen", addr.String(), "public_url", publicURL.String(),
 			"database", db.Dialect, "startup_ms", time.Since(started).Milliseconds())
 	})
+}
+
+// webhookConfig reads the webhook flags.
+func webhookConfig(cmd *cli.Command, logger *slog.Logger) (webhooks.Config, error) {
+	allowed, err := outbound.ParseNetworks(cmd.StringSlice("webhook-allowed-networks"))
+	if err != nil {
+		return webhooks.Config{}, fmt.Errorf("--webhook-allowed-networks: %w", err)
+	}
+	retention := cmd.Duration("webhook-retention")
+	if retention < time.Hour {
+		return webhooks.Config{}, fmt.Errorf("--webhook-retention %s: want at least 1h", retention)
+	}
+	return webhooks.Config{
+		Policy: outbound.Policy{Allowed: allowed}, Retention: retention,
+		UserAgent: "Kickoff/" + versionString(), Logger: logger,
+	}, nil
 }
 
 // announceInitialAdmin creates the first admin on an empty database and logs

@@ -218,6 +218,14 @@ func CanSeeNode(ctx context.Context, client *ent.Client, n ent.Noder) (bool, err
 			return u.Admin, nil
 		}
 		return allowed(ctx, client, u, *n.ProjectID, ManageProject)
+	case *ent.Webhook:
+		return allowed(ctx, client, u, n.ProjectID, ManageProject)
+	case *ent.WebhookDelivery:
+		h, err := client.Webhook.Get(withoutVisibility(ctx), n.WebhookID)
+		if err != nil {
+			return false, nil
+		}
+		return allowed(ctx, client, u, h.ProjectID, ManageProject)
 	}
 	return false, nil
 }
@@ -240,6 +248,10 @@ func reload(ctx context.Context, client *ent.Client, n ent.Noder) (ent.Noder, er
 		return client.Runner.Get(ctx, n.ID)
 	case *ent.AuditEvent:
 		return client.AuditEvent.Get(ctx, n.ID)
+	case *ent.Webhook:
+		return client.Webhook.Get(ctx, n.ID)
+	case *ent.WebhookDelivery:
+		return client.WebhookDelivery.Get(ctx, n.ID)
 	}
 	return n, nil // users and projects: the ID is enough
 }

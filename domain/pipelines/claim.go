@@ -81,6 +81,8 @@ func (s *Service) claim(ctx context.Context, c *ent.Client, r *ent.Runner, token
 	if err != nil {
 		return nil, err
 	}
-	s.announce(ctx, p)
+	if err := s.announce(ctx, c, p); err != nil {
+		return nil, err
+	}
 	return &Claimed{Pipeline: p, Variables: s.Variables(p, proj, stored), JobToken: token}, nil
 }

@@ -90,6 +90,8 @@ func (s *Service) move(ctx context.Context, c *ent.Client, p *ent.Pipeline, acti
 	if err != nil {
 		return nil, fmt.Errorf("saving %s: %w", action, err)
 	}
-	s.announce(ctx, p)
+	if err := s.announce(ctx, c, p); err != nil {
+		return nil, err
+	}
 	return p, s.recordChange(ctx, c, p, action, fmt.Sprintf("pipeline #%d: %s → %s", p.Iid, from, p.Status))
 }

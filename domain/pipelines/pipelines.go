@@ -30,6 +30,7 @@ type Service struct {
 	jobs     *jobtokens.Service
 	queued   signal
 	events   *events.Bus
+	notifier Notifier
 	now      func() time.Time
 	// stopCtx ends when the service stops waiting (StopWaiting).
 	stopCtx context.Context
@@ -97,7 +98,7 @@ func (s *Service) create(ctx context.Context, sp spec) (*ent.Pipeline, bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	afterCommit(ctx, s.queued.notify)
+	database.AfterCommit(ctx, s.queued.notify)
 	return created, false, nil
 }
 
@@ -178,8 +179,10 @@ func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (
 	}
 	// The callers answer with the project and user; they are at hand.
 	p.Edges.Project, p.Edges.User = sp.project, sp.user
-	s.announce(ctx, p)
 	if err := insertVariables(ctx, c, p.ID, sp.variables); err != nil {
+		return nil, err
+	}
+	if err := s.announce(ctx, c, p); err != nil {
 		return nil, err
 	}
 	if sp.trigger != nil {

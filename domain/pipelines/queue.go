@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/events"
 )
 
@@ -40,31 +41,26 @@ func (s *signal) notify() {
 // a pipeline queued in between is not missed.
 func (s *Service) Queued() <-chan struct{} { return s.queued.wait() }
 
-// afterCommit runs fn once ctx's transaction (a GraphQL mutation's) has
-// committed, or at once when ctx carries none: a runner woken earlier would
-// not see the pipeline yet.
-func afterCommit(ctx context.Context, fn func()) {
-	tx := ent.TxFromContext(ctx)
-	if tx == nil {
-		fn()
-		return
-	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				fn()
-			}
-			return err
-		})
-	})
+// Notifier hears of each pipeline creation and status change inside the
+// transaction that makes it, so what it writes (webhooks' outbox) commits
+// or rolls back with the change.
+type Notifier interface {
+	PipelineChanged(ctx context.Context, c *ent.Client, p *ent.Pipeline) error
 }
+
+// Notify makes the service tell n of every pipeline change.
+func (s *Service) Notify(n Notifier) { s.notifier = n }
 
 // announce tells subscribers (GraphQL pipelineUpdated) that p was created
 // or changed status, once the transaction in ctx commits: called where the
 // change is made, it is published exactly when the change becomes visible,
-// and never for a change that was rolled back.
-func (s *Service) announce(ctx context.Context, p *ent.Pipeline) {
+// and never for a change that was rolled back. The notifier hears of it in
+// the transaction, through c.
+func (s *Service) announce(ctx context.Context, c *ent.Client, p *ent.Pipeline) error {
 	e := events.Event{ProjectID: p.ProjectID, PipelineID: p.ID}
-	afterCommit(ctx, func() { s.events.Publish(e) })
+	database.AfterCommit(ctx, func() { s.events.Publish(e) })
+	if s.notifier == nil {
+		return nil
+	}
+	return s.notifier.PipelineChanged(ctx, c, p)
 }

@@ -29,6 +29,6 @@ func (s *Service) Retry(ctx context.Context, id int) (*ent.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	afterCommit(ctx, s.queued.notify)
+	database.AfterCommit(ctx, s.queued.notify)
 	return p, nil
 }

@@ -60,7 +60,9 @@ func (s *Service) failStale(ctx context.Context, stale *ent.Pipeline, cutoff tim
 			return fmt.Errorf("failing stale pipeline: %w", err)
 		}
 		done = true
-		s.announce(ctx, p)
+		if err := s.announce(ctx, c, p); err != nil {
+			return err
+		}
 		reason := fmt.Sprintf("%s: no update from its runner for %s", FailureRunnerSystem, olderThan)
 		return s.recordStatus(ctx, c, p, stale.Status, reason, "", "")
 	})

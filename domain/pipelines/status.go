@@ -91,7 +91,9 @@ func (s *Service) updateStatus(ctx context.Context, c *ent.Client, pipelineID in
 	if from == up.Status {
 		return p, nil // a heartbeat is not worth an audit entry, nor an event
 	}
-	s.announce(ctx, p)
+	if err := s.announce(ctx, c, p); err != nil {
+		return nil, err
+	}
 	return p, s.recordStatus(ctx, c, p, from, "reported by its runner", jobTokenKind, tokens.Short(jobToken))
 }
 

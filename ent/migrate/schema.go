@@ -596,6 +596,112 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "uuid", Type: field.TypeString, Unique: true, Size: 36},
+		{Name: "name", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "url_sealed", Type: field.TypeBytes},
+		{Name: "url", Type: field.TypeString, Size: 4096},
+		{Name: "token_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "custom_headers_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "custom_header_names", Type: field.TypeJSON, Nullable: true},
+		{Name: "signing_secret_sealed", Type: field.TypeBytes},
+		{Name: "previous_signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "previous_signing_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "pipeline_events", Type: field.TypeBool, Default: true},
+		{Name: "enable_ssl_verification", Type: field.TypeBool, Default: true},
+		{Name: "statuses", Type: field.TypeJSON, Nullable: true},
+		{Name: "ref_globs", Type: field.TypeJSON, Nullable: true},
+		{Name: "consecutive_failures", Type: field.TypeInt, Default: 0},
+		{Name: "disabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "disabled_reason", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "project_id", Type: field.TypeInt},
+		{Name: "creator_id", Type: field.TypeInt},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_projects_webhooks",
+				Columns:    []*schema.Column{WebhooksColumns[21]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "webhooks_users_created_webhooks",
+				Columns:    []*schema.Column{WebhooksColumns[22]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[21]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "uuid", Type: field.TypeString, Unique: true, Size: 36},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"pipeline", "test"}},
+		{Name: "pipeline_id", Type: field.TypeInt, Nullable: true},
+		{Name: "status", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeBytes},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "response_status", Type: field.TypeInt, Nullable: true},
+		{Name: "response_body", Type: field.TypeString, Default: ""},
+		{Name: "error", Type: field.TypeString, Default: ""},
+		{Name: "duration_ms", Type: field.TypeInt, Nullable: true},
+		{Name: "request_headers", Type: field.TypeJSON, Nullable: true},
+		{Name: "resent_from_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "webhook_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhooks_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[18]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_state_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[6], WebhookDeliveriesColumns[8]},
+			},
+			{
+				Name:    "webhookdelivery_webhook_id_pipeline_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[18], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[6]},
+			},
+			{
+				Name:    "webhookdelivery_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[17]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditEventsTable,
@@ -614,6 +720,8 @@ var (
 		SessionsTable,
 		SignInFailuresTable,
 		UsersTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 	}
 )
 
@@ -641,4 +749,7 @@ func init() {
 	RunnersTable.ForeignKeys[0].RefTable = ProjectsTable
 	RunnersTable.ForeignKeys[1].RefTable = UsersTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	WebhooksTable.ForeignKeys[0].RefTable = ProjectsTable
+	WebhooksTable.ForeignKeys[1].RefTable = UsersTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable
 }

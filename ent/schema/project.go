@@ -51,6 +51,7 @@ func (Project) Edges() []ent.Edge {
 		edge.To("pipelines", Pipeline.Type).Annotations(entgql.Skip()),
 		edge.To("runners", Runner.Type).Annotations(entgql.Skip()),
 		edge.To("audit_events", AuditEvent.Type).Annotations(entgql.Skip()),
+		edge.To("webhooks", Webhook.Type).Annotations(entgql.Skip()),
 		// job_token_allowlist is this project's inbound allowlist;
 		// job_token_allowed_in, the allowlists that name this project.
 		edge.To("job_token_allowlist", JobTokenAllowlistEntry.Type).Annotations(entgql.Skip(entgql.SkipAll)),

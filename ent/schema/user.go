@@ -35,6 +35,7 @@ func (User) Edges() []ent.Edge {
 		edge.To("owned_triggers", PipelineTrigger.Type).Annotations(entgql.Skip()),
 		edge.To("pipelines", Pipeline.Type).Annotations(entgql.Skip()),
 		edge.To("created_runners", Runner.Type).Annotations(entgql.Skip()),
+		edge.To("created_webhooks", Webhook.Type).Annotations(entgql.Skip()),
 		edge.To("audit_events", AuditEvent.Type).Annotations(entgql.Skip()),
 		edge.To("job_token_allowlist_entries", JobTokenAllowlistEntry.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}

@@ -45,6 +45,8 @@ const (
 	EdgePipelines = "pipelines"
 	// EdgeCreatedRunners holds the string denoting the created_runners edge name in mutations.
 	EdgeCreatedRunners = "created_runners"
+	// EdgeCreatedWebhooks holds the string denoting the created_webhooks edge name in mutations.
+	EdgeCreatedWebhooks = "created_webhooks"
 	// EdgeAuditEvents holds the string denoting the audit_events edge name in mutations.
 	EdgeAuditEvents = "audit_events"
 	// EdgeJobTokenAllowlistEntries holds the string denoting the job_token_allowlist_entries edge name in mutations.
@@ -93,6 +95,13 @@ const (
 	CreatedRunnersInverseTable = "runners"
 	// CreatedRunnersColumn is the table column denoting the created_runners relation/edge.
 	CreatedRunnersColumn = "creator_id"
+	// CreatedWebhooksTable is the table that holds the created_webhooks relation/edge.
+	CreatedWebhooksTable = "webhooks"
+	// CreatedWebhooksInverseTable is the table name for the Webhook entity.
+	// It exists in this package in order to avoid circular dependency with the "webhook" package.
+	CreatedWebhooksInverseTable = "webhooks"
+	// CreatedWebhooksColumn is the table column denoting the created_webhooks relation/edge.
+	CreatedWebhooksColumn = "creator_id"
 	// AuditEventsTable is the table that holds the audit_events relation/edge.
 	AuditEventsTable = "audit_events"
 	// AuditEventsInverseTable is the table name for the AuditEvent entity.
@@ -309,6 +318,20 @@ func ByCreatedRunners(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByCreatedWebhooksCount orders the results by created_webhooks count.
+func ByCreatedWebhooksCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCreatedWebhooksStep(), opts...)
+	}
+}
+
+// ByCreatedWebhooks orders the results by created_webhooks terms.
+func ByCreatedWebhooks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreatedWebhooksStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByAuditEventsCount orders the results by audit_events count.
 func ByAuditEventsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -376,6 +399,13 @@ func newCreatedRunnersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CreatedRunnersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CreatedRunnersTable, CreatedRunnersColumn),
+	)
+}
+func newCreatedWebhooksStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreatedWebhooksInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CreatedWebhooksTable, CreatedWebhooksColumn),
 	)
 }
 func newAuditEventsStep() *sqlgraph.Step {

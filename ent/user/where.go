@@ -598,6 +598,29 @@ func HasCreatedRunnersWith(preds ...predicate.Runner) predicate.User {
 	})
 }
 
+// HasCreatedWebhooks applies the HasEdge predicate on the "created_webhooks" edge.
+func HasCreatedWebhooks() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CreatedWebhooksTable, CreatedWebhooksColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreatedWebhooksWith applies the HasEdge predicate on the "created_webhooks" edge with a given conditions (other predicates).
+func HasCreatedWebhooksWith(preds ...predicate.Webhook) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newCreatedWebhooksStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasAuditEvents applies the HasEdge predicate on the "audit_events" edge.
 func HasAuditEvents() predicate.User {
 	return predicate.User(func(s *sql.Selector) {

@@ -17,6 +17,8 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/ref"
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/user"
+	"github.com/kickoff-ci/kickoff/ent/webhook"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 )
 
 // globalIDPrefix starts every object's GraphQL ID, gid://kickoff/<Type>/<id>,
@@ -35,6 +37,8 @@ var NodeTables = map[string]string{
 	"Ref":                 ref.Table,
 	"Runner":              runner.Table,
 	"User":                user.Table,
+	"Webhook":             webhook.Table,
+	"WebhookDelivery":     webhookdelivery.Table,
 }
 
 // GlobalID is a parsed gid://kickoff/<Type>/<id>.

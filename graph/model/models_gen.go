@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
@@ -321,6 +322,80 @@ type SignOutEverywherePayload struct {
 }
 
 type Subscription struct {
+}
+
+type WebhookCreateInput struct {
+	ProjectPath string `json:"projectPath"`
+	// http or https; internal addresses are refused unless the operator allowed them.
+	URL         string  `json:"url"`
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// Sent as X-Gitlab-Token; write-only.
+	Token *string `json:"token,omitempty"`
+	// Defaults to true.
+	PipelineEvents *bool `json:"pipelineEvents,omitempty"`
+	// Defaults to true.
+	EnableSslVerification *bool `json:"enableSslVerification,omitempty"`
+	// Sent with each delivery; values are write-only.
+	CustomHeaders []*webhooks.Header `json:"customHeaders,omitempty"`
+	// Pipeline statuses to send, e.g. ["failed", "success"]. Empty: all.
+	Statuses []string `json:"statuses,omitempty"`
+	// Ref patterns to send, e.g. ["main", "release/*"]. Empty: all.
+	RefGlobs []string `json:"refGlobs,omitempty"`
+}
+
+type WebhookCreatePayload struct {
+	Webhook *ent.Webhook `json:"webhook,omitempty"`
+	// The Standard Webhooks signing secret (whsec_…): shown this once.
+	SigningSecret *string  `json:"signingSecret,omitempty"`
+	Errors        []string `json:"errors"`
+}
+
+type WebhookDeleteInput struct {
+	ID string `json:"id"`
+}
+
+type WebhookDeletePayload struct {
+	Errors []string `json:"errors"`
+}
+
+type WebhookDeliveryPayload struct {
+	Delivery *ent.WebhookDelivery `json:"delivery,omitempty"`
+	Errors   []string             `json:"errors"`
+}
+
+type WebhookDeliveryResendInput struct {
+	// Global ID of the WebhookDelivery.
+	ID string `json:"id"`
+}
+
+type WebhookRotateSigningSecretInput struct {
+	ID string `json:"id"`
+}
+
+type WebhookTestInput struct {
+	ID string `json:"id"`
+}
+
+type WebhookUpdateInput struct {
+	// Global ID of the Webhook, gid://kickoff/Webhook/<id>.
+	ID          string  `json:"id"`
+	URL         *string `json:"url,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// An empty string removes the token.
+	Token                 *string `json:"token,omitempty"`
+	PipelineEvents        *bool   `json:"pipelineEvents,omitempty"`
+	EnableSslVerification *bool   `json:"enableSslVerification,omitempty"`
+	// Replaces every custom header.
+	CustomHeaders []*webhooks.Header `json:"customHeaders,omitempty"`
+	Statuses      []string           `json:"statuses,omitempty"`
+	RefGlobs      []string           `json:"refGlobs,omitempty"`
+}
+
+type WebhookUpdatePayload struct {
+	Webhook *ent.Webhook `json:"webhook,omitempty"`
+	Errors  []string     `json:"errors"`
 }
 
 // GitLab's runner types: instance runners run any project's pipelines.

@@ -73,3 +73,23 @@ func InTx[T interface{ Unwrap() T }](ctx context.Context, client *ent.Client, fn
 	}
 	return out, nil
 }
+
+// AfterCommit runs fn once ctx's transaction has committed, or at once when
+// ctx carries none: whoever fn wakes must find the change already visible,
+// and must never hear of one that was rolled back.
+func AfterCommit(ctx context.Context, fn func()) {
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		fn()
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				fn()
+			}
+			return err
+		})
+	})
+}

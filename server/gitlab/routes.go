@@ -22,6 +22,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/jobtokens"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/ent"
 )
 
@@ -37,6 +38,7 @@ type Config struct {
 	Pipelines *pipelines.Service
 	JobTokens *jobtokens.Service
 	JobLogs   *joblogs.Service
+	Webhooks  *webhooks.Service
 	// AuditDB is where the trigger flood guard records its summaries.
 	AuditDB *ent.Client
 	// PublicURL is the base (scheme and host) of web_url links.
@@ -82,6 +84,16 @@ func Register(mux Mux, cfg Config) {
 	mux.Handle("POST /api/v4/projects/{id}/pipelines/{pipeline_id}/cancel", rest(pipelineAPI.cancel))
 	mux.Handle("POST /api/v4/projects/{id}/pipelines/{pipeline_id}/retry", rest(pipelineAPI.retry))
 	mux.Handle("DELETE /api/v4/projects/{id}/pipelines/{pipeline_id}", rest(pipelineAPI.delete))
+
+	hooksAPI := &hookAPI{hooks: cfg.Webhooks, publicURL: cfg.PublicURL, maxBody: cfg.MaxBodyBytes, logger: cfg.Logger}
+	mux.Handle("GET /api/v4/projects/{id}/hooks", rest(hooksAPI.list))
+	mux.Handle("POST /api/v4/projects/{id}/hooks", rest(hooksAPI.create))
+	mux.Handle("GET /api/v4/projects/{id}/hooks/{hook_id}", rest(hooksAPI.get))
+	mux.Handle("PUT /api/v4/projects/{id}/hooks/{hook_id}", rest(hooksAPI.update))
+	mux.Handle("DELETE /api/v4/projects/{id}/hooks/{hook_id}", rest(hooksAPI.delete))
+	mux.Handle("POST /api/v4/projects/{id}/hooks/{hook_id}/test/pipeline_events", rest(hooksAPI.test))
+	mux.Handle("GET /api/v4/projects/{id}/hooks/{hook_id}/events", rest(hooksAPI.events))
+	mux.Handle("POST /api/v4/projects/{id}/hooks/{hook_id}/events/{event_id}/resend", rest(hooksAPI.resend))
 
 	// Trigger endpoints authenticate by the token parameter, never by
 	// cookies or PAT headers.

@@ -382,3 +382,11 @@ func (p *Params) Payload(omit ...string) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// Value returns a parameter as decoded: a string, json.Number, bool, nil,
+// []any or map[string]any (forms' name[] and name[key] fields become
+// arrays and maps); present reports whether the request sent it.
+func (p *Params) Value(name string) (value any, present bool) {
+	v, ok := p.values[name]
+	return v, ok
+}
