@@ -111,7 +111,7 @@ func (r *webhookResolver) Executable(ctx context.Context, obj *ent.Webhook) (boo
 
 // HasToken is the resolver for the hasToken field.
 func (r *webhookResolver) HasToken(ctx context.Context, obj *ent.Webhook) (bool, error) {
-	return obj.TokenSealed != nil, nil
+	return obj.TokenSealed != nil && len(*obj.TokenSealed) > 0, nil
 }
 
 // RequestHeaders is the resolver for the requestHeaders field.

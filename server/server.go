@@ -160,6 +160,9 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
+	if cfg.Services.Webhooks != nil {
+		reg.MustRegister(newWebhookCollector(cfg.Services.Webhooks))
+	}
 
 	mux := &router{ServeMux: http.NewServeMux()}
 	mux.HandleFunc("GET /healthz", healthz)

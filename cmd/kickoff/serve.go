@@ -51,6 +51,8 @@ func serveCommand() *cli.Command {
 			Usage: "comma-separated CIDRs webhooks may reach although internal (loopback, private, link-local…), e.g. 10.1.2.0/24; default: public addresses only"},
 		&cli.DurationFlag{Name: "webhook-retention", Value: webhooks.DefaultRetention, Sources: envFlag("webhook-retention"),
 			Usage: "how long finished webhook deliveries are kept in the delivery log"},
+		&cli.DurationFlag{Name: "webhook-retry-wait", Value: webhooks.DefaultFirstRetry, Sources: envFlag("webhook-retry-wait"),
+			Usage: "the wait before a failed webhook delivery's first retry; each further wait is four times longer, up to 12h, 8 attempts in all"},
 	)
 	return &cli.Command{
 		Name:   "serve",
@@ -152,8 +154,12 @@ func webhookConfig(cmd *cli.Command, logger *slog.Logger) (webhooks.Config, erro
 	if retention < time.Hour {
 		return webhooks.Config{}, fmt.Errorf("--webhook-retention %s: want at least 1h", retention)
 	}
+	retry := cmd.Duration("webhook-retry-wait")
+	if retry < time.Second || retry > webhooks.DefaultMaxRetryWait {
+		return webhooks.Config{}, fmt.Errorf("--webhook-retry-wait %s: want between 1s and 12h", retry)
+	}
 	return webhooks.Config{
-		Policy: outbound.Policy{Allowed: allowed}, Retention: retention,
+		Policy: outbound.Policy{Allowed: allowed}, Retention: retention, FirstRetry: retry,
 		UserAgent: "Kickoff/" + versionString(), Logger: logger,
 	}, nil
 }

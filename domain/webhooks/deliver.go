@@ -262,8 +262,8 @@ func (s *Service) request(ctx context.Context, h *ent.Webhook, d *ent.WebhookDel
 	for k, v := range set {
 		shown[k] = v
 	}
-	if h.TokenSealed != nil {
-		token, err := s.open(h.UUID, sealToken, *h.TokenSealed)
+	if sealed := present(h.TokenSealed); sealed != nil {
+		token, err := s.open(h.UUID, sealToken, sealed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -286,8 +286,8 @@ func (s *Service) request(ctx context.Context, h *ent.Webhook, d *ent.WebhookDel
 // previous one too while it is in its grace period.
 func (s *Service) signature(h *ent.Webhook, id string, at time.Time, payload []byte) (string, error) {
 	secrets := [][]byte{h.SigningSecretSealed}
-	if h.PreviousSigningSecretSealed != nil && h.PreviousSigningSecretExpiresAt != nil && at.Before(*h.PreviousSigningSecretExpiresAt) {
-		secrets = append(secrets, *h.PreviousSigningSecretSealed)
+	if prev := present(h.PreviousSigningSecretSealed); prev != nil && h.PreviousSigningSecretExpiresAt != nil && at.Before(*h.PreviousSigningSecretExpiresAt) {
+		secrets = append(secrets, prev)
 	}
 	sigs := make([]string, 0, len(secrets))
 	for _, sealed := range secrets {

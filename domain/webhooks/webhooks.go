@@ -385,13 +385,23 @@ func (s *Service) record(ctx context.Context, c *ent.Client, h *ent.Webhook, act
 		ProjectID: &h.ProjectID, TargetType: "Webhook", TargetID: &h.ID})
 }
 
+// present is a nillable sealed column's value, nil when NULL (ent scans a
+// NULL blob as a pointer to an empty slice).
+func present(b *[]byte) []byte {
+	if b == nil || len(*b) == 0 {
+		return nil
+	}
+	return *b
+}
+
 // CustomHeaders opens a hook's custom headers (values included: for
 // delivery only, never shown).
 func (s *Service) customHeaders(h *ent.Webhook) ([]Header, error) {
-	if h.CustomHeadersSealed == nil {
+	sealed := present(h.CustomHeadersSealed)
+	if sealed == nil {
 		return nil, nil
 	}
-	plain, err := s.open(h.UUID, sealHeaders, *h.CustomHeadersSealed)
+	plain, err := s.open(h.UUID, sealHeaders, sealed)
 	if err != nil {
 		return nil, err
 	}
