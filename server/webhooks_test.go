@@ -329,11 +329,15 @@ func TestWebhookFiltersAndVariables(t *testing.T) {
 		e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "main"}) { errors } }`)
 		data := e.tpGQL(t, e.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app", ref: "release-1", variables: [
 			{key: "PLAIN", value: "visible"}, {key: "SECRET", value: "masked-value-1", masked: true}]}) { pipeline { id } errors } }`)
-		var out struct{ PipelineCreate struct{ Pipeline struct{ ID string } } }
+		var out struct {
+			PipelineCreate struct{ Pipeline struct{ ID string } }
+		}
 		_ = json.Unmarshal(data, &out)
 		for _, iid := range []string{"1", "2"} {
 			gid := e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { pipeline(iid: "`+iid+`") { id } } }`)
-			var p struct{ Project struct{ Pipeline struct{ ID string } } }
+			var p struct {
+				Project struct{ Pipeline struct{ ID string } }
+			}
 			_ = json.Unmarshal(gid, &p)
 			e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineCancel(input: {id: %q}) { errors } }`, p.Project.Pipeline.ID))
 		}
@@ -539,7 +543,9 @@ func TestWebhookReplicasDeliverOnce(t *testing.T) {
 	for i := 0; i < n; i++ {
 		wg.Go(func() {
 			data := a.tpGQL(t, a.pat, `mutation { pipelineCreate(input: {projectPath: "grp/app"}) { pipeline { id } errors } }`)
-			var out struct{ PipelineCreate struct{ Pipeline struct{ ID string } } }
+			var out struct {
+				PipelineCreate struct{ Pipeline struct{ ID string } }
+			}
 			if err := json.Unmarshal(data, &out); err != nil {
 				t.Error(err)
 				return
