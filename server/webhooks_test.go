@@ -497,7 +497,7 @@ func TestWebhookTestResendAndDisable(t *testing.T) {
 			}
 		}
 		h := e.db.Client.Webhook.GetX(context.Background(), hookID)
-		if h.DisabledAt == nil || !strings.Contains(h.DisabledReason, "3 failed deliveries in a row") {
+		if h.DisabledAt == nil || !strings.Contains(h.DisabledReason, "3 events in a row failed for good") {
 			t.Fatalf("after 3 failures: disabled_at %v reason %q", h.DisabledAt, h.DisabledReason)
 		}
 		if n := e.db.Client.AuditEvent.Query().Where(auditevent.Action("webhook.disabled")).CountX(context.Background()); n != 1 {
@@ -587,4 +587,65 @@ func TestWebhookReplicasDeliverOnce(t *testing.T) {
 		}
 	}
 	t.Logf("%d events from 2 replicas, each delivered once, in order per pipeline", len(seen))
+}
+
+// TestWebhookGraphQL: the same through GraphQL, on both dialects: create
+// (the secret once), test and resend run outside the mutation transaction
+// (on SQLite a held write lock would stall them), refuse to be combined
+// with other mutations, and the hook and its log read back.
+func TestWebhookGraphQL(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newHookEnv(t, db, hookConfig(true))
+		rcv := newReceiver(t, nil)
+		e.rnTrigger(t, "grp/app")
+		data := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookCreate(input: {projectPath: "grp/app", url: %q, token: "t0ken",
+			statuses: ["skipped"]}) { webhook { id url hasToken executable } signingSecret errors } }`, rcv.srv.URL))
+		var created struct {
+			WebhookCreate struct {
+				Webhook struct {
+					ID                   string
+					HasToken, Executable bool
+				}
+				SigningSecret string
+			}
+		}
+		if err := json.Unmarshal(data, &created); err != nil || !strings.HasPrefix(created.WebhookCreate.SigningSecret, "whsec_") ||
+			!created.WebhookCreate.Webhook.HasToken || !created.WebhookCreate.Webhook.Executable {
+			t.Fatalf("webhookCreate = %s", data)
+		}
+		id := created.WebhookCreate.Webhook.ID
+		data = e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookTest(input: {id: %q}) { delivery { id state responseStatus attempts } errors } }`, id))
+		var tested struct {
+			WebhookTest struct {
+				Delivery struct {
+					ID, State      string
+					ResponseStatus int
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &tested); err != nil || tested.WebhookTest.Delivery.State != "delivered" || tested.WebhookTest.Delivery.ResponseStatus != 200 {
+			t.Fatalf("webhookTest = %s", data)
+		}
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookDeliveryResend(input: {id: %q}) { delivery { state } errors } }`, tested.WebhookTest.Delivery.ID))
+		_, errs := e.tpGQLErrors(t, e.pat, fmt.Sprintf(`mutation { a: webhookTest(input: {id: %q}) { errors } b: projectUpdate(input: {projectPath: "grp/app", name: "x"}) { errors } }`, id))
+		if !strings.Contains(strings.Join(errs, " "), "cannot be combined with other mutations") {
+			t.Fatalf("a test combined with another mutation: %v", errs)
+		}
+		if got := len(rcv.requests()); got != 2 {
+			t.Fatalf("the receiver got %d requests, want the test and the resend", got)
+		}
+		data = e.tpGQL(t, e.pat, `{ project(fullPath: "grp/app") { webhooks { totalCount nodes { statuses deliveries(first: 5) { totalCount nodes { kind state requestHeaders { key value } resentFrom { id } } } } } } }`)
+		if s := string(data); !strings.Contains(s, `"totalCount":1`) || !strings.Contains(s, `"statuses":["skipped"]`) ||
+			!strings.Contains(s, `{"key":"X-Gitlab-Token","value":"[REDACTED]"}`) || strings.Contains(s, "t0ken") || !strings.Contains(s, `"resentFrom":{"id":"gid://kickoff/WebhookDelivery/`) {
+			t.Fatalf("project.webhooks = %s", s)
+		}
+		rot := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookRotateSigningSecret(input: {id: %q}) { signingSecret errors } }`, id))
+		if !strings.Contains(string(rot), "whsec_") || strings.Contains(string(rot), created.WebhookCreate.SigningSecret) {
+			t.Fatalf("webhookRotateSigningSecret = %s", rot)
+		}
+		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookDelete(input: {id: %q}) { errors } }`, id))
+		if n := e.db.Client.WebhookDelivery.Query().CountX(context.Background()); n != 0 {
+			t.Fatalf("deleting the hook left %d deliveries", n)
+		}
+	})
 }

@@ -38,15 +38,16 @@ type relFixture struct {
 	trigger       string // kot_ token of relProjectPath
 	runner        string // kor_ token of a runner of relIdlePath
 	procs         []*serveProc
+	serveArgs     []string // more flags for every start
 }
 
 // newRelFixture starts `kickoff serve` (debug logs, so the secrets check sees
 // everything) on a fresh database and sets up a project, a trigger token and
 // a runner through the CLI and GraphQL.
-func newRelFixture(t *testing.T, dialectName string) (*relFixture, *serveProc) {
+func newRelFixture(t *testing.T, dialectName string, serveArgs ...string) (*relFixture, *serveProc) {
 	t.Helper()
 	db, cfg := dbtest.OpenUnmigrated(t, dialectName)
-	f := &relFixture{db: db, in: &instance{dialect: dialectName, dataDir: cfg.DataDir, dbURL: cfg.URL}}
+	f := &relFixture{db: db, in: &instance{dialect: dialectName, dataDir: cfg.DataDir, dbURL: cfg.URL}, serveArgs: serveArgs}
 	s := f.start(t)
 	m := initialAdminLine.FindStringSubmatch(s.logs.String())
 	if m == nil {
@@ -91,7 +92,7 @@ func newRelFixture(t *testing.T, dialectName string) (*relFixture, *serveProc) {
 // is ready.
 func (f *relFixture) start(t *testing.T) *serveProc {
 	t.Helper()
-	s := f.in.startServe(t, "--log-level", "debug")
+	s := f.in.startServe(t, append([]string{"--log-level", "debug"}, f.serveArgs...)...)
 	f.procs = append(f.procs, s)
 	s.waitReady(t)
 	return s

@@ -28,8 +28,8 @@ const (
 	// batch is how many deliveries one round claims.
 	batch = 16
 	// lease is how long a claimed delivery is this worker's: longer than
-	// one attempt (10 s), so a live worker never loses it.
-	lease = time.Minute
+	// one attempt (10 s) and its recording, so a live worker never loses it.
+	lease = 30 * time.Second
 	// bodyExcerpt is how much of a response the delivery log keeps.
 	bodyExcerpt = 4 << 10
 	redacted    = "[REDACTED]"
@@ -342,11 +342,15 @@ func (s *Service) recordAttempt(ctx context.Context, h *ent.Webhook, d *ent.Webh
 	if err := upd.Exec(ctx); err != nil && !ent.IsNotFound(err) {
 		return fmt.Errorf("recording delivery: %w", err)
 	}
+	if !o.ok && !o.final && !once && attempts < s.cfg.MaxAttempts {
+		return nil // will be retried: a receiver that is down a while disables nothing
+	}
 	return s.countFailure(ctx, h, o)
 }
 
-// countFailure keeps h's run of failed attempts: a success (a test's too)
-// ends it and enables a disabled hook; DisableAfter failures disable it.
+// countFailure keeps h's run of events that failed for good (every retry
+// used, or a final answer such as 404 or 410): a success (a test's too)
+// ends it and enables a disabled hook; DisableAfter in a row disable it.
 func (s *Service) countFailure(ctx context.Context, h *ent.Webhook, o outcome) error {
 	if o.ok {
 		if h.ConsecutiveFailures == 0 && h.DisabledAt == nil {
@@ -370,7 +374,7 @@ func (s *Service) countFailure(ctx context.Context, h *ent.Webhook, o outcome) e
 		if err != nil || h.ConsecutiveFailures < s.cfg.DisableAfter {
 			return err
 		}
-		reason := fmt.Sprintf("%d failed deliveries in a row; the last: %s", h.ConsecutiveFailures, failureText(o))
+		reason := fmt.Sprintf("%d events in a row failed for good; the last: %s", h.ConsecutiveFailures, failureText(o))
 		h, err = c.Webhook.UpdateOne(h).SetDisabledAt(s.now()).SetDisabledReason(reason).Save(ctx)
 		if err != nil {
 			return fmt.Errorf("disabling hook: %w", err)

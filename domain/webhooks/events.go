@@ -25,10 +25,17 @@ func (c Created) Unwrap() Created {
 // ErrNoPipelines is GitLab's answer to a test of a project without pipelines.
 var ErrNoPipelines = kickoff.Errorf(kickoff.EInvalid, "Ensure the project has CI pipelines.")
 
+// ErrInTransaction refuses a test or resend inside a caller's transaction:
+// the receiver's answer must not be awaited holding database locks.
+var ErrInTransaction = kickoff.Errorf(kickoff.EInvalid, "a webhook test or resend cannot be combined with other mutations in one request")
+
 // Test sends the project's latest pipeline as a test event now, once (no
 // retries), and returns the delivery with its outcome (Maintainer). A
 // success enables a disabled hook again.
 func (s *Service) Test(ctx context.Context, h *ent.Webhook) (*ent.WebhookDelivery, error) {
+	if ent.TxFromContext(ctx) != nil {
+		return nil, ErrInTransaction
+	}
 	p, err := s.client.Pipeline.Query().Where(pipeline.ProjectID(h.ProjectID)).
 		Order(ent.Desc(pipeline.FieldID)).First(authz.WithoutVisibility(ctx))
 	if ent.IsNotFound(err) {
@@ -66,6 +73,9 @@ func (s *Service) Test(ctx context.Context, h *ent.Webhook) (*ent.WebhookDeliver
 // of the log with the same event ID (Idempotency-Key), so a receiver that
 // got it before can tell (Maintainer).
 func (s *Service) Resend(ctx context.Context, h *ent.Webhook, deliveryID int) (*ent.WebhookDelivery, error) {
+	if ent.TxFromContext(ctx) != nil {
+		return nil, ErrInTransaction
+	}
 	orig, err := s.Delivery(ctx, h, deliveryID)
 	if err != nil {
 		return nil, err
