@@ -7,6 +7,7 @@ import { developerPermissions, maintainerPermissions, WithProject } from '../tes
 import type { ProjectPermissions } from '../projects/ProjectContext';
 import { splitRefGlobs } from './WebhookForm';
 import { WebhooksPage } from './WebhooksPage';
+import { deliveryState } from './WebhooksTable';
 
 const HOOK = 'gid://kickoff/Webhook/1';
 const SECRET = 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0';
@@ -109,6 +110,17 @@ describe('splitRefGlobs', () => {
     [',,a,,b ,', ['a', 'b']],
   ])('%j', (text, want) => {
     expect(splitRefGlobs(text)).toEqual(want);
+  });
+});
+
+describe('deliveryState', () => {
+  it.each([
+    ['delivered', 1, 'delivered'],
+    ['pending', 0, 'pending'],
+    ['pending', 3, 'pending (attempt 3)'],
+    ['failed', 5, 'failed'],
+  ])('%s after %i attempts: %s', (state, attempts, want) => {
+    expect(deliveryState({ state, attempts })).toBe(want);
   });
 });
 

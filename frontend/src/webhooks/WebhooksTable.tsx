@@ -257,7 +257,7 @@ export function WebhooksTable({
   );
 }
 
-function deliveryState(d: { state: string; attempts: number }): string {
+export function deliveryState(d: { state: string; attempts: number }): string {
   if (d.state === 'delivered') return 'delivered';
   if (d.state === 'pending') return d.attempts > 0 ? `pending (attempt ${d.attempts})` : 'pending';
   return 'failed';
