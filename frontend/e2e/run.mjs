@@ -10,6 +10,7 @@
 // server log, and prints where they are.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,16 +70,36 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const serverLog = join(work, 'server.log');
 const logFd = openSync(serverLog, 'a');
-const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--public-url', base], {
-  stdio: ['ignore', logFd, logFd],
-  env: { ...process.env, KICKOFF_LOG_LEVEL: 'info' },
+// A webhook receiver on loopback: it records each request and answers 200.
+// The server may reach it because --webhook-allowed-networks opens 127.0.0.1.
+const received = [];
+const receiver = createHttpServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok from e2e receiver');
+  });
 });
+await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok));
+const receiverURL = `http://127.0.0.1:${receiver.address().port}/hook`;
+const server = spawn(
+  bin,
+  ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--public-url', base, '--webhook-allowed-networks', '127.0.0.1/32'],
+  {
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, KICKOFF_LOG_LEVEL: 'info' },
+  },
+);
 let failed = false;
 let browser;
 const cspViolations = [];
 
 async function stop() {
   await browser?.close().catch(() => {});
+  receiver.closeAllConnections();
+  await new Promise((ok) => receiver.close(ok));
   if (server.exitCode === null) {
     server.kill('SIGTERM');
     await Promise.race([new Promise((ok) => server.once('exit', ok)), sleep(5000)]);
@@ -342,6 +363,51 @@ try {
     const response = page.locator('.graphiql-response');
     await response.getByText('"admin"').waitFor({ timeout: 30_000 });
     expect(cspViolations.length === 0, `no CSP violations: ${cspViolations.join('\n')}`);
+  });
+
+  await step('add a webhook in Settings › Webhooks and see its signing secret once', async () => {
+    await page.goto(`/${fullPath}`);
+    await page.getByRole('link', { name: 'Settings › Webhooks' }).click();
+    await page.waitForURL(`**/${fullPath}/-/hooks`);
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    const form = page.getByRole('form', { name: 'Add new webhook' });
+    await form.getByLabel('URL').fill(receiverURL);
+    await form.getByLabel(/^Name/).fill('e2e hook');
+    await form.getByLabel(/Secret token/).fill('e2e-token');
+    await form.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = (await page.getByTestId('new-webhook-secret').textContent()).trim();
+    expect(/^whsec_[A-Za-z0-9+/=]+$/.test(secret), `signing secret looks like whsec_…: ${secret}`);
+    expect((await page.getByText(secret).count()) === 1, 'the signing secret shows once');
+    const row = page.getByRole('table', { name: 'Webhooks' }).getByRole('row', { name: /e2e hook/ });
+    await row.getByText('Enabled').waitFor();
+    expect(!(await row.textContent()).includes(secret), 'the table does not show the secret');
+  });
+
+  await step('Test delivers to the receiver, Resend sends the same event again', async () => {
+    const row = page.getByRole('table', { name: 'Webhooks' }).getByRole('row', { name: /e2e hook/ });
+    const before = received.length;
+    await row.getByRole('button', { name: 'Test webhook e2e hook' }).click();
+    await row.getByText(/^Delivered \(HTTP 200\)$/).waitFor();
+    await row.getByRole('button', { name: 'Recent deliveries of e2e hook' }).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries of e2e hook' });
+    const first = deliveries.getByRole('row', { name: /Test/ }).first();
+    await first.waitFor();
+    await first.getByRole('button', { name: /^Resend delivery \d+$/ }).click();
+    await deliveries.getByRole('row', { name: /Test/ }).nth(1).waitFor();
+    for (let i = 0; i < 50 && received.length < before + 2; i++) await sleep(100);
+    const got = received.slice(before);
+    expect(got.length === 2, `the receiver got ${got.length} requests, want 2`);
+    for (const r of got) {
+      expect(r.method === 'POST' && r.url === '/hook', `${r.method} ${r.url}`);
+      expect(r.headers['x-gitlab-event'] === 'Pipeline Hook', `x-gitlab-event: ${r.headers['x-gitlab-event']}`);
+      expect(r.headers['x-gitlab-token'] === 'e2e-token', `x-gitlab-token: ${r.headers['x-gitlab-token']}`);
+      expect(r.headers['webhook-signature']?.startsWith('v1,'), `webhook-signature: ${r.headers['webhook-signature']}`);
+      expect(JSON.parse(r.body).object_kind === 'pipeline', `object_kind of ${r.body.slice(0, 200)}`);
+    }
+    expect(
+      got[0].headers['idempotency-key'] && got[0].headers['idempotency-key'] === got[1].headers['idempotency-key'],
+      `the resend keeps the idempotency-key: ${got[0].headers['idempotency-key']} / ${got[1].headers['idempotency-key']}`,
+    );
   });
 
   await step('sign out', async () => {

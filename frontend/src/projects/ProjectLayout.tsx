@@ -7,6 +7,7 @@ import { NotFoundPage } from '../ui/NotFoundPage';
 import { PipelinesPage } from '../pipelines/PipelinesPage';
 import { PipelinePage } from '../pipelines/PipelinePage';
 import { CiCdSettingsPage } from '../cicd/CiCdSettingsPage';
+import { WebhooksPage } from '../webhooks/WebhooksPage';
 import { AuditEventsPage } from '../audit/AuditEventsPage';
 import { ProjectMembersPage } from '../members/ProjectMembersPage';
 import { ProjectContext } from './ProjectContext';
@@ -93,6 +94,9 @@ function ProjectLayout({ fullPath, view }: { fullPath: string; view: ProjectView
         <Tab to={projectUrl.settingsCi(project.fullPath)} active={view.kind === 'settings-ci'}>
           Settings › CI/CD
         </Tab>
+        <Tab to={projectUrl.settingsWebhooks(project.fullPath)} active={view.kind === 'settings-webhooks'}>
+          Settings › Webhooks
+        </Tab>
       </nav>
       <ProjectView view={view} />
     </ProjectContext.Provider>
@@ -115,6 +119,8 @@ function ProjectView({ view }: { view: ProjectView }) {
       return <PipelinePage iid={view.iid} />;
     case 'settings-ci':
       return <CiCdSettingsPage />;
+    case 'settings-webhooks':
+      return <WebhooksPage />;
     case 'audit-events':
       return <AuditEventsPage />;
     case 'members':

@@ -3,6 +3,7 @@ export type ProjectView =
   | { kind: 'pipelines' }
   | { kind: 'pipeline'; iid: string }
   | { kind: 'settings-ci' }
+  | { kind: 'settings-webhooks' }
   | { kind: 'audit-events' }
   | { kind: 'members' };
 
@@ -24,6 +25,7 @@ export function parseProjectUrl(splat: string): { fullPath: string; view: Projec
   const detail = /^pipelines\/(\d+)$/.exec(rest);
   if (detail) return { fullPath, view: { kind: 'pipeline', iid: detail[1] } };
   if (rest === 'settings/ci_cd') return { fullPath, view: { kind: 'settings-ci' } };
+  if (rest === 'hooks') return { fullPath, view: { kind: 'settings-webhooks' } };
   if (rest === 'audit_events') return { fullPath, view: { kind: 'audit-events' } };
   if (rest === 'project_members') return { fullPath, view: { kind: 'members' } };
   return null;
@@ -33,6 +35,7 @@ export const projectUrl = {
   pipelines: (fullPath: string) => `/${fullPath}/-/pipelines`,
   pipeline: (fullPath: string, iid: number | string) => `/${fullPath}/-/pipelines/${iid}`,
   settingsCi: (fullPath: string) => `/${fullPath}/-/settings/ci_cd`,
+  settingsWebhooks: (fullPath: string) => `/${fullPath}/-/hooks`,
   auditEvents: (fullPath: string) => `/${fullPath}/-/audit_events`,
   members: (fullPath: string) => `/${fullPath}/-/project_members`,
 };
