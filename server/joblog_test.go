@@ -103,6 +103,28 @@ func TestJobLogProtocol(t *testing.T) {
 	})
 }
 
+// runningWithLog starts a pipeline, has a runner claim it, report it
+// running and append "first\n" to its log.
+func (e *rnEnv) runningWithLog(t *testing.T) (int, rnJob) {
+	t.Helper()
+	_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
+	id := e.rnTrigger(t, "grp/app")
+	job := e.rnClaim(t, runnerToken)
+	wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
+	wantStatus(t, e.rnLog(t, id, job.JobToken, "0-5", "first\n"), http.StatusAccepted, "")
+	return id, job
+}
+
+// followLog subscribes as operation op to pipeline id's log.
+func (s *subClient) followLog(t *testing.T, op string, id int) {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"query":     `subscription($id: ID!) { pipelineLogAppended(id: $id) { content complete } }`,
+		"variables": map[string]string{"id": globalID("Pipeline", id)},
+	})
+	s.send(t, wsMessage{ID: op, Type: "subscribe", Payload: payload})
+}
+
 // nextLogPiece reads the next message of operation id as a log piece.
 func (s *subClient) nextLogPiece(t *testing.T, id string) (content string, complete bool) {
 	t.Helper()
@@ -130,19 +152,9 @@ func (s *subClient) nextLogPiece(t *testing.T, id string) (content string, compl
 func TestJobLogSubscription(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newRNEnv(t, db)
-		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
-		id := e.rnTrigger(t, "grp/app")
-		job := e.rnClaim(t, runnerToken)
-		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
-		wantStatus(t, e.rnLog(t, id, job.JobToken, "0-5", "first\n"), http.StatusAccepted, "")
+		id, job := e.runningWithLog(t)
 
-		query := func(s *subClient, op string) {
-			payload, _ := json.Marshal(map[string]any{
-				"query":     `subscription($id: ID!) { pipelineLogAppended(id: $id) { content complete } }`,
-				"variables": map[string]string{"id": globalID("Pipeline", id)},
-			})
-			s.send(t, wsMessage{ID: op, Type: "subscribe", Payload: payload})
-		}
+		query := func(s *subClient, op string) { s.followLog(t, op, id) }
 		dev := e.createUser(t, "dev", false)
 		_, devPAT := e.createPAT(t, dev)
 		e.tpMember(t, "dev", "DEVELOPER")
@@ -241,11 +253,7 @@ func TestMaskedVariables(t *testing.T) {
 func TestJobLogAccessSetting(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newRNEnv(t, db)
-		_, runnerToken := e.rnCreateRunner(t, e.pat, "grp/app")
-		id := e.rnTrigger(t, "grp/app")
-		job := e.rnClaim(t, runnerToken)
-		wantStatus(t, e.rnUpdate(t, id, job.JobToken, `{"status":"running"}`), http.StatusOK, "")
-		wantStatus(t, e.rnLog(t, id, job.JobToken, "0-5", "first\n"), http.StatusAccepted, "")
+		id, job := e.runningWithLog(t)
 		reporter := e.createUser(t, "rep", false)
 		_, repPAT := e.createPAT(t, reporter)
 		e.tpMember(t, "rep", "REPORTER")
@@ -293,11 +301,7 @@ func TestJobLogAccessSetting(t *testing.T) {
 			t.Fatalf("a Reporter's view once opened = %s", data)
 		}
 		s := dialSub(t, e.srv.URL, patHeader(repPAT))
-		payload, _ := json.Marshal(map[string]any{
-			"query":     `subscription($id: ID!) { pipelineLogAppended(id: $id) { content complete } }`,
-			"variables": map[string]string{"id": globalID("Pipeline", id)},
-		})
-		s.send(t, wsMessage{ID: "log", Type: "subscribe", Payload: payload})
+		s.followLog(t, "log", id)
 		if got, _ := s.nextLogPiece(t, "log"); got != "first\n" {
 			t.Fatalf("the Reporter's live tail starts with %q", got)
 		}

@@ -242,7 +242,7 @@ func TestWebhookRetries(t *testing.T) {
 			case 1, 2:
 				return http.StatusServiceUnavailable, nil
 			case 3:
-				return http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}
+				return http.StatusTooManyRequests, http.Header{"Retry-After": {"2"}}
 			}
 			return http.StatusOK, nil
 		})
@@ -255,8 +255,8 @@ func TestWebhookRetries(t *testing.T) {
 				t.Errorf("attempt %d has event ID %q, want %q", i+1, r.header.Get("Webhook-Id"), id)
 			}
 		}
-		if gap := got[3].at.Sub(got[2].at); gap < time.Second {
-			t.Errorf("the retry after 429 with Retry-After: 1 came after %s", gap)
+		if gap := got[3].at.Sub(got[2].at); gap < 2*time.Second {
+			t.Errorf("the retry after 429 with Retry-After: 2 came after %s", gap)
 		}
 		d := waitDelivery(t, e, func(d deliveryRow) bool { return d.State == "delivered" })
 		if d.Attempts != 4 {
