@@ -60,7 +60,8 @@ func newReceiver(t *testing.T, answer func(n int) (int, http.Header)) *receiver 
 			w.Header()[k] = v
 		}
 		w.WriteHeader(status)
-		fmt.Fprintf(w, `{"n":%d}`, n)
+		// A NUL and a stray byte: the delivery log must still record it.
+		fmt.Fprintf(w, "{\"n\":%d}\x00\xff", n)
 	}))
 	t.Cleanup(r.srv.Close)
 	return r
@@ -88,7 +89,7 @@ func (r *receiver) waitFor(t *testing.T, n int) []received {
 
 // hookConfig delivers fast and may reach loopback, as tests need.
 func hookConfig(allowLoopback bool) webhooks.Config {
-	cfg := webhooks.Config{FirstRetry: 50 * time.Millisecond, MaxRetryWait: 200 * time.Millisecond, Poll: 20 * time.Millisecond,
+	cfg := webhooks.Config{FirstRetry: 50 * time.Millisecond, MaxRetryWait: 3 * time.Second, Poll: 20 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)}
 	if allowLoopback {
 		cfg.Policy = outbound.Policy{Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
@@ -273,7 +274,7 @@ func TestWebhookRetries(t *testing.T) {
 		e.hookCreate(t, fmt.Sprintf(`{"url": %q, "statuses": ["created"]}`, gone.srv.URL))
 		e.rnTrigger(t, "grp/app")
 		d = waitDelivery(t, e, func(d deliveryRow) bool { return d.State == "failed" })
-		time.Sleep(300 * time.Millisecond) // longer than any retry wait of hookConfig
+		time.Sleep(300 * time.Millisecond) // longer than hookConfig's first retry wait
 		if d.Attempts != 1 || len(gone.requests()) != 1 {
 			t.Fatalf("a 410 was retried: %d attempts, %d requests", d.Attempts, len(gone.requests()))
 		}
@@ -356,6 +357,13 @@ func TestWebhookFiltersAndVariables(t *testing.T) {
 			vars["PLAIN"] != "visible" || vars["SECRET"] != webhooks.Masked || strings.Contains(string(got[0].body), "masked-value-1") {
 			t.Fatalf("payload = %s", got[0].body)
 		}
+		// Deleting the pipeline deletes its deliveries: their payloads hold its variables.
+		waitDeliveries(t, e, 1, webhookdelivery.StateDelivered)
+		wantStatus(t, e.send(t, http.MethodDelete, fmt.Sprintf("/api/v4/projects/grp%%2Fapp/pipelines/%d", p.ObjectAttributes.ID), "",
+			map[string]string{"PRIVATE-TOKEN": e.pat}), http.StatusNoContent, "")
+		if n := e.db.Client.WebhookDelivery.Query().CountX(context.Background()); n != 0 {
+			t.Fatalf("%d deliveries outlive their pipeline", n)
+		}
 	})
 }
 
@@ -390,7 +398,7 @@ func TestWebhookRefusesInternalDestinations(t *testing.T) {
 		e.rnTrigger(t, "grp/app")
 		d := waitDelivery(t, e, func(d deliveryRow) bool { return d.State == "failed" })
 		row := e.db.Client.WebhookDelivery.Query().OnlyX(context.Background())
-		if d.Attempts != 1 || len(rcv.requests()) != 0 || !strings.Contains(row.Error, "not allowed (loopback address)") {
+		if d.Attempts != 1 || len(rcv.requests()) != 0 || !strings.Contains(row.Error, "not a public address") {
 			t.Fatalf("delivery to loopback: %+v, error %q, %d requests", d, row.Error, len(rcv.requests()))
 		}
 	})
@@ -401,8 +409,7 @@ func TestWebhookRefusesInternalDestinations(t *testing.T) {
 func TestWebhookAPIRefusals(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, db *database.DB) {
 		e := newHookEnv(t, db, hookConfig(true))
-		dev := e.createUser(t, "dev", false)
-		_, devPAT := e.createPAT(t, dev)
+		_, devPAT := e.createPAT(t, e.createUser(t, "dev", false))
 		e.tpMember(t, "dev", "DEVELOPER")
 		owner := map[string]string{"PRIVATE-TOKEN": e.pat, "Content-Type": "application/json"}
 		many := make([]string, 21)
@@ -410,6 +417,10 @@ func TestWebhookAPIRefusals(t *testing.T) {
 			many[i] = fmt.Sprintf(`{"key": "X-H%d", "value": "v"}`, i)
 		}
 		hookID, _ := e.hookCreate(t, `{"url": "https://hooks.example.com/a"}`)
+		dev := map[string]string{"PRIVATE-TOKEN": devPAT}
+		devJSON := map[string]string{"PRIVATE-TOKEN": devPAT, "Content-Type": "application/json"}
+		_, outsiderPAT := e.createPAT(t, e.createUser(t, "outsider", false))
+		outsider := map[string]string{"PRIVATE-TOKEN": outsiderPAT, "Content-Type": "application/json"}
 		audits := e.rnAuditTotal(t)
 		cases := []struct {
 			name, method, path, body string
@@ -441,6 +452,14 @@ func TestWebhookAPIRefusals(t *testing.T) {
 			{"unknown event", "POST", fmt.Sprintf("/hooks/%d/events/999/resend", hookID), "", owner, 404, `{"message":"404 Not Found"}`},
 			{"test without pipelines", "POST", fmt.Sprintf("/hooks/%d/test/pipeline_events", hookID), "", owner, 400, "Ensure the project has CI pipelines."},
 			{"a Developer lists", "GET", "/hooks", "", map[string]string{"PRIVATE-TOKEN": devPAT}, 403, ""},
+			{"a Developer reads", "GET", fmt.Sprintf("/hooks/%d", hookID), "", dev, 403, ""},
+			{"a Developer edits", "PUT", fmt.Sprintf("/hooks/%d", hookID), `{"url": "https://evil.example.com/"}`, devJSON, 403, ""},
+			{"a Developer deletes", "DELETE", fmt.Sprintf("/hooks/%d", hookID), "", dev, 403, ""},
+			{"a Developer reads the log", "GET", fmt.Sprintf("/hooks/%d/events", hookID), "", dev, 403, ""},
+			{"a Developer tests", "POST", fmt.Sprintf("/hooks/%d/test/pipeline_events", hookID), "", dev, 403, ""},
+			{"a non-member reads", "GET", fmt.Sprintf("/hooks/%d", hookID), "", outsider, 404, `{"message":"404 Project Not Found"}`},
+			{"a non-member edits", "PUT", fmt.Sprintf("/hooks/%d", hookID), `{"name": "x"}`, outsider, 404, `{"message":"404 Project Not Found"}`},
+			{"longer once redacted than stored", "POST", "/hooks", fmt.Sprintf(`{"url": "https://example.com/?%s"}`, strings.Repeat("a&", 1000)), owner, 400, "url is too long"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -639,6 +658,22 @@ func TestWebhookGraphQL(t *testing.T) {
 			!strings.Contains(s, `{"key":"X-Gitlab-Token","value":"[REDACTED]"}`) || strings.Contains(s, "t0ken") || !strings.Contains(s, `"resentFrom":{"id":"gid://kickoff/WebhookDelivery/`) {
 			t.Fatalf("project.webhooks = %s", s)
 		}
+		_, devPAT := e.createPAT(t, e.createUser(t, "dev", false))
+		e.tpMember(t, "dev", "DEVELOPER")
+		for _, m := range []string{
+			`webhookUpdate(input: {id: %q, url: "https://evil.example.com/"}) { errors }`,
+			`webhookDelete(input: {id: %q}) { errors }`,
+			`webhookTest(input: {id: %q}) { errors }`,
+			`webhookRotateSigningSecret(input: {id: %q}) { signingSecret errors }`,
+		} {
+			data, errs := e.tpGQLErrors(t, devPAT, "mutation { "+fmt.Sprintf(m, id)+" }")
+			if len(errs) == 0 || strings.Contains(string(data), "whsec_") {
+				t.Errorf("a Developer ran %s: %s", m, data)
+			}
+		}
+		if data := e.tpGQL(t, devPAT, fmt.Sprintf(`{ node(id: %q) { id } }`, id)); !strings.Contains(string(data), `"node":null`) {
+			t.Errorf("a Developer sees the hook: %s", data)
+		}
 		rot := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookRotateSigningSecret(input: {id: %q}) { signingSecret errors } }`, id))
 		if !strings.Contains(string(rot), "whsec_") || strings.Contains(string(rot), created.WebhookCreate.SigningSecret) {
 			t.Fatalf("webhookRotateSigningSecret = %s", rot)
@@ -646,6 +681,35 @@ func TestWebhookGraphQL(t *testing.T) {
 		e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { webhookDelete(input: {id: %q}) { errors } }`, id))
 		if n := e.db.Client.WebhookDelivery.Query().CountX(context.Background()); n != 0 {
 			t.Fatalf("deleting the hook left %d deliveries", n)
+		}
+	})
+}
+
+// TestWebhookSecretsStayWithTheirOrigin: an edit that sends the hook to
+// another host drops its token and custom headers unless given again, so
+// one Maintainer cannot collect another's write-only secrets; an edit on
+// the same host keeps them. And a project holds at most 100 hooks.
+func TestWebhookSecretsStayWithTheirOrigin(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newHookEnv(t, db, hookConfig(true))
+		owner := map[string]string{"PRIVATE-TOKEN": e.pat, "Content-Type": "application/json"}
+		hookID, _ := e.hookCreate(t, `{"url": "https://hooks.example.com/a", "token": "tok", "custom_headers": [{"key": "Authorization", "value": "Bearer x"}]}`)
+		base := fmt.Sprintf("/api/v4/projects/grp%%2Fapp/hooks/%d", hookID)
+		ctx := context.Background()
+		wantStatus(t, e.send(t, http.MethodPut, base, `{"url": "https://hooks.example.com/b"}`, owner), http.StatusOK, "")
+		if h := e.db.Client.Webhook.GetX(ctx, hookID); h.TokenSealed == nil || len(*h.TokenSealed) == 0 || len(h.CustomHeaderNames) != 1 {
+			t.Fatalf("an edit on the same host dropped secrets: %+v", h)
+		}
+		wantStatus(t, e.send(t, http.MethodPut, base, `{"url": "https://collector.example.net/"}`, owner), http.StatusOK, "")
+		if h := e.db.Client.Webhook.GetX(ctx, hookID); h.TokenSealed != nil && len(*h.TokenSealed) > 0 || len(h.CustomHeaderNames) != 0 || h.CustomHeadersSealed != nil && len(*h.CustomHeadersSealed) > 0 {
+			t.Fatalf("an edit to another host kept the secrets: %+v", h)
+		}
+		for i := 1; i < webhooks.MaxHooksPerProject; i++ {
+			e.hookCreate(t, fmt.Sprintf(`{"url": "https://hooks.example.com/%d"}`, i))
+		}
+		res := e.send(t, http.MethodPost, "/api/v4/projects/grp%2Fapp/hooks", `{"url": "https://hooks.example.com/last"}`, owner)
+		if res.status != http.StatusBadRequest || !strings.Contains(res.body, "at most 100 webhooks") {
+			t.Fatalf("hook %d = %d %s", webhooks.MaxHooksPerProject+1, res.status, res.body)
 		}
 	})
 }

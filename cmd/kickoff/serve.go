@@ -119,7 +119,11 @@ func runServe(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	go reapStalePipelines(ctx, set.Pipelines, runnerTimeout, logger)
-	go set.Webhooks.Run(ctx)
+	// Deliveries in flight finish recording before the database closes
+	// (deferred earlier, so it runs after this wait).
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); set.Webhooks.Run(ctx) }()
+	defer func() { <-hooksDone }()
 	go func() {
 		<-ctx.Done()
 		set.Runners.StopWaiting()   // long-polls answer 204 now instead of holding up the shutdown

@@ -10,6 +10,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/pipelinelog"
 	"github.com/kickoff-ci/kickoff/ent/pipelinelogchunk"
 	"github.com/kickoff-ci/kickoff/ent/pipelinevariable"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
@@ -32,6 +33,8 @@ func (s *Service) Delete(ctx context.Context, id int) error {
 			{"idempotency keys", c.IdempotencyKey.Delete().Where(idempotencykey.PipelineID(p.ID)).Exec},
 			{"job log", c.PipelineLogChunk.Delete().Where(pipelinelogchunk.PipelineID(p.ID)).Exec},
 			{"job log head", c.PipelineLog.Delete().Where(pipelinelog.PipelineID(p.ID)).Exec},
+			// Deliveries hold the pipeline's variables in their payloads.
+			{"webhook deliveries", c.WebhookDelivery.Delete().Where(webhookdelivery.PipelineID(p.ID)).Exec},
 		}
 		for _, d := range dependents {
 			if _, err := d.delete(ctx); err != nil {

@@ -11,11 +11,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/audit"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/webhook"
@@ -92,6 +94,9 @@ func (s *Service) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 	err := database.WithTx(ctx, s.client, func(ctx context.Context, c *ent.Client) error {
 		out = nil
 		now := s.now()
+		if err := failInterrupted(ctx, c, now); err != nil {
+			return err
+		}
 		ids, err := c.WebhookDelivery.Query().
 			Where(webhookdelivery.StateEQ(webhookdelivery.StatePending), webhookdelivery.NextAttemptAtLTE(now),
 				webhookdelivery.Or(webhookdelivery.LockedUntilIsNil(), webhookdelivery.LockedUntilLT(now)),
@@ -116,6 +121,21 @@ func (s *Service) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 		out[i] = out[i].Unwrap()
 	}
 	return out, nil
+}
+
+// failInterrupted ends tests and resends whose one attempt was never
+// recorded (the process died meanwhile): they are sent once or not at all,
+// never retried by a worker.
+func failInterrupted(ctx context.Context, c *ent.Client, now time.Time) error {
+	err := c.WebhookDelivery.Update().
+		Where(webhookdelivery.StateEQ(webhookdelivery.StatePending), webhookdelivery.LockedUntilLT(now),
+			webhookdelivery.Or(webhookdelivery.KindEQ(webhookdelivery.KindTest), webhookdelivery.ResentFromIDNotNil())).
+		SetState(webhookdelivery.StateFailed).ClearLockedUntil().
+		SetError("interrupted: Kickoff stopped before the answer was recorded").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("ending interrupted tests: %w", err)
+	}
+	return nil
 }
 
 // oldestOfItsPipeline holds back a delivery while an older one of the same
@@ -179,7 +199,7 @@ func (s *Service) attempt(ctx context.Context, h *ent.Webhook, d *ent.WebhookDel
 	o := outcome{headers: shown}
 	if err != nil {
 		o.duration = time.Since(start)
-		o.err = kickoffSafeError(err)
+		o.err = safeError(err)
 		o.final = outbound.IsBlocked(err)
 		return o
 	}
@@ -187,7 +207,7 @@ func (s *Service) attempt(ctx context.Context, h *ent.Webhook, d *ent.WebhookDel
 	excerpt, _ := outbound.ReadBody(resp.Body, bodyExcerpt)
 	o.duration = time.Since(start)
 	o.status = &resp.StatusCode
-	o.body = strings.ToValidUTF8(string(excerpt), string(utf8.RuneError))
+	o.body = printable(excerpt)
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
 		o.ok, o.final = true, true
@@ -199,8 +219,24 @@ func (s *Service) attempt(ctx context.Context, h *ent.Webhook, d *ent.WebhookDel
 	return o
 }
 
-// kickoffSafeError is err without the request URL, which may hold secrets.
-func kickoffSafeError(err error) string {
+// printable is a response excerpt as text any database stores: valid
+// UTF-8 without NUL (PostgreSQL's text refuses it) or other control bytes
+// but tabs and line breaks.
+func printable(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || !unicode.IsControl(r) {
+			return r
+		}
+		return utf8.RuneError
+	}, strings.ToValidUTF8(string(b), string(utf8.RuneError)))
+}
+
+// safeError is err as the delivery log shows it: without the request URL,
+// which may hold secrets, nor the internal address a name resolved to.
+func safeError(err error) string {
+	if outbound.IsBlocked(err) {
+		return "refused: the destination is not a public address; an operator can allow its network with " + outbound.AllowFlag
+	}
 	var ue interface{ Unwrap() error }
 	if errors.As(err, &ue) {
 		if inner := ue.Unwrap(); inner != nil {
@@ -310,7 +346,8 @@ func (s *Service) signature(h *ent.Webhook, id string, at time.Time, payload []b
 
 // nextWait is the wait before attempt n+1: FirstRetry·4^(n-1), capped,
 // ±20 % jitter so receivers coming back are not hit by every hook at once;
-// never less than the receiver's Retry-After.
+// never less than the receiver's Retry-After, up to the cap (a receiver
+// must not park an event, and the pipeline's later ones, for years).
 func (s *Service) nextWait(attempts int, after time.Duration) time.Duration {
 	wait := s.cfg.FirstRetry
 	for i := 1; i < attempts && wait < s.cfg.MaxRetryWait; i++ {
@@ -318,16 +355,25 @@ func (s *Service) nextWait(attempts int, after time.Duration) time.Duration {
 	}
 	wait = min(wait, s.cfg.MaxRetryWait)
 	wait += time.Duration((rand.Float64()*0.4 - 0.2) * float64(wait))
-	return max(wait, after)
+	return max(wait, min(after, s.cfg.MaxRetryWait))
 }
 
 // recordAttempt stores o on d and on h: the delivery log, the next attempt
 // or the final state, and the hook's failure count (disabling it at the
 // threshold, audited).
+//
+// It runs to its end even when ctx ends (shutdown, a caller gone): the
+// receiver has answered, and an unrecorded answer is an event sent again.
+// The update applies only while d is as this worker claimed it (pending,
+// at its attempt count): a worker whose lease lapsed and was claimed over
+// leaves the other's record alone.
 func (s *Service) recordAttempt(ctx context.Context, h *ent.Webhook, d *ent.WebhookDelivery, o outcome, once bool) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	attempts := d.Attempts + 1
 	now := s.now()
-	upd := s.client.WebhookDelivery.UpdateOneID(d.ID).
+	upd := s.client.WebhookDelivery.Update().
+		Where(webhookdelivery.ID(d.ID), webhookdelivery.StateEQ(webhookdelivery.StatePending), webhookdelivery.Attempts(d.Attempts)).
 		SetAttempts(attempts).SetLastAttemptAt(now).ClearLockedUntil().
 		SetNillableResponseStatus(o.status).SetResponseBody(o.body).SetError(o.err).
 		SetDurationMs(int(o.duration.Milliseconds())).SetRequestHeaders(o.headers)
@@ -339,8 +385,12 @@ func (s *Service) recordAttempt(ctx context.Context, h *ent.Webhook, d *ent.Webh
 	default:
 		upd.SetNextAttemptAt(now.Add(s.nextWait(attempts, o.retryAfter)))
 	}
-	if err := upd.Exec(ctx); err != nil && !ent.IsNotFound(err) {
+	n, err := upd.Save(ctx)
+	if err != nil {
 		return fmt.Errorf("recording delivery: %w", err)
+	}
+	if n == 0 {
+		return nil // claimed over by another worker, or the hook was deleted
 	}
 	if !o.ok && !o.final && !once && attempts < s.cfg.MaxAttempts {
 		return nil // will be retried: a receiver that is down a while disables nothing
@@ -374,7 +424,7 @@ func (s *Service) countFailure(ctx context.Context, h *ent.Webhook, o outcome) e
 		if err != nil || h.ConsecutiveFailures < s.cfg.DisableAfter {
 			return err
 		}
-		reason := fmt.Sprintf("%d events in a row failed for good; the last: %s", h.ConsecutiveFailures, failureText(o))
+		reason := kickoff.Excerpt(fmt.Sprintf("%d events in a row failed for good; the last: %s", h.ConsecutiveFailures, failureText(o)), 1000)
 		h, err = c.Webhook.UpdateOne(h).SetDisabledAt(s.now()).SetDisabledReason(reason).Save(ctx)
 		if err != nil {
 			return fmt.Errorf("disabling hook: %w", err)

@@ -15,6 +15,8 @@ import (
 
 // Limits on what a hook may hold.
 const (
+	// MaxHooksPerProject is GitLab's limit.
+	MaxHooksPerProject = 100
 	MaxCustomHeaders   = 20
 	MaxHeaderValue     = 2048
 	MaxRefGlobs        = 20
@@ -22,6 +24,9 @@ const (
 	maxDescription     = 2000
 	maxTokenLength     = 255
 	maxHeaderKeyLength = 255
+	// maxShownURL bounds the redacted URL (the webhooks.url column):
+	// redaction can make a URL longer than it was.
+	maxShownURL = 4096
 )
 
 // settings is a hook's settings in plain text, validated.
@@ -233,12 +238,16 @@ func (s *Service) apply(hookUUID string, v settings, w *webhookSetter) error {
 		if err != nil {
 			return invalid("url is invalid: %s", err)
 		}
+		shown := outbound.Redacted(u)
+		if len(shown) > maxShownURL {
+			return invalid("url is too long")
+		}
 		sealed, err := s.seal(hookUUID, sealURL, []byte(v.URL))
 		if err != nil {
 			return err
 		}
 		m.SetURLSealed(sealed)
-		m.SetURL(outbound.Redacted(u))
+		m.SetURL(shown)
 	}
 	if v.changedToken {
 		if *v.Token == "" {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -250,6 +251,12 @@ func (s *Service) Create(ctx context.Context, projectRef string, in Input) (Crea
 		if in.URL == nil {
 			return Created{}, kickoff.Errorf(kickoff.EInvalid, "url is missing")
 		}
+		if n, err := c.Webhook.Query().Where(webhook.ProjectID(p.ID)).Count(ctx); err != nil || n >= MaxHooksPerProject {
+			if err != nil {
+				return Created{}, fmt.Errorf("counting hooks: %w", err)
+			}
+			return Created{}, kickoff.Errorf(kickoff.EInvalid, "a project has at most %d webhooks", MaxHooksPerProject)
+		}
 		v, err := s.validate(in, settings{PipelineEvents: true, EnableSSLVerification: true})
 		if err != nil {
 			return Created{}, err
@@ -299,6 +306,9 @@ func (s *Service) UpdateByID(ctx context.Context, id int, in Input) (*ent.Webhoo
 }
 
 func (s *Service) update(ctx context.Context, c *ent.Client, h *ent.Webhook, in Input) (*ent.Webhook, error) {
+	if err := s.keepSecretsAtHome(h, &in); err != nil {
+		return nil, err
+	}
 	v, err := s.validate(in, current(h))
 	if err != nil {
 		return nil, err
@@ -317,6 +327,32 @@ func (s *Service) update(ctx context.Context, c *ent.Client, h *ent.Webhook, in 
 		return nil, fmt.Errorf("updating hook: %w", err)
 	}
 	return h, s.record(ctx, c, h, "webhook.updated", reason)
+}
+
+// keepSecretsAtHome drops the token and custom headers when an edit sends
+// the hook to another origin (scheme, host or port) without giving them
+// again: write-only secrets set by one Maintainer must not be collected by
+// another who points the hook at their own server and presses Test.
+func (s *Service) keepSecretsAtHome(h *ent.Webhook, in *Input) error {
+	if in.URL == nil || (in.Token != nil && in.CustomHeaders != nil) {
+		return nil
+	}
+	old, err := s.open(h.UUID, sealURL, h.URLSealed)
+	if err != nil {
+		return err
+	}
+	was, err1 := url.Parse(string(old))
+	now, err2 := url.Parse(strings.TrimSpace(*in.URL))
+	if err1 == nil && err2 == nil && was.Scheme == now.Scheme && strings.EqualFold(was.Host, now.Host) {
+		return nil
+	}
+	if in.Token == nil {
+		in.Token = new(string)
+	}
+	if in.CustomHeaders == nil {
+		in.CustomHeaders = &[]Header{}
+	}
+	return nil
 }
 
 // Delete removes a hook and its delivery log (Maintainer).

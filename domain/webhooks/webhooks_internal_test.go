@@ -137,6 +137,9 @@ func TestRetrySchedule(t *testing.T) {
 	if got := s.nextWait(1, time.Hour); got != time.Hour {
 		t.Errorf("Retry-After of an hour after the first attempt: wait %s", got)
 	}
+	if got := s.nextWait(1, 30*365*24*time.Hour); got != DefaultMaxRetryWait {
+		t.Errorf("Retry-After of 30 years: wait %s, want the cap %s", got, DefaultMaxRetryWait)
+	}
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		in   string

@@ -365,10 +365,10 @@ func TestReadBodyLimit(t *testing.T) {
 func TestRedacted(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"https://example.com/hook", "https://example.com/hook"},
-		{"https://user:s3cret@example.com/hook?token=abc&x=1&flag&e=", "https://user:****@example.com/hook?token=****&x=****&****&e=****"},
-		{"https://user@example.com/?", "https://user@example.com/?"},
+		{"https://user:s3cret@example.com/hook?token=abc&x=1&flag&e=", "https://****@example.com/hook?token=****&x=****&****&e=****"},
+		{"https://api-token@example.com/?", "https://****@example.com/?"},
 		{"https://example.com/h#access_token=abc", "https://example.com/h"},
-		{"https://us%40er:pa%3Ass@[2606:4700::1]:8443/p%20q?a=b%26c", "https://us%40er:****@[2606:4700::1]:8443/p%20q?a=****"},
+		{"https://us%40er:pa%3Ass@[2606:4700::1]:8443/p%20q?a=b%26c", "https://****@[2606:4700::1]:8443/p%20q?a=****"},
 	} {
 		u, err := url.Parse(tc.in)
 		if err != nil {

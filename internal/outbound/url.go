@@ -132,20 +132,21 @@ func isNumber(label string) bool {
 	return label != ""
 }
 
-// Redacted returns u for display and logs, with its password and the value
-// of every query parameter replaced by ****, since webhook URLs often carry
-// tokens there. A query item without "=" is replaced whole, and the fragment
-// is dropped. The path is kept: a secret in the path (as in some chat
-// services' hook URLs) is not hidden.
+// Redacted returns u for display and logs, with its user information (a
+// user name alone is often an API token) and the value of every query
+// parameter replaced by ****, since webhook URLs often carry tokens there.
+// A query item without "=" is replaced whole, and the fragment is dropped.
+// The path is kept: a secret in the path (as in some chat services' hook
+// URLs) is not hidden.
 func Redacted(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	r := *u
 	userinfo := ""
-	if _, has := r.User.Password(); has {
-		// url.UserPassword would escape the stars; splice them in below.
-		userinfo = url.User(r.User.Username()).String() + ":****@"
+	if r.User != nil {
+		// url.User would escape the stars; splice them in below.
+		userinfo = "****@"
 		r.User = nil
 	}
 	if r.RawQuery != "" || r.ForceQuery {
