@@ -86,6 +86,7 @@ func NewHandler(client *ent.Client, svc Services, logger *slog.Logger, opts ...H
 	srv.Use(pageSizeGuard{})
 	srv.Use(argumentGuard{})
 	srv.Use(visibilityFilter{})
+	srv.Use(levelCache{})
 	srv.Use(transactioner{client: client})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -211,6 +211,25 @@ func argumentProblem(v reflect.Value, depth int) string {
 // totalCount — holds only what node(id:) would show the viewer. Mutations
 // are domain actions that authorize explicitly (and tell forbidden from
 // not found); the fields of their payloads are filtered like any other.
+// levelCache gives each query (not mutations, whose changes of membership
+// later fields must see; not subscriptions, which outlive any answer) one
+// access-level cache, so list rows share their viewer's and owners' levels.
+type levelCache struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = levelCache{}
+
+func (levelCache) ExtensionName() string                   { return "LevelCache" }
+func (levelCache) Validate(graphql.ExecutableSchema) error { return nil }
+func (levelCache) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
+		ctx = authz.WithLevelCache(ctx)
+	}
+	return next(ctx)
+}
+
 type visibilityFilter struct{}
 
 var _ interface {

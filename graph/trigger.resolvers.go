@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -105,10 +104,19 @@ func (r *pipelineTriggerResolver) RotationGraceEndsAt(ctx context.Context, obj *
 
 // PipelineTriggers is the resolver for the pipelineTriggers field.
 func (r *projectResolver) PipelineTriggers(ctx context.Context, obj *ent.Project, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PipelineTriggerOrder, where *ent.PipelineTriggerWhereInput, includeExpired *bool) (*ent.PipelineTriggerConnection, error) {
-	q, _, err := r.svc.Triggers.ListQuery(ctx, strconv.Itoa(obj.ID), includeExpired == nil || *includeExpired)
+	q, err := r.svc.Triggers.ListQueryOf(ctx, obj, includeExpired == nil || *includeExpired)
 	if err != nil {
 		return nil, err
 	}
-	return q.Paginate(ctx, after, first, before, last,
+	conn, err := q.Paginate(ctx, after, first, before, last,
 		ent.WithPipelineTriggerOrder(orderBy), ent.WithPipelineTriggerFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	triggers := make([]*ent.PipelineTrigger, len(conn.Edges))
+	for i, e := range conn.Edges {
+		triggers[i] = e.Node
+	}
+	// canAccessProject asks each owner's level: read them all at once.
+	return conn, r.svc.Triggers.PrefetchOwners(ctx, obj.ID, triggers)
 }

@@ -338,6 +338,41 @@ func TestPipelinesListStatements(t *testing.T) {
 	})
 }
 
+// TestTriggerAndHookListStatements: GitLab's trigger token and hook
+// listings cost the same few statements for 2 rows as for 40: the viewer's
+// membership is read once for every row's "may they see the full token".
+func TestTriggerAndHookListStatements(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		counting, statements := countStatements(t, db)
+		e := newTPEnv(t, db, counting)
+		for _, list := range []struct{ path, create string }{
+			{"triggers", `mutation { pipelineTriggerCreate(input: {projectPath: "grp/app", description: "t"}) { errors } }`},
+			{"hooks", `mutation { webhookCreate(input: {projectPath: "grp/app", url: "https://hooks.example.com/"}) { errors } }`},
+		} {
+			count := func(want int) int64 {
+				before := statements.Load()
+				res := e.send(t, "GET", fmt.Sprintf("/api/v4/projects/%d/%s?per_page=100", e.project.ID, list.path), "", map[string]string{"PRIVATE-TOKEN": e.pat})
+				if res.status != http.StatusOK || res.header.Get("X-Total") != strconv.Itoa(want) {
+					t.Fatalf("GET %s = %d (X-Total %s) %s", list.path, res.status, res.header.Get("X-Total"), truncate(res.body))
+				}
+				return statements.Load() - before
+			}
+			for range 2 {
+				e.tpGQL(t, e.pat, list.create)
+			}
+			few := count(2)
+			for range 38 {
+				e.tpGQL(t, e.pat, list.create)
+			}
+			// 7: the personal access token and its user are 2 of them.
+			if many := count(40); many != few || many > 7 {
+				t.Errorf("listing 40 %s took %d statements, 2 took %d; want the same, at most 7 (authentication included)", list.path, many, few)
+			}
+			t.Logf("%s: %d statements per list", list.path, few)
+		}
+	})
+}
+
 // TestPipelineDeleteKeepsDownstream: deleting a pipeline leaves the
 // pipelines it started, without their upstream link (ON DELETE SET NULL).
 func TestPipelineDeleteKeepsDownstream(t *testing.T) {

@@ -32,21 +32,27 @@ func VisibleProjects(u *ent.User) predicate.Project {
 
 // AccessLevel returns u's level in the project: Owner for admins, the
 // membership level for members, NoAccess otherwise (and for nil or blocked users).
+//
+// Within a read-only request (WithLevelCache) each answer is remembered.
 func AccessLevel(ctx context.Context, client *ent.Client, u *ent.User, projectID int) (kickoff.AccessLevel, error) {
-	if u == nil || u.State != user.StateActive {
-		return kickoff.NoAccess, nil
+	if u == nil || u.State != user.StateActive || u.Admin {
+		return levelOf(u, kickoff.NoAccess), nil
 	}
-	if u.Admin {
-		return kickoff.Owner, nil
+	cache := cacheFrom(ctx)
+	if l, ok := cache.get(u.ID, projectID); ok {
+		return l, nil
 	}
 	m, err := client.ProjectMember.Query().
 		Where(projectmember.ProjectID(projectID), projectmember.UserID(u.ID)).
 		Only(withoutVisibility(ctx))
-	if ent.IsNotFound(err) {
-		return kickoff.NoAccess, nil
-	}
-	if err != nil {
+	level := kickoff.NoAccess
+	switch {
+	case ent.IsNotFound(err):
+	case err != nil:
 		return kickoff.NoAccess, fmt.Errorf("reading membership: %w", err)
+	default:
+		level = m.AccessLevel
 	}
-	return m.AccessLevel, nil
+	cache.put(u.ID, projectID, level)
+	return level, nil
 }

@@ -136,13 +136,26 @@ func (s *Service) Authorized(ctx context.Context, fullPath string, a authz.Actio
 	if err != nil {
 		return nil, kickoff.NoAccess, fmt.Errorf("loading project: %w", err)
 	}
+	level, err := s.Authorize(ctx, p, a)
+	if kickoff.ErrorCode(err) == kickoff.ENotFound {
+		return nil, level, kickoff.Errorf(kickoff.ENotFound, "project %q not found", fullPath)
+	}
+	return p, level, err
+}
+
+// Authorize is Authorized for a project already loaded (GraphQL's parent
+// object), without reading it again: only p's ID is used.
+func (s *Service) Authorize(ctx context.Context, p *ent.Project, a authz.Action) (kickoff.AccessLevel, error) {
+	if authz.UserFrom(ctx) == nil {
+		return kickoff.NoAccess, kickoff.Errorf(kickoff.EUnauthorized, "sign in first")
+	}
 	level, err := authz.Authorize(ctx, database.ClientFrom(ctx, s.client), p.ID, a)
 	if kickoff.ErrorCode(err) == kickoff.ENotFound {
 		// The same answer as for a project that does not exist, so a hidden
 		// project's existence does not leak.
-		return nil, level, kickoff.Errorf(kickoff.ENotFound, "project %q not found", fullPath)
+		return level, kickoff.Errorf(kickoff.ENotFound, "project not found")
 	}
-	return p, level, err
+	return level, err
 }
 
 // ByRef selects a project by numeric ID or by full path; full paths always

@@ -17,12 +17,25 @@ func (s *Service) ListQuery(ctx context.Context, projectRef string, includeExpir
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.query(ctx, p, includeExpired), p, nil
+}
+
+// ListQueryOf is ListQuery for a project already loaded (GraphQL's parent
+// object).
+func (s *Service) ListQueryOf(ctx context.Context, p *ent.Project, includeExpired bool) (*ent.PipelineTriggerQuery, error) {
+	if _, err := s.projects.Authorize(ctx, p, authz.ManageProject); err != nil {
+		return nil, err
+	}
+	return s.query(ctx, p, includeExpired), nil
+}
+
+func (s *Service) query(ctx context.Context, p *ent.Project, includeExpired bool) *ent.PipelineTriggerQuery {
 	q := database.ClientFrom(ctx, s.client).PipelineTrigger.Query().
 		Where(pipelinetrigger.ProjectID(p.ID), pipelinetrigger.RevokedAtIsNil())
 	if !includeExpired {
 		q.Where(notExpired(s.now()))
 	}
-	return q, p, nil
+	return q
 }
 
 // Get returns one live trigger of the project. Maintainer. A revoked or

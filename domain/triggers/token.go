@@ -31,14 +31,20 @@ func (s *Service) Token(ctx context.Context, t *ent.PipelineTrigger) (value stri
 // CanAccessProject reports whether t's owner still may run pipelines: active
 // and at least Developer. Otherwise the trigger is "invalid".
 func (s *Service) CanAccessProject(ctx context.Context, t *ent.PipelineTrigger) (bool, error) {
-	c := database.ClientFrom(ctx, s.client)
-	// The owner is read again even when t.Edges has one: GraphQL loads only
+	// The owner is read by ID even when t.Edges has one: GraphQL loads only
 	// the columns a query selects, so an owner fetched for { username } has
-	// no state or admin flag and would look blocked.
-	owner, err := c.User.Get(ctx, t.OwnerID)
-	if err != nil {
-		return false, fmt.Errorf("loading trigger owner: %w", err)
-	}
-	level, err := authz.AccessLevel(ctx, c, owner, t.ProjectID)
+	// no state or admin flag and would look blocked. Lists prefetch their
+	// owners' levels (PrefetchOwners).
+	level, err := authz.UserLevel(ctx, database.ClientFrom(ctx, s.client), t.OwnerID, t.ProjectID)
 	return authz.OwnTriggerToken.Allowed(level), err
+}
+
+// PrefetchOwners reads the levels of ts' owners at once, for a request
+// that will ask CanAccessProject of each (see authz.PrefetchLevels).
+func (s *Service) PrefetchOwners(ctx context.Context, projectID int, ts []*ent.PipelineTrigger) error {
+	ids := make([]int, 0, len(ts))
+	for _, t := range ts {
+		ids = append(ids, t.OwnerID)
+	}
+	return authz.PrefetchLevels(ctx, database.ClientFrom(ctx, s.client), projectID, ids)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
@@ -65,6 +66,9 @@ func (a *triggerAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // list answers GET /projects/:id/triggers, paginated like GitLab.
 func (a *triggerAPI) list(w http.ResponseWriter, r *http.Request) {
+	// A listing only reads: every row's "may the viewer see the full
+	// token" shares one membership lookup.
+	r = r.WithContext(authz.WithLevelCache(r.Context()))
 	// Access first: who may not list learns nothing about its parameters.
 	q, _, err := a.triggers.ListQuery(r.Context(), r.PathValue("id"), false)
 	if err != nil {
