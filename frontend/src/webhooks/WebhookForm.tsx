@@ -10,6 +10,9 @@ export const MAX_CUSTOM_HEADERS = 20;
 /** What the form submits: trimmed text, ref patterns split on commas, headers without blank names. */
 export type WebhookValues = {
   url: string;
+  /** False on an edit that left the URL as shown (its secrets as ****): keep the stored one. */
+  urlChanged: boolean;
+  pipelineEvents: boolean;
   name: string;
   description: string;
   /** Empty: none on create, keep the current one on edit. */
@@ -20,6 +23,8 @@ export type WebhookValues = {
   refGlobs: string[];
   enableSslVerification: boolean;
   customHeaders: { key: string; value: string }[];
+  /** Edit only: remove every current custom header. */
+  removeHeaders: boolean;
 };
 
 /** The hook being edited, as the API shows it (token and header values are write-only). */
@@ -28,6 +33,7 @@ export type WebhookInitial = {
   name: string;
   description: string;
   hasToken: boolean;
+  pipelineEvents: boolean;
   statuses?: readonly string[] | null;
   refGlobs?: readonly string[] | null;
   enableSslVerification: boolean;
@@ -71,6 +77,8 @@ export function WebhookForm({
   const [statuses, setStatuses] = useState<string[]>([...(initial?.statuses ?? [])]);
   const [refGlobs, setRefGlobs] = useState((initial?.refGlobs ?? []).join(', '));
   const [ssl, setSsl] = useState(initial?.enableSslVerification ?? true);
+  const [active, setActive] = useState(initial?.pipelineEvents ?? true);
+  const [removeHeaders, setRemoveHeaders] = useState(false);
   const [headers, setHeaders] = useState<{ key: string; value: string }[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -81,6 +89,9 @@ export function WebhookForm({
     if (busy || !url.trim()) return;
     const values: WebhookValues = {
       url: url.trim(),
+      urlChanged: !initial || url.trim() !== initial.url,
+      pipelineEvents: active,
+      removeHeaders,
       name: name.trim(),
       description: description.trim(),
       token: removeToken ? '' : token,
@@ -105,6 +116,7 @@ export function WebhookForm({
       setStatuses([]);
       setRefGlobs('');
       setSsl(true);
+      setActive(true);
       setHeaders([]);
     }
   }
@@ -135,8 +147,15 @@ export function WebhookForm({
           placeholder="https://example.com/hooks/kickoff"
           value={url}
           onChange={(event) => setUrl(event.target.value)}
+          aria-describedby={initial ? id('url-help') : undefined}
           data-autofocus
         />
+        {initial ? (
+          <span id={id('url-help')} className="muted small">
+            Shown with its secrets as ****: leave it as it is to keep the stored URL. A URL on another host drops the
+            secret token and custom headers unless you enter them again.
+          </span>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor={id('name')}>
@@ -219,6 +238,10 @@ export function WebhookForm({
         <input type="checkbox" checked={ssl} onChange={(event) => setSsl(event.target.checked)} /> Enable SSL
         verification
       </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={active} onChange={(event) => setActive(event.target.checked)} /> Send pipeline
+        events (uncheck to pause the hook)
+      </label>
       <fieldset className="field fieldset">
         <legend>Custom headers</legend>
         {initial?.customHeaderNames?.length ? (
@@ -226,6 +249,16 @@ export function WebhookForm({
             Current: {initial.customHeaderNames.join(', ')}. Headers entered here replace them all; none entered keeps
             them.
           </span>
+        ) : null}
+        {initial?.customHeaderNames?.length ? (
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={removeHeaders}
+              onChange={(event) => setRemoveHeaders(event.target.checked)}
+            />{' '}
+            Remove the current headers
+          </label>
         ) : null}
         {headers.map((h, i) => (
           <div key={i} className="header-row">

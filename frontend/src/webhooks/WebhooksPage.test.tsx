@@ -213,10 +213,11 @@ describe('WebhooksPage', () => {
 
   it.each([
     ['enabled', hook(), 'Enabled'],
+    ['paused', hook({ pipelineEvents: false }), 'Paused'],
     [
       'disabled',
-      hook({ executable: false, disabledAt: '2026-01-02T00:00:00Z', disabledReason: '5 failed deliveries in a row' }),
-      'Disabled: 5 failed deliveries in a row',
+      hook({ executable: false, disabledAt: '2026-01-02T00:00:00Z', disabledReason: '5 events in a row failed for good' }),
+      'Disabled: 5 events in a row failed for good',
     ],
   ])('lists an %s hook', (_, h, status) => {
     renderPage({ hooks: [h] });
@@ -283,10 +284,11 @@ describe('WebhooksPage', () => {
     await user.clear(within(dialog).getByLabelText(/Name/));
     await user.type(within(dialog).getByLabelText(/Name/), 'renamed');
     await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    // The URL as shown (secrets as ****) is not sent back: the stored one stays.
     expect(executeMutation.mock.calls[0][0].variables).toEqual({
       input: {
         id: HOOK,
-        url: 'https://example.com/hook',
+        pipelineEvents: true,
         name: 'renamed',
         description: '',
         enableSslVerification: true,
@@ -295,6 +297,27 @@ describe('WebhooksPage', () => {
       },
     });
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('edits a hook: a new URL, paused, its headers removed', async () => {
+    const user = userEvent.setup();
+    const { executeMutation } = renderPage({
+      hooks: [hook({ customHeaderNames: ['X-Team'] })],
+      mutations: { WebhookUpdate: () => ({ __typename: 'WebhookUpdatePayload', webhook: { __typename: 'Webhook', id: HOOK }, errors: [] }) },
+    });
+    await user.click(screen.getByRole('button', { name: 'Edit webhook ci-bot' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit webhook' });
+    const url = within(dialog).getByLabelText('URL');
+    await user.clear(url);
+    await user.type(url, 'https://other.example.com/in');
+    await user.click(within(dialog).getByLabelText(/Send pipeline events/));
+    await user.click(within(dialog).getByLabelText('Remove the current headers'));
+    await user.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    expect(executeMutation.mock.calls[0][0].variables.input).toMatchObject({
+      url: 'https://other.example.com/in',
+      pipelineEvents: false,
+      customHeaders: [],
+    });
   });
 
   it('rotates the signing secret after confirming, and shows the new one', async () => {

@@ -118,15 +118,19 @@ export function WebhooksPage() {
 /** The create/update input's fields from the form's values. */
 function hookFields(values: WebhookValues, editing: boolean) {
   return {
-    url: values.url,
+    // An edit sends the URL only when changed: the one shown has its secrets as ****.
+    ...(values.urlChanged ? { url: values.url } : {}),
+    pipelineEvents: values.pipelineEvents,
     name: values.name,
     description: values.description,
     ...(values.removeToken ? { token: '' } : values.token ? { token: values.token } : {}),
     enableSslVerification: values.enableSslVerification,
     statuses: values.statuses,
     refGlobs: values.refGlobs,
-    // On edit, no headers entered keeps the current ones.
-    ...(editing && values.customHeaders.length === 0 ? {} : { customHeaders: values.customHeaders }),
+    // On edit, no headers entered keeps the current ones, unless asked to remove them.
+    ...(editing && values.customHeaders.length === 0 && !values.removeHeaders
+      ? {}
+      : { customHeaders: values.customHeaders }),
   };
 }
 
@@ -157,7 +161,7 @@ function WebhooksSection({ fullPath }: { fullPath: string }) {
           submitLabel="Add webhook"
           onSubmit={async (values) => {
             const result = await createWebhook({
-              input: { projectPath: fullPath, pipelineEvents: true, ...hookFields(values, false) },
+              input: { projectPath: fullPath, url: values.url, ...hookFields(values, false) },
             });
             const payload = result.data?.webhookCreate;
             const failure = mutationFailure(result, payload);

@@ -14,6 +14,7 @@ export type WebhookRow = {
   name: string;
   description: string;
   url: string;
+  pipelineEvents: boolean;
   enableSslVerification: boolean;
   statuses?: readonly string[] | null;
   refGlobs?: readonly string[] | null;
@@ -131,10 +132,12 @@ export function WebhooksTable({
                   {h.customHeaderNames?.length ? <div>Headers: {h.customHeaderNames.join(', ')}</div> : null}
                 </td>
                 <td data-label="Status" className="wrap">
-                  {h.executable && !h.disabledAt ? (
+                  {!h.executable || h.disabledAt ? (
+                    <span className="badge badge-danger">Disabled{h.disabledReason ? `: ${h.disabledReason}` : ''}</span>
+                  ) : h.pipelineEvents ? (
                     <span className="badge badge-success">Enabled</span>
                   ) : (
-                    <span className="badge badge-danger">Disabled{h.disabledReason ? `: ${h.disabledReason}` : ''}</span>
+                    <span className="badge">Paused</span>
                   )}
                   {outcome ? (
                     <div role="status" className={outcome !== 'testing' && !outcome.ok ? 'small error-text' : 'small'}>
