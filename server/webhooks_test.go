@@ -700,6 +700,17 @@ func TestWebhookSecretsStayWithTheirOrigin(t *testing.T) {
 		if h := e.db.Client.Webhook.GetX(ctx, hookID); h.TokenSealed == nil || len(*h.TokenSealed) == 0 || len(h.CustomHeaderNames) != 1 {
 			t.Fatalf("an edit on the same host dropped secrets: %+v", h)
 		}
+		// A client that reads the hook and writes it back sends the URL as
+		// shown: the stored one, query and all, stays.
+		wantStatus(t, e.send(t, http.MethodPut, base, `{"url": "https://hooks.example.com/b?k=v"}`, owner), http.StatusOK, "")
+		stored := e.db.Client.Webhook.GetX(ctx, hookID)
+		if stored.URL != "https://hooks.example.com/b?k=****" {
+			t.Fatalf("shown URL %s", stored.URL)
+		}
+		wantStatus(t, e.send(t, http.MethodPut, base, `{"url": "https://hooks.example.com/b?k=****", "name": "again"}`, owner), http.StatusOK, "")
+		if h := e.db.Client.Webhook.GetX(ctx, hookID); string(h.URLSealed) != string(stored.URLSealed) || h.Name != "again" {
+			t.Fatalf("writing back the shown URL replaced the stored one")
+		}
 		wantStatus(t, e.send(t, http.MethodPut, base, `{"url": "https://collector.example.net/"}`, owner), http.StatusOK, "")
 		if h := e.db.Client.Webhook.GetX(ctx, hookID); h.TokenSealed != nil && len(*h.TokenSealed) > 0 || len(h.CustomHeaderNames) != 0 || h.CustomHeadersSealed != nil && len(*h.CustomHeadersSealed) > 0 {
 			t.Fatalf("an edit to another host kept the secrets: %+v", h)

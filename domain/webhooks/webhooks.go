@@ -306,6 +306,11 @@ func (s *Service) UpdateByID(ctx context.Context, id int, in Input) (*ent.Webhoo
 }
 
 func (s *Service) update(ctx context.Context, c *ent.Client, h *ent.Webhook, in Input) (*ent.Webhook, error) {
+	if in.URL != nil && strings.TrimSpace(*in.URL) == h.URL {
+		// The URL as shown (secrets as ****), sent back by a client that
+		// read the hook and writes it again: keep the stored one.
+		in.URL = nil
+	}
 	if err := s.keepSecretsAtHome(h, &in); err != nil {
 		return nil, err
 	}
