@@ -9,6 +9,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 	"github.com/kickoff-ci/kickoff/internal/database"
 	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
 )
@@ -63,6 +64,33 @@ var webAppLists = []struct {
 			for i := range n {
 				c.Webhook.Create().SetUUID(fmt.Sprintf("h-%d-%d", n, i)).SetProjectID(p.ID).SetCreatorID(owner.ID).SetURL("https://example.com/").
 					SetURLSealed([]byte("x")).SetSigningSecretSealed([]byte("x")).ExecX(context.Background())
+			}
+		}},
+	{"projects", `{ projects(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name fullPath description } } } }`,
+		`"fullPath"`, func(t *testing.T, c *ent.Client, p *ent.Project, viewer *ent.User, n int) {
+			for i := range n {
+				q := c.Project.Create().SetName("p").SetFullPath(fmt.Sprintf("stmt/p-%d-%d", n, i)).SaveX(context.Background())
+				c.ProjectMember.Create().SetProjectID(q.ID).SetUserID(viewer.ID).SetAccessLevel(kickoff.Reporter).ExecX(context.Background())
+			}
+		}},
+	{"personal access tokens", `{ currentUser { id personalAccessTokens(first: 100) { nodes { id name createdAt expiresAt lastUsedAt } } } }`,
+		`"lastUsedAt"`, func(t *testing.T, c *ent.Client, p *ent.Project, viewer *ent.User, n int) {
+			for i := range n {
+				c.PersonalAccessToken.Create().SetUserID(viewer.ID).SetName("t").SetTokenDigest([]byte(fmt.Sprintf("p-%d-%d", n, i))).ExecX(context.Background())
+			}
+		}},
+	{"webhook deliveries", `{ node(id: "gid://kickoff/Webhook/1") { ... on Webhook { id deliveries(first: 100, orderBy: {field: CREATED_AT, direction: DESC}) {
+		totalCount nodes { id uuid kind status state attempts lastAttemptAt responseStatus responseBody error durationMs createdAt requestHeaders { key value } } } } } }`,
+		`"uuid"`, func(t *testing.T, c *ent.Client, p *ent.Project, viewer *ent.User, n int) {
+			ctx := context.Background()
+			h, err := c.Webhook.Query().First(ctx)
+			if ent.IsNotFound(err) {
+				h = c.Webhook.Create().SetUUID("hook").SetProjectID(p.ID).SetCreatorID(viewer.ID).SetURL("https://example.com/").
+					SetURLSealed([]byte("x")).SetSigningSecretSealed([]byte("x")).SaveX(ctx)
+			}
+			for i := range n {
+				c.WebhookDelivery.Create().SetUUID(fmt.Sprintf("d-%d-%d", n, i)).SetKind(webhookdelivery.KindPipeline).SetStatus("created").
+					SetPayload([]byte("{}")).SetWebhookID(h.ID).SetRequestHeaders(map[string]string{"X-Gitlab-Event": "Pipeline Hook"}).ExecX(ctx)
 			}
 		}},
 }
