@@ -30,6 +30,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
+	"github.com/kickoff-ci/kickoff/ent/triggersignature"
 	"github.com/kickoff-ci/kickoff/ent/user"
 	"github.com/kickoff-ci/kickoff/ent/webhook"
 	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
@@ -72,6 +73,8 @@ type Client struct {
 	Session *SessionClient
 	// SignInFailure is the client for interacting with the SignInFailure builders.
 	SignInFailure *SignInFailureClient
+	// TriggerSignature is the client for interacting with the TriggerSignature builders.
+	TriggerSignature *TriggerSignatureClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -106,6 +109,7 @@ func (c *Client) init() {
 	c.Runner = NewRunnerClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.SignInFailure = NewSignInFailureClient(c.config)
+	c.TriggerSignature = NewTriggerSignatureClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
@@ -216,6 +220,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Runner:                 NewRunnerClient(cfg),
 		Session:                NewSessionClient(cfg),
 		SignInFailure:          NewSignInFailureClient(cfg),
+		TriggerSignature:       NewTriggerSignatureClient(cfg),
 		User:                   NewUserClient(cfg),
 		Webhook:                NewWebhookClient(cfg),
 		WebhookDelivery:        NewWebhookDeliveryClient(cfg),
@@ -253,6 +258,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Runner:                 NewRunnerClient(cfg),
 		Session:                NewSessionClient(cfg),
 		SignInFailure:          NewSignInFailureClient(cfg),
+		TriggerSignature:       NewTriggerSignatureClient(cfg),
 		User:                   NewUserClient(cfg),
 		Webhook:                NewWebhookClient(cfg),
 		WebhookDelivery:        NewWebhookDeliveryClient(cfg),
@@ -288,7 +294,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
 		c.Pipeline, c.PipelineLog, c.PipelineLogChunk, c.PipelineTrigger,
 		c.PipelineVariable, c.Project, c.ProjectMember, c.Ref, c.Runner, c.Session,
-		c.SignInFailure, c.User, c.Webhook, c.WebhookDelivery,
+		c.SignInFailure, c.TriggerSignature, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -301,7 +307,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AuditEvent, c.IdempotencyKey, c.JobTokenAllowlistEntry, c.PersonalAccessToken,
 		c.Pipeline, c.PipelineLog, c.PipelineLogChunk, c.PipelineTrigger,
 		c.PipelineVariable, c.Project, c.ProjectMember, c.Ref, c.Runner, c.Session,
-		c.SignInFailure, c.User, c.Webhook, c.WebhookDelivery,
+		c.SignInFailure, c.TriggerSignature, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -340,6 +346,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Session.mutate(ctx, m)
 	case *SignInFailureMutation:
 		return c.SignInFailure.mutate(ctx, m)
+	case *TriggerSignatureMutation:
+		return c.TriggerSignature.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookMutation:
@@ -2954,6 +2962,139 @@ func (c *SignInFailureClient) mutate(ctx context.Context, m *SignInFailureMutati
 	}
 }
 
+// TriggerSignatureClient is a client for the TriggerSignature schema.
+type TriggerSignatureClient struct {
+	config
+}
+
+// NewTriggerSignatureClient returns a client for the TriggerSignature from the given config.
+func NewTriggerSignatureClient(c config) *TriggerSignatureClient {
+	return &TriggerSignatureClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `triggersignature.Hooks(f(g(h())))`.
+func (c *TriggerSignatureClient) Use(hooks ...Hook) {
+	c.hooks.TriggerSignature = append(c.hooks.TriggerSignature, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `triggersignature.Intercept(f(g(h())))`.
+func (c *TriggerSignatureClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TriggerSignature = append(c.inters.TriggerSignature, interceptors...)
+}
+
+// Create returns a builder for creating a TriggerSignature entity.
+func (c *TriggerSignatureClient) Create() *TriggerSignatureCreate {
+	mutation := newTriggerSignatureMutation(c.config, OpCreate)
+	return &TriggerSignatureCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TriggerSignature entities.
+func (c *TriggerSignatureClient) CreateBulk(builders ...*TriggerSignatureCreate) *TriggerSignatureCreateBulk {
+	return &TriggerSignatureCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TriggerSignatureClient) MapCreateBulk(slice any, setFunc func(*TriggerSignatureCreate, int)) *TriggerSignatureCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TriggerSignatureCreateBulk{err: fmt.Errorf("calling to TriggerSignatureClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TriggerSignatureCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TriggerSignatureCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TriggerSignature.
+func (c *TriggerSignatureClient) Update() *TriggerSignatureUpdate {
+	mutation := newTriggerSignatureMutation(c.config, OpUpdate)
+	return &TriggerSignatureUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TriggerSignatureClient) UpdateOne(_m *TriggerSignature) *TriggerSignatureUpdateOne {
+	mutation := newTriggerSignatureMutation(c.config, OpUpdateOne, withTriggerSignature(_m))
+	return &TriggerSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TriggerSignatureClient) UpdateOneID(id int) *TriggerSignatureUpdateOne {
+	mutation := newTriggerSignatureMutation(c.config, OpUpdateOne, withTriggerSignatureID(id))
+	return &TriggerSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TriggerSignature.
+func (c *TriggerSignatureClient) Delete() *TriggerSignatureDelete {
+	mutation := newTriggerSignatureMutation(c.config, OpDelete)
+	return &TriggerSignatureDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TriggerSignatureClient) DeleteOne(_m *TriggerSignature) *TriggerSignatureDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TriggerSignatureClient) DeleteOneID(id int) *TriggerSignatureDeleteOne {
+	builder := c.Delete().Where(triggersignature.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TriggerSignatureDeleteOne{builder}
+}
+
+// Query returns a query builder for TriggerSignature.
+func (c *TriggerSignatureClient) Query() *TriggerSignatureQuery {
+	return &TriggerSignatureQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTriggerSignature},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TriggerSignature entity by its id.
+func (c *TriggerSignatureClient) Get(ctx context.Context, id int) (*TriggerSignature, error) {
+	return c.Query().Where(triggersignature.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TriggerSignatureClient) GetX(ctx context.Context, id int) *TriggerSignature {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TriggerSignatureClient) Hooks() []Hook {
+	return c.hooks.TriggerSignature
+}
+
+// Interceptors returns the client interceptors.
+func (c *TriggerSignatureClient) Interceptors() []Interceptor {
+	return c.inters.TriggerSignature
+}
+
+func (c *TriggerSignatureClient) mutate(ctx context.Context, m *TriggerSignatureMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TriggerSignatureCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TriggerSignatureUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TriggerSignatureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TriggerSignatureDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TriggerSignature mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3566,14 +3707,14 @@ type (
 	hooks struct {
 		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
 		Pipeline, PipelineLog, PipelineLogChunk, PipelineTrigger, PipelineVariable,
-		Project, ProjectMember, Ref, Runner, Session, SignInFailure, User, Webhook,
-		WebhookDelivery []ent.Hook
+		Project, ProjectMember, Ref, Runner, Session, SignInFailure, TriggerSignature,
+		User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AuditEvent, IdempotencyKey, JobTokenAllowlistEntry, PersonalAccessToken,
 		Pipeline, PipelineLog, PipelineLogChunk, PipelineTrigger, PipelineVariable,
-		Project, ProjectMember, Ref, Runner, Session, SignInFailure, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		Project, ProjectMember, Ref, Runner, Session, SignInFailure, TriggerSignature,
+		User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

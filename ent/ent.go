@@ -27,6 +27,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
+	"github.com/kickoff-ci/kickoff/ent/triggersignature"
 	"github.com/kickoff-ci/kickoff/ent/user"
 	"github.com/kickoff-ci/kickoff/ent/webhook"
 	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
@@ -105,6 +106,7 @@ func checkColumn(t, c string) error {
 			runner.Table:                 runner.ValidColumn,
 			session.Table:                session.ValidColumn,
 			signinfailure.Table:          signinfailure.ValidColumn,
+			triggersignature.Table:       triggersignature.ValidColumn,
 			user.Table:                   user.ValidColumn,
 			webhook.Table:                webhook.ValidColumn,
 			webhookdelivery.Table:        webhookdelivery.ValidColumn,

@@ -28,6 +28,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/runner"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
+	"github.com/kickoff-ci/kickoff/ent/triggersignature"
 	"github.com/kickoff-ci/kickoff/ent/user"
 	"github.com/kickoff-ci/kickoff/ent/webhook"
 	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
@@ -57,6 +58,7 @@ const (
 	TypeRunner                 = "Runner"
 	TypeSession                = "Session"
 	TypeSignInFailure          = "SignInFailure"
+	TypeTriggerSignature       = "TriggerSignature"
 	TypeUser                   = "User"
 	TypeWebhook                = "Webhook"
 	TypeWebhookDelivery        = "WebhookDelivery"
@@ -6544,39 +6546,42 @@ func (m *PipelineLogChunkMutation) ResetEdge(name string) error {
 // PipelineTriggerMutation represents an operation that mutates the PipelineTrigger nodes in the graph.
 type PipelineTriggerMutation struct {
 	config
-	op                        Op
-	typ                       string
-	id                        *int
-	created_at                *time.Time
-	updated_at                *time.Time
-	description               *string
-	token_digest              *[]byte
-	token_sealed              *[]byte
-	short_token               *string
-	previous_token_digest     *[]byte
-	previous_token_expires_at *time.Time
-	expires_at                *time.Time
-	revoked_at                *time.Time
-	last_used_at              *time.Time
-	allowed_refs              *[]string
-	appendallowed_refs        []string
-	allowed_variables         *[]string
-	appendallowed_variables   []string
-	allowed_cidrs             *[]string
-	appendallowed_cidrs       []string
-	rate_limit_per_minute     *int
-	addrate_limit_per_minute  *int
-	clearedFields             map[string]struct{}
-	project                   *int
-	clearedproject            bool
-	owner                     *int
-	clearedowner              bool
-	pipelines                 map[int]struct{}
-	removedpipelines          map[int]struct{}
-	clearedpipelines          bool
-	done                      bool
-	oldValue                  func(context.Context) (*PipelineTrigger, error)
-	predicates                []predicate.PipelineTrigger
+	op                                 Op
+	typ                                string
+	id                                 *int
+	created_at                         *time.Time
+	updated_at                         *time.Time
+	description                        *string
+	token_digest                       *[]byte
+	token_sealed                       *[]byte
+	short_token                        *string
+	previous_token_digest              *[]byte
+	previous_token_expires_at          *time.Time
+	expires_at                         *time.Time
+	revoked_at                         *time.Time
+	last_used_at                       *time.Time
+	allowed_refs                       *[]string
+	appendallowed_refs                 []string
+	allowed_variables                  *[]string
+	appendallowed_variables            []string
+	allowed_cidrs                      *[]string
+	appendallowed_cidrs                []string
+	rate_limit_per_minute              *int
+	addrate_limit_per_minute           *int
+	signing_secret_sealed              *[]byte
+	previous_signing_secret_sealed     *[]byte
+	previous_signing_secret_expires_at *time.Time
+	clearedFields                      map[string]struct{}
+	project                            *int
+	clearedproject                     bool
+	owner                              *int
+	clearedowner                       bool
+	pipelines                          map[int]struct{}
+	removedpipelines                   map[int]struct{}
+	clearedpipelines                   bool
+	done                               bool
+	oldValue                           func(context.Context) (*PipelineTrigger, error)
+	predicates                         []predicate.PipelineTrigger
 }
 
 var _ ent.Mutation = (*PipelineTriggerMutation)(nil)
@@ -7475,6 +7480,153 @@ func (m *PipelineTriggerMutation) ResetOwnerID() {
 	m.owner = nil
 }
 
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) SetSigningSecretSealed(b []byte) {
+	m.signing_secret_sealed = &b
+}
+
+// SigningSecretSealed returns the value of the "signing_secret_sealed" field in the mutation.
+func (m *PipelineTriggerMutation) SigningSecretSealed() (r []byte, exists bool) {
+	v := m.signing_secret_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSigningSecretSealed returns the old "signing_secret_sealed" field's value of the PipelineTrigger entity.
+// If the PipelineTrigger object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineTriggerMutation) OldSigningSecretSealed(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSigningSecretSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSigningSecretSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSigningSecretSealed: %w", err)
+	}
+	return oldValue.SigningSecretSealed, nil
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) ClearSigningSecretSealed() {
+	m.signing_secret_sealed = nil
+	m.clearedFields[pipelinetrigger.FieldSigningSecretSealed] = struct{}{}
+}
+
+// SigningSecretSealedCleared returns if the "signing_secret_sealed" field was cleared in this mutation.
+func (m *PipelineTriggerMutation) SigningSecretSealedCleared() bool {
+	_, ok := m.clearedFields[pipelinetrigger.FieldSigningSecretSealed]
+	return ok
+}
+
+// ResetSigningSecretSealed resets all changes to the "signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) ResetSigningSecretSealed() {
+	m.signing_secret_sealed = nil
+	delete(m.clearedFields, pipelinetrigger.FieldSigningSecretSealed)
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) SetPreviousSigningSecretSealed(b []byte) {
+	m.previous_signing_secret_sealed = &b
+}
+
+// PreviousSigningSecretSealed returns the value of the "previous_signing_secret_sealed" field in the mutation.
+func (m *PipelineTriggerMutation) PreviousSigningSecretSealed() (r []byte, exists bool) {
+	v := m.previous_signing_secret_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSigningSecretSealed returns the old "previous_signing_secret_sealed" field's value of the PipelineTrigger entity.
+// If the PipelineTrigger object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineTriggerMutation) OldPreviousSigningSecretSealed(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSigningSecretSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSigningSecretSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSigningSecretSealed: %w", err)
+	}
+	return oldValue.PreviousSigningSecretSealed, nil
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) ClearPreviousSigningSecretSealed() {
+	m.previous_signing_secret_sealed = nil
+	m.clearedFields[pipelinetrigger.FieldPreviousSigningSecretSealed] = struct{}{}
+}
+
+// PreviousSigningSecretSealedCleared returns if the "previous_signing_secret_sealed" field was cleared in this mutation.
+func (m *PipelineTriggerMutation) PreviousSigningSecretSealedCleared() bool {
+	_, ok := m.clearedFields[pipelinetrigger.FieldPreviousSigningSecretSealed]
+	return ok
+}
+
+// ResetPreviousSigningSecretSealed resets all changes to the "previous_signing_secret_sealed" field.
+func (m *PipelineTriggerMutation) ResetPreviousSigningSecretSealed() {
+	m.previous_signing_secret_sealed = nil
+	delete(m.clearedFields, pipelinetrigger.FieldPreviousSigningSecretSealed)
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (m *PipelineTriggerMutation) SetPreviousSigningSecretExpiresAt(t time.Time) {
+	m.previous_signing_secret_expires_at = &t
+}
+
+// PreviousSigningSecretExpiresAt returns the value of the "previous_signing_secret_expires_at" field in the mutation.
+func (m *PipelineTriggerMutation) PreviousSigningSecretExpiresAt() (r time.Time, exists bool) {
+	v := m.previous_signing_secret_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousSigningSecretExpiresAt returns the old "previous_signing_secret_expires_at" field's value of the PipelineTrigger entity.
+// If the PipelineTrigger object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineTriggerMutation) OldPreviousSigningSecretExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousSigningSecretExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousSigningSecretExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousSigningSecretExpiresAt: %w", err)
+	}
+	return oldValue.PreviousSigningSecretExpiresAt, nil
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (m *PipelineTriggerMutation) ClearPreviousSigningSecretExpiresAt() {
+	m.previous_signing_secret_expires_at = nil
+	m.clearedFields[pipelinetrigger.FieldPreviousSigningSecretExpiresAt] = struct{}{}
+}
+
+// PreviousSigningSecretExpiresAtCleared returns if the "previous_signing_secret_expires_at" field was cleared in this mutation.
+func (m *PipelineTriggerMutation) PreviousSigningSecretExpiresAtCleared() bool {
+	_, ok := m.clearedFields[pipelinetrigger.FieldPreviousSigningSecretExpiresAt]
+	return ok
+}
+
+// ResetPreviousSigningSecretExpiresAt resets all changes to the "previous_signing_secret_expires_at" field.
+func (m *PipelineTriggerMutation) ResetPreviousSigningSecretExpiresAt() {
+	m.previous_signing_secret_expires_at = nil
+	delete(m.clearedFields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *PipelineTriggerMutation) ClearProject() {
 	m.clearedproject = true
@@ -7617,7 +7769,7 @@ func (m *PipelineTriggerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PipelineTriggerMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, pipelinetrigger.FieldCreatedAt)
 	}
@@ -7669,6 +7821,15 @@ func (m *PipelineTriggerMutation) Fields() []string {
 	if m.owner != nil {
 		fields = append(fields, pipelinetrigger.FieldOwnerID)
 	}
+	if m.signing_secret_sealed != nil {
+		fields = append(fields, pipelinetrigger.FieldSigningSecretSealed)
+	}
+	if m.previous_signing_secret_sealed != nil {
+		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretSealed)
+	}
+	if m.previous_signing_secret_expires_at != nil {
+		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
+	}
 	return fields
 }
 
@@ -7711,6 +7872,12 @@ func (m *PipelineTriggerMutation) Field(name string) (ent.Value, bool) {
 		return m.ProjectID()
 	case pipelinetrigger.FieldOwnerID:
 		return m.OwnerID()
+	case pipelinetrigger.FieldSigningSecretSealed:
+		return m.SigningSecretSealed()
+	case pipelinetrigger.FieldPreviousSigningSecretSealed:
+		return m.PreviousSigningSecretSealed()
+	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+		return m.PreviousSigningSecretExpiresAt()
 	}
 	return nil, false
 }
@@ -7754,6 +7921,12 @@ func (m *PipelineTriggerMutation) OldField(ctx context.Context, name string) (en
 		return m.OldProjectID(ctx)
 	case pipelinetrigger.FieldOwnerID:
 		return m.OldOwnerID(ctx)
+	case pipelinetrigger.FieldSigningSecretSealed:
+		return m.OldSigningSecretSealed(ctx)
+	case pipelinetrigger.FieldPreviousSigningSecretSealed:
+		return m.OldPreviousSigningSecretSealed(ctx)
+	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+		return m.OldPreviousSigningSecretExpiresAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown PipelineTrigger field %s", name)
 }
@@ -7882,6 +8055,27 @@ func (m *PipelineTriggerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOwnerID(v)
 		return nil
+	case pipelinetrigger.FieldSigningSecretSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSigningSecretSealed(v)
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSigningSecretSealed(v)
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousSigningSecretExpiresAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)
 }
@@ -7954,6 +8148,15 @@ func (m *PipelineTriggerMutation) ClearedFields() []string {
 	if m.FieldCleared(pipelinetrigger.FieldRateLimitPerMinute) {
 		fields = append(fields, pipelinetrigger.FieldRateLimitPerMinute)
 	}
+	if m.FieldCleared(pipelinetrigger.FieldSigningSecretSealed) {
+		fields = append(fields, pipelinetrigger.FieldSigningSecretSealed)
+	}
+	if m.FieldCleared(pipelinetrigger.FieldPreviousSigningSecretSealed) {
+		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretSealed)
+	}
+	if m.FieldCleared(pipelinetrigger.FieldPreviousSigningSecretExpiresAt) {
+		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
+	}
 	return fields
 }
 
@@ -7994,6 +8197,15 @@ func (m *PipelineTriggerMutation) ClearField(name string) error {
 		return nil
 	case pipelinetrigger.FieldRateLimitPerMinute:
 		m.ClearRateLimitPerMinute()
+		return nil
+	case pipelinetrigger.FieldSigningSecretSealed:
+		m.ClearSigningSecretSealed()
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretSealed:
+		m.ClearPreviousSigningSecretSealed()
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+		m.ClearPreviousSigningSecretExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger nullable field %s", name)
@@ -8053,6 +8265,15 @@ func (m *PipelineTriggerMutation) ResetField(name string) error {
 		return nil
 	case pipelinetrigger.FieldOwnerID:
 		m.ResetOwnerID()
+		return nil
+	case pipelinetrigger.FieldSigningSecretSealed:
+		m.ResetSigningSecretSealed()
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretSealed:
+		m.ResetPreviousSigningSecretSealed()
+		return nil
+	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+		m.ResetPreviousSigningSecretExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)
@@ -13719,6 +13940,476 @@ func (m *SignInFailureMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SignInFailureMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SignInFailure edge %s", name)
+}
+
+// TriggerSignatureMutation represents an operation that mutates the TriggerSignature nodes in the graph.
+type TriggerSignatureMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	trigger_id    *int
+	addtrigger_id *int
+	digest        *[]byte
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*TriggerSignature, error)
+	predicates    []predicate.TriggerSignature
+}
+
+var _ ent.Mutation = (*TriggerSignatureMutation)(nil)
+
+// triggersignatureOption allows management of the mutation configuration using functional options.
+type triggersignatureOption func(*TriggerSignatureMutation)
+
+// newTriggerSignatureMutation creates new mutation for the TriggerSignature entity.
+func newTriggerSignatureMutation(c config, op Op, opts ...triggersignatureOption) *TriggerSignatureMutation {
+	m := &TriggerSignatureMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTriggerSignature,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTriggerSignatureID sets the ID field of the mutation.
+func withTriggerSignatureID(id int) triggersignatureOption {
+	return func(m *TriggerSignatureMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TriggerSignature
+		)
+		m.oldValue = func(ctx context.Context) (*TriggerSignature, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TriggerSignature.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTriggerSignature sets the old TriggerSignature of the mutation.
+func withTriggerSignature(node *TriggerSignature) triggersignatureOption {
+	return func(m *TriggerSignatureMutation) {
+		m.oldValue = func(context.Context) (*TriggerSignature, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TriggerSignatureMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TriggerSignatureMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TriggerSignatureMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TriggerSignatureMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TriggerSignature.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTriggerID sets the "trigger_id" field.
+func (m *TriggerSignatureMutation) SetTriggerID(i int) {
+	m.trigger_id = &i
+	m.addtrigger_id = nil
+}
+
+// TriggerID returns the value of the "trigger_id" field in the mutation.
+func (m *TriggerSignatureMutation) TriggerID() (r int, exists bool) {
+	v := m.trigger_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTriggerID returns the old "trigger_id" field's value of the TriggerSignature entity.
+// If the TriggerSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TriggerSignatureMutation) OldTriggerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTriggerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTriggerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTriggerID: %w", err)
+	}
+	return oldValue.TriggerID, nil
+}
+
+// AddTriggerID adds i to the "trigger_id" field.
+func (m *TriggerSignatureMutation) AddTriggerID(i int) {
+	if m.addtrigger_id != nil {
+		*m.addtrigger_id += i
+	} else {
+		m.addtrigger_id = &i
+	}
+}
+
+// AddedTriggerID returns the value that was added to the "trigger_id" field in this mutation.
+func (m *TriggerSignatureMutation) AddedTriggerID() (r int, exists bool) {
+	v := m.addtrigger_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTriggerID resets all changes to the "trigger_id" field.
+func (m *TriggerSignatureMutation) ResetTriggerID() {
+	m.trigger_id = nil
+	m.addtrigger_id = nil
+}
+
+// SetDigest sets the "digest" field.
+func (m *TriggerSignatureMutation) SetDigest(b []byte) {
+	m.digest = &b
+}
+
+// Digest returns the value of the "digest" field in the mutation.
+func (m *TriggerSignatureMutation) Digest() (r []byte, exists bool) {
+	v := m.digest
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDigest returns the old "digest" field's value of the TriggerSignature entity.
+// If the TriggerSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TriggerSignatureMutation) OldDigest(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDigest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDigest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDigest: %w", err)
+	}
+	return oldValue.Digest, nil
+}
+
+// ResetDigest resets all changes to the "digest" field.
+func (m *TriggerSignatureMutation) ResetDigest() {
+	m.digest = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TriggerSignatureMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TriggerSignatureMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TriggerSignature entity.
+// If the TriggerSignature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TriggerSignatureMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TriggerSignatureMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the TriggerSignatureMutation builder.
+func (m *TriggerSignatureMutation) Where(ps ...predicate.TriggerSignature) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TriggerSignatureMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TriggerSignatureMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TriggerSignature, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TriggerSignatureMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TriggerSignatureMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TriggerSignature).
+func (m *TriggerSignatureMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TriggerSignatureMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.trigger_id != nil {
+		fields = append(fields, triggersignature.FieldTriggerID)
+	}
+	if m.digest != nil {
+		fields = append(fields, triggersignature.FieldDigest)
+	}
+	if m.created_at != nil {
+		fields = append(fields, triggersignature.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TriggerSignatureMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		return m.TriggerID()
+	case triggersignature.FieldDigest:
+		return m.Digest()
+	case triggersignature.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TriggerSignatureMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		return m.OldTriggerID(ctx)
+	case triggersignature.FieldDigest:
+		return m.OldDigest(ctx)
+	case triggersignature.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TriggerSignature field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TriggerSignatureMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTriggerID(v)
+		return nil
+	case triggersignature.FieldDigest:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDigest(v)
+		return nil
+	case triggersignature.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TriggerSignature field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TriggerSignatureMutation) AddedFields() []string {
+	var fields []string
+	if m.addtrigger_id != nil {
+		fields = append(fields, triggersignature.FieldTriggerID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TriggerSignatureMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		return m.AddedTriggerID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TriggerSignatureMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTriggerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TriggerSignature numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TriggerSignatureMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TriggerSignatureMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TriggerSignatureMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown TriggerSignature nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TriggerSignatureMutation) ResetField(name string) error {
+	switch name {
+	case triggersignature.FieldTriggerID:
+		m.ResetTriggerID()
+		return nil
+	case triggersignature.FieldDigest:
+		m.ResetDigest()
+		return nil
+	case triggersignature.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TriggerSignature field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TriggerSignatureMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TriggerSignatureMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TriggerSignatureMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TriggerSignatureMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TriggerSignatureMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TriggerSignatureMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TriggerSignatureMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TriggerSignature unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TriggerSignatureMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TriggerSignature edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -54,6 +54,12 @@ type PipelineTrigger struct {
 	ProjectID int `json:"project_id,omitempty"`
 	// OwnerID holds the value of the "owner_id" field.
 	OwnerID int `json:"owner_id,omitempty"`
+	// SigningSecretSealed holds the value of the "signing_secret_sealed" field.
+	SigningSecretSealed *[]byte `json:"-"`
+	// PreviousSigningSecretSealed holds the value of the "previous_signing_secret_sealed" field.
+	PreviousSigningSecretSealed *[]byte `json:"-"`
+	// PreviousSigningSecretExpiresAt holds the value of the "previous_signing_secret_expires_at" field.
+	PreviousSigningSecretExpiresAt *time.Time `json:"previous_signing_secret_expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PipelineTriggerQuery when eager-loading is set.
 	Edges        PipelineTriggerEdges `json:"edges"`
@@ -113,13 +119,13 @@ func (*PipelineTrigger) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case pipelinetrigger.FieldTokenDigest, pipelinetrigger.FieldTokenSealed, pipelinetrigger.FieldPreviousTokenDigest, pipelinetrigger.FieldAllowedRefs, pipelinetrigger.FieldAllowedVariables, pipelinetrigger.FieldAllowedCidrs:
+		case pipelinetrigger.FieldTokenDigest, pipelinetrigger.FieldTokenSealed, pipelinetrigger.FieldPreviousTokenDigest, pipelinetrigger.FieldAllowedRefs, pipelinetrigger.FieldAllowedVariables, pipelinetrigger.FieldAllowedCidrs, pipelinetrigger.FieldSigningSecretSealed, pipelinetrigger.FieldPreviousSigningSecretSealed:
 			values[i] = new([]byte)
 		case pipelinetrigger.FieldID, pipelinetrigger.FieldRateLimitPerMinute, pipelinetrigger.FieldProjectID, pipelinetrigger.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
 		case pipelinetrigger.FieldDescription, pipelinetrigger.FieldShortToken:
 			values[i] = new(sql.NullString)
-		case pipelinetrigger.FieldCreatedAt, pipelinetrigger.FieldUpdatedAt, pipelinetrigger.FieldPreviousTokenExpiresAt, pipelinetrigger.FieldExpiresAt, pipelinetrigger.FieldRevokedAt, pipelinetrigger.FieldLastUsedAt:
+		case pipelinetrigger.FieldCreatedAt, pipelinetrigger.FieldUpdatedAt, pipelinetrigger.FieldPreviousTokenExpiresAt, pipelinetrigger.FieldExpiresAt, pipelinetrigger.FieldRevokedAt, pipelinetrigger.FieldLastUsedAt, pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -255,6 +261,25 @@ func (_m *PipelineTrigger) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OwnerID = int(value.Int64)
 			}
+		case pipelinetrigger.FieldSigningSecretSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field signing_secret_sealed", values[i])
+			} else if value != nil {
+				_m.SigningSecretSealed = value
+			}
+		case pipelinetrigger.FieldPreviousSigningSecretSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field previous_signing_secret_sealed", values[i])
+			} else if value != nil {
+				_m.PreviousSigningSecretSealed = value
+			}
+		case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field previous_signing_secret_expires_at", values[i])
+			} else if value.Valid {
+				_m.PreviousSigningSecretExpiresAt = new(time.Time)
+				*_m.PreviousSigningSecretExpiresAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -363,6 +388,15 @@ func (_m *PipelineTrigger) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("owner_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OwnerID))
+	builder.WriteString(", ")
+	builder.WriteString("signing_secret_sealed=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("previous_signing_secret_sealed=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.PreviousSigningSecretExpiresAt; v != nil {
+		builder.WriteString("previous_signing_secret_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

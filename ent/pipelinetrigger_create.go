@@ -183,6 +183,32 @@ func (_c *PipelineTriggerCreate) SetOwnerID(v int) *PipelineTriggerCreate {
 	return _c
 }
 
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (_c *PipelineTriggerCreate) SetSigningSecretSealed(v []byte) *PipelineTriggerCreate {
+	_c.mutation.SetSigningSecretSealed(v)
+	return _c
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (_c *PipelineTriggerCreate) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerCreate {
+	_c.mutation.SetPreviousSigningSecretSealed(v)
+	return _c
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (_c *PipelineTriggerCreate) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerCreate {
+	_c.mutation.SetPreviousSigningSecretExpiresAt(v)
+	return _c
+}
+
+// SetNillablePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field if the given value is not nil.
+func (_c *PipelineTriggerCreate) SetNillablePreviousSigningSecretExpiresAt(v *time.Time) *PipelineTriggerCreate {
+	if v != nil {
+		_c.SetPreviousSigningSecretExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetProject sets the "project" edge to the Project entity.
 func (_c *PipelineTriggerCreate) SetProject(v *Project) *PipelineTriggerCreate {
 	return _c.SetProjectID(v.ID)
@@ -386,6 +412,18 @@ func (_c *PipelineTriggerCreate) createSpec() (*PipelineTrigger, *sqlgraph.Creat
 	if value, ok := _c.mutation.RateLimitPerMinute(); ok {
 		_spec.SetField(pipelinetrigger.FieldRateLimitPerMinute, field.TypeInt, value)
 		_node.RateLimitPerMinute = &value
+	}
+	if value, ok := _c.mutation.SigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldSigningSecretSealed, field.TypeBytes, value)
+		_node.SigningSecretSealed = &value
+	}
+	if value, ok := _c.mutation.PreviousSigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretSealed, field.TypeBytes, value)
+		_node.PreviousSigningSecretSealed = &value
+	}
+	if value, ok := _c.mutation.PreviousSigningSecretExpiresAt(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime, value)
+		_node.PreviousSigningSecretExpiresAt = &value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -729,6 +767,60 @@ func (u *PipelineTriggerUpsert) UpdateOwnerID() *PipelineTriggerUpsert {
 	return u
 }
 
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsert) SetSigningSecretSealed(v []byte) *PipelineTriggerUpsert {
+	u.Set(pipelinetrigger.FieldSigningSecretSealed, v)
+	return u
+}
+
+// UpdateSigningSecretSealed sets the "signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsert) UpdateSigningSecretSealed() *PipelineTriggerUpsert {
+	u.SetExcluded(pipelinetrigger.FieldSigningSecretSealed)
+	return u
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsert) ClearSigningSecretSealed() *PipelineTriggerUpsert {
+	u.SetNull(pipelinetrigger.FieldSigningSecretSealed)
+	return u
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsert) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerUpsert {
+	u.Set(pipelinetrigger.FieldPreviousSigningSecretSealed, v)
+	return u
+}
+
+// UpdatePreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsert) UpdatePreviousSigningSecretSealed() *PipelineTriggerUpsert {
+	u.SetExcluded(pipelinetrigger.FieldPreviousSigningSecretSealed)
+	return u
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsert) ClearPreviousSigningSecretSealed() *PipelineTriggerUpsert {
+	u.SetNull(pipelinetrigger.FieldPreviousSigningSecretSealed)
+	return u
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsert) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerUpsert {
+	u.Set(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, v)
+	return u
+}
+
+// UpdatePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field to the value that was provided on create.
+func (u *PipelineTriggerUpsert) UpdatePreviousSigningSecretExpiresAt() *PipelineTriggerUpsert {
+	u.SetExcluded(pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
+	return u
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsert) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpsert {
+	u.SetNull(pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1054,6 +1146,69 @@ func (u *PipelineTriggerUpsertOne) SetOwnerID(v int) *PipelineTriggerUpsertOne {
 func (u *PipelineTriggerUpsertOne) UpdateOwnerID() *PipelineTriggerUpsertOne {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.UpdateOwnerID()
+	})
+}
+
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertOne) SetSigningSecretSealed(v []byte) *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetSigningSecretSealed(v)
+	})
+}
+
+// UpdateSigningSecretSealed sets the "signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertOne) UpdateSigningSecretSealed() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateSigningSecretSealed()
+	})
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertOne) ClearSigningSecretSealed() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearSigningSecretSealed()
+	})
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertOne) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetPreviousSigningSecretSealed(v)
+	})
+}
+
+// UpdatePreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertOne) UpdatePreviousSigningSecretSealed() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdatePreviousSigningSecretSealed()
+	})
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertOne) ClearPreviousSigningSecretSealed() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearPreviousSigningSecretSealed()
+	})
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsertOne) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetPreviousSigningSecretExpiresAt(v)
+	})
+}
+
+// UpdatePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertOne) UpdatePreviousSigningSecretExpiresAt() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdatePreviousSigningSecretExpiresAt()
+	})
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsertOne) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearPreviousSigningSecretExpiresAt()
 	})
 }
 
@@ -1548,6 +1703,69 @@ func (u *PipelineTriggerUpsertBulk) SetOwnerID(v int) *PipelineTriggerUpsertBulk
 func (u *PipelineTriggerUpsertBulk) UpdateOwnerID() *PipelineTriggerUpsertBulk {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.UpdateOwnerID()
+	})
+}
+
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertBulk) SetSigningSecretSealed(v []byte) *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetSigningSecretSealed(v)
+	})
+}
+
+// UpdateSigningSecretSealed sets the "signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertBulk) UpdateSigningSecretSealed() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateSigningSecretSealed()
+	})
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertBulk) ClearSigningSecretSealed() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearSigningSecretSealed()
+	})
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertBulk) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetPreviousSigningSecretSealed(v)
+	})
+}
+
+// UpdatePreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertBulk) UpdatePreviousSigningSecretSealed() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdatePreviousSigningSecretSealed()
+	})
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (u *PipelineTriggerUpsertBulk) ClearPreviousSigningSecretSealed() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearPreviousSigningSecretSealed()
+	})
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsertBulk) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetPreviousSigningSecretExpiresAt(v)
+	})
+}
+
+// UpdatePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertBulk) UpdatePreviousSigningSecretExpiresAt() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdatePreviousSigningSecretExpiresAt()
+	})
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (u *PipelineTriggerUpsertBulk) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearPreviousSigningSecretExpiresAt()
 	})
 }
 

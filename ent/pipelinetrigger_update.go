@@ -265,6 +265,50 @@ func (_u *PipelineTriggerUpdate) SetNillableOwnerID(v *int) *PipelineTriggerUpda
 	return _u
 }
 
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdate) SetSigningSecretSealed(v []byte) *PipelineTriggerUpdate {
+	_u.mutation.SetSigningSecretSealed(v)
+	return _u
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdate) ClearSigningSecretSealed() *PipelineTriggerUpdate {
+	_u.mutation.ClearSigningSecretSealed()
+	return _u
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdate) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerUpdate {
+	_u.mutation.SetPreviousSigningSecretSealed(v)
+	return _u
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdate) ClearPreviousSigningSecretSealed() *PipelineTriggerUpdate {
+	_u.mutation.ClearPreviousSigningSecretSealed()
+	return _u
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (_u *PipelineTriggerUpdate) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerUpdate {
+	_u.mutation.SetPreviousSigningSecretExpiresAt(v)
+	return _u
+}
+
+// SetNillablePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field if the given value is not nil.
+func (_u *PipelineTriggerUpdate) SetNillablePreviousSigningSecretExpiresAt(v *time.Time) *PipelineTriggerUpdate {
+	if v != nil {
+		_u.SetPreviousSigningSecretExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (_u *PipelineTriggerUpdate) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpdate {
+	_u.mutation.ClearPreviousSigningSecretExpiresAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdate) SetOwner(v *User) *PipelineTriggerUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -483,6 +527,24 @@ func (_u *PipelineTriggerUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.RateLimitPerMinuteCleared() {
 		_spec.ClearField(pipelinetrigger.FieldRateLimitPerMinute, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldSigningSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.SigningSecretSealedCleared() {
+		_spec.ClearField(pipelinetrigger.FieldSigningSecretSealed, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.PreviousSigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.PreviousSigningSecretSealedCleared() {
+		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretSealed, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.PreviousSigningSecretExpiresAt(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.PreviousSigningSecretExpiresAtCleared() {
+		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -813,6 +875,50 @@ func (_u *PipelineTriggerUpdateOne) SetNillableOwnerID(v *int) *PipelineTriggerU
 	return _u
 }
 
+// SetSigningSecretSealed sets the "signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdateOne) SetSigningSecretSealed(v []byte) *PipelineTriggerUpdateOne {
+	_u.mutation.SetSigningSecretSealed(v)
+	return _u
+}
+
+// ClearSigningSecretSealed clears the value of the "signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdateOne) ClearSigningSecretSealed() *PipelineTriggerUpdateOne {
+	_u.mutation.ClearSigningSecretSealed()
+	return _u
+}
+
+// SetPreviousSigningSecretSealed sets the "previous_signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdateOne) SetPreviousSigningSecretSealed(v []byte) *PipelineTriggerUpdateOne {
+	_u.mutation.SetPreviousSigningSecretSealed(v)
+	return _u
+}
+
+// ClearPreviousSigningSecretSealed clears the value of the "previous_signing_secret_sealed" field.
+func (_u *PipelineTriggerUpdateOne) ClearPreviousSigningSecretSealed() *PipelineTriggerUpdateOne {
+	_u.mutation.ClearPreviousSigningSecretSealed()
+	return _u
+}
+
+// SetPreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field.
+func (_u *PipelineTriggerUpdateOne) SetPreviousSigningSecretExpiresAt(v time.Time) *PipelineTriggerUpdateOne {
+	_u.mutation.SetPreviousSigningSecretExpiresAt(v)
+	return _u
+}
+
+// SetNillablePreviousSigningSecretExpiresAt sets the "previous_signing_secret_expires_at" field if the given value is not nil.
+func (_u *PipelineTriggerUpdateOne) SetNillablePreviousSigningSecretExpiresAt(v *time.Time) *PipelineTriggerUpdateOne {
+	if v != nil {
+		_u.SetPreviousSigningSecretExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearPreviousSigningSecretExpiresAt clears the value of the "previous_signing_secret_expires_at" field.
+func (_u *PipelineTriggerUpdateOne) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpdateOne {
+	_u.mutation.ClearPreviousSigningSecretExpiresAt()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdateOne) SetOwner(v *User) *PipelineTriggerUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1061,6 +1167,24 @@ func (_u *PipelineTriggerUpdateOne) sqlSave(ctx context.Context) (_node *Pipelin
 	}
 	if _u.mutation.RateLimitPerMinuteCleared() {
 		_spec.ClearField(pipelinetrigger.FieldRateLimitPerMinute, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldSigningSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.SigningSecretSealedCleared() {
+		_spec.ClearField(pipelinetrigger.FieldSigningSecretSealed, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.PreviousSigningSecretSealed(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.PreviousSigningSecretSealedCleared() {
+		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretSealed, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.PreviousSigningSecretExpiresAt(); ok {
+		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.PreviousSigningSecretExpiresAtCleared() {
+		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

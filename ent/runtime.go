@@ -22,6 +22,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent/schema"
 	"github.com/kickoff-ci/kickoff/ent/session"
 	"github.com/kickoff-ci/kickoff/ent/signinfailure"
+	"github.com/kickoff-ci/kickoff/ent/triggersignature"
 	"github.com/kickoff-ci/kickoff/ent/user"
 	"github.com/kickoff-ci/kickoff/ent/webhook"
 	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
@@ -524,6 +525,12 @@ func init() {
 	signinfailure.DefaultDevice = signinfailureDescDevice.Default.(string)
 	// signinfailure.DeviceValidator is a validator for the "device" field. It is called by the builders before save.
 	signinfailure.DeviceValidator = signinfailureDescDevice.Validators[0].(func(string) error)
+	triggersignatureFields := schema.TriggerSignature{}.Fields()
+	_ = triggersignatureFields
+	// triggersignatureDescCreatedAt is the schema descriptor for created_at field.
+	triggersignatureDescCreatedAt := triggersignatureFields[2].Descriptor()
+	// triggersignature.DefaultCreatedAt holds the default value on creation for the created_at field.
+	triggersignature.DefaultCreatedAt = triggersignatureDescCreatedAt.Default.(func() time.Time)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

@@ -44,6 +44,8 @@ type Tx struct {
 	Session *SessionClient
 	// SignInFailure is the client for interacting with the SignInFailure builders.
 	SignInFailure *SignInFailureClient
+	// TriggerSignature is the client for interacting with the TriggerSignature builders.
+	TriggerSignature *TriggerSignatureClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -196,6 +198,7 @@ func (tx *Tx) init() {
 	tx.Runner = NewRunnerClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.SignInFailure = NewSignInFailureClient(tx.config)
+	tx.TriggerSignature = NewTriggerSignatureClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)

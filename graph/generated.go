@@ -133,6 +133,7 @@ type ComplexityRoot struct {
 		PipelineTriggerCreate        func(childComplexity int, input model.PipelineTriggerCreateInput) int
 		PipelineTriggerDelete        func(childComplexity int, input model.PipelineTriggerDeleteInput) int
 		PipelineTriggerRotate        func(childComplexity int, input model.PipelineTriggerRotateInput) int
+		PipelineTriggerSetSigning    func(childComplexity int, input model.PipelineTriggerSetSigningInput) int
 		PipelineTriggerTakeOwnership func(childComplexity int, input model.PipelineTriggerTakeOwnershipInput) int
 		PipelineTriggerUpdate        func(childComplexity int, input model.PipelineTriggerUpdateInput) int
 		ProjectCreate                func(childComplexity int, input model.ProjectCreateInput) int
@@ -274,6 +275,7 @@ type ComplexityRoot struct {
 		Project             func(childComplexity int) int
 		RateLimitPerMinute  func(childComplexity int) int
 		RotationGraceEndsAt func(childComplexity int) int
+		Signed              func(childComplexity int) int
 		Token               func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 	}
@@ -302,6 +304,12 @@ type ComplexityRoot struct {
 	PipelineTriggerRotatePayload struct {
 		Errors          func(childComplexity int) int
 		PipelineTrigger func(childComplexity int) int
+	}
+
+	PipelineTriggerSetSigningPayload struct {
+		Errors          func(childComplexity int) int
+		PipelineTrigger func(childComplexity int) int
+		SigningSecret   func(childComplexity int) int
 	}
 
 	PipelineTriggerTakeOwnershipPayload struct {
@@ -637,6 +645,7 @@ type MutationResolver interface {
 	PipelineTriggerDelete(ctx context.Context, input model.PipelineTriggerDeleteInput) (*model.PipelineTriggerDeletePayload, error)
 	PipelineTriggerTakeOwnership(ctx context.Context, input model.PipelineTriggerTakeOwnershipInput) (*model.PipelineTriggerTakeOwnershipPayload, error)
 	PipelineTriggerRotate(ctx context.Context, input model.PipelineTriggerRotateInput) (*model.PipelineTriggerRotatePayload, error)
+	PipelineTriggerSetSigning(ctx context.Context, input model.PipelineTriggerSetSigningInput) (*model.PipelineTriggerSetSigningPayload, error)
 	PersonalAccessTokenCreate(ctx context.Context, input model.PersonalAccessTokenCreateInput) (*model.PersonalAccessTokenCreatePayload, error)
 	PersonalAccessTokenRevoke(ctx context.Context, input model.PersonalAccessTokenRevokeInput) (*model.PersonalAccessTokenRevokePayload, error)
 	SignOutEverywhere(ctx context.Context, input *model.SignOutEverywhereInput) (*model.SignOutEverywherePayload, error)
@@ -665,6 +674,7 @@ type PipelineConnectionResolver interface {
 	Nodes(ctx context.Context, obj *ent.PipelineConnection) ([]*ent.Pipeline, error)
 }
 type PipelineTriggerResolver interface {
+	Signed(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
 	Token(ctx context.Context, obj *ent.PipelineTrigger) (string, error)
 	HasTokenExposed(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
 	CanAccessProject(ctx context.Context, obj *ent.PipelineTrigger) (bool, error)
@@ -1063,6 +1073,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PipelineTriggerRotate(childComplexity, args["input"].(model.PipelineTriggerRotateInput)), true
+	case "Mutation.pipelineTriggerSetSigning":
+		if e.ComplexityRoot.Mutation.PipelineTriggerSetSigning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineTriggerSetSigning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineTriggerSetSigning(childComplexity, args["input"].(model.PipelineTriggerSetSigningInput)), true
 	case "Mutation.pipelineTriggerTakeOwnership":
 		if e.ComplexityRoot.Mutation.PipelineTriggerTakeOwnership == nil {
 			break
@@ -1776,6 +1797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.RotationGraceEndsAt(childComplexity), true
+	case "PipelineTrigger.signed":
+		if e.ComplexityRoot.PipelineTrigger.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Signed(childComplexity), true
 	case "PipelineTrigger.token":
 		if e.ComplexityRoot.PipelineTrigger.Token == nil {
 			break
@@ -1859,6 +1886,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTriggerRotatePayload.PipelineTrigger(childComplexity), true
+
+	case "PipelineTriggerSetSigningPayload.errors":
+		if e.ComplexityRoot.PipelineTriggerSetSigningPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerSetSigningPayload.Errors(childComplexity), true
+	case "PipelineTriggerSetSigningPayload.pipelineTrigger":
+		if e.ComplexityRoot.PipelineTriggerSetSigningPayload.PipelineTrigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerSetSigningPayload.PipelineTrigger(childComplexity), true
+	case "PipelineTriggerSetSigningPayload.signingSecret":
+		if e.ComplexityRoot.PipelineTriggerSetSigningPayload.SigningSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerSetSigningPayload.SigningSecret(childComplexity), true
 
 	case "PipelineTriggerTakeOwnershipPayload.errors":
 		if e.ComplexityRoot.PipelineTriggerTakeOwnershipPayload.Errors == nil {
@@ -3069,6 +3115,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PipelineTriggerDeleteInput", ec.unmarshalInputPipelineTriggerDeleteInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerOrder", ec.unmarshalInputPipelineTriggerOrder),
 			graphql.NewInputUnmarshaler("PipelineTriggerRotateInput", ec.unmarshalInputPipelineTriggerRotateInput),
+			graphql.NewInputUnmarshaler("PipelineTriggerSetSigningInput", ec.unmarshalInputPipelineTriggerSetSigningInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerTakeOwnershipInput", ec.unmarshalInputPipelineTriggerTakeOwnershipInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerUpdateInput", ec.unmarshalInputPipelineTriggerUpdateInput),
 			graphql.NewInputUnmarshaler("PipelineTriggerWhereInput", ec.unmarshalInputPipelineTriggerWhereInput),
@@ -3567,6 +3614,8 @@ func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, fie
 		return ec.fieldContext_PipelineTrigger_project(ctx, field)
 	case "owner":
 		return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+	case "signed":
+		return ec.fieldContext_PipelineTrigger_signed(ctx, field)
 	case "token":
 		return ec.fieldContext_PipelineTrigger_token(ctx, field)
 	case "hasTokenExposed":
@@ -3631,6 +3680,18 @@ func (ec *executionContext) childFields_PipelineTriggerRotatePayload(ctx context
 		return ec.fieldContext_PipelineTriggerRotatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerRotatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerSetSigningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipelineTrigger":
+		return ec.fieldContext_PipelineTriggerSetSigningPayload_pipelineTrigger(ctx, field)
+	case "signingSecret":
+		return ec.fieldContext_PipelineTriggerSetSigningPayload_signingSecret(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineTriggerSetSigningPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerSetSigningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PipelineTriggerTakeOwnershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4491,6 +4552,20 @@ func (ec *executionContext) field_Mutation_pipelineTriggerRotate_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PipelineTriggerRotateInput, error) {
 			return ec.unmarshalNPipelineTriggerRotateInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerRotateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineTriggerSetSigning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineTriggerSetSigningInput, error) {
+			return ec.unmarshalNPipelineTriggerSetSigningInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerSetSigningInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7325,6 +7400,50 @@ func (ec *executionContext) fieldContext_Mutation_pipelineTriggerRotate(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_pipelineTriggerSetSigning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineTriggerSetSigning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineTriggerSetSigning(ctx, fc.Args["input"].(model.PipelineTriggerSetSigningInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineTriggerSetSigningPayload) graphql.Marshaler {
+			return ec.marshalNPipelineTriggerSetSigningPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerSetSigningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineTriggerSetSigning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerSetSigningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineTriggerSetSigning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_personalAccessTokenCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9767,6 +9886,29 @@ func (ec *executionContext) fieldContext_PipelineTrigger_owner(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineTrigger_signed(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PipelineTrigger().Signed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _PipelineTrigger_token(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10187,6 +10329,84 @@ func (ec *executionContext) _PipelineTriggerRotatePayload_errors(ctx context.Con
 }
 func (ec *executionContext) fieldContext_PipelineTriggerRotatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineTriggerRotatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerSetSigningPayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerSetSigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerSetSigningPayload_pipelineTrigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PipelineTrigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerSetSigningPayload_pipelineTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerSetSigningPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerSetSigningPayload_signingSecret(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerSetSigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerSetSigningPayload_signingSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigningSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerSetSigningPayload_signingSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerSetSigningPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerSetSigningPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerSetSigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerSetSigningPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerSetSigningPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerSetSigningPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _PipelineTriggerTakeOwnershipPayload_pipelineTrigger(ctx context.Context, field graphql.CollectedField, obj *model.PipelineTriggerTakeOwnershipPayload) (ret graphql.Marshaler) {
@@ -17969,6 +18189,66 @@ func UnmarshalPipelineTriggerRotateInput(ctx context.Context, raw any) (model.Pi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPipelineTriggerSetSigningInput(ctx context.Context, obj any) (model.PipelineTriggerSetSigningInput, error) {
+	var it model.PipelineTriggerSetSigningInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["graceSeconds"]; !present {
+		asMap["graceSeconds"] = 0
+	}
+
+	fieldsInOrder := [...]string{"id", "signed", "graceSeconds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "signed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signed = data
+		case "graceSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraceSeconds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineTriggerSetSigningInput unmarshals raw into the PipelineTriggerSetSigningInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineTriggerSetSigningInput(ctx context.Context, raw any) (model.PipelineTriggerSetSigningInput, error) {
+	var out model.PipelineTriggerSetSigningInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineTriggerSetSigningInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPipelineTriggerTakeOwnershipInput(ctx context.Context, obj any) (model.PipelineTriggerTakeOwnershipInput, error) {
 	var it model.PipelineTriggerTakeOwnershipInput
 	if obj == nil {
@@ -24373,6 +24653,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pipelineTriggerSetSigning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineTriggerSetSigning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "personalAccessTokenCreate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_personalAccessTokenCreate(ctx, field)
@@ -25236,6 +25523,12 @@ func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PipelineTrigger_owner(ctx, field, obj)
 				})
+		case "signed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PipelineTrigger_signed(ctx, field, obj)
+				})
 		case "token":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25459,6 +25752,49 @@ func (ec *executionContext) _PipelineTriggerRotatePayload(ctx context.Context, s
 			}
 		case "errors":
 			out.Values[i] = ec._PipelineTriggerRotatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerSetSigningPayloadImplementors = []string{"PipelineTriggerSetSigningPayload"}
+
+func (ec *executionContext) _PipelineTriggerSetSigningPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineTriggerSetSigningPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerSetSigningPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerSetSigningPayload")
+		case "pipelineTrigger":
+			out.Values[i] = ec._PipelineTriggerSetSigningPayload_pipelineTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "signingSecret":
+			out.Values[i] = ec._PipelineTriggerSetSigningPayload_signingSecret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineTriggerSetSigningPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28426,6 +28762,19 @@ func (ec *executionContext) marshalNPipelineTriggerRotatePayload2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._PipelineTriggerRotatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineTriggerSetSigningInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerSetSigningInput(ctx context.Context, v any) (model.PipelineTriggerSetSigningInput, error) {
+	res, err := ec.unmarshalInputPipelineTriggerSetSigningInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineTriggerSetSigningPayload2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerSetSigningPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineTriggerSetSigningPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PipelineTriggerSetSigningPayload!")
+		return graphql.Null
+	}
+	return ec._PipelineTriggerSetSigningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPipelineTriggerTakeOwnershipInput2githubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐPipelineTriggerTakeOwnershipInput(ctx context.Context, v any) (model.PipelineTriggerTakeOwnershipInput, error) {

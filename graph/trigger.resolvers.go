@@ -75,6 +75,31 @@ func (r *mutationResolver) PipelineTriggerRotate(ctx context.Context, input mode
 	})
 }
 
+// PipelineTriggerSetSigning is the resolver for the pipelineTriggerSetSigning field.
+func (r *mutationResolver) PipelineTriggerSetSigning(ctx context.Context, input model.PipelineTriggerSetSigningInput) (*model.PipelineTriggerSetSigningPayload, error) {
+	id, err := parseID(input.ID, "PipelineTrigger")
+	if err != nil {
+		return nil, err
+	}
+	grace := 0
+	if input.GraceSeconds != nil {
+		grace = *input.GraceSeconds
+	}
+	secret, t, err := r.svc.Triggers.SetSigning(ctx, id, input.Signed, time.Duration(grace)*time.Second)
+	return payload(err, func(errs []string) *model.PipelineTriggerSetSigningPayload {
+		out := &model.PipelineTriggerSetSigningPayload{PipelineTrigger: t, Errors: errs}
+		if secret != "" {
+			out.SigningSecret = &secret
+		}
+		return out
+	})
+}
+
+// Signed is the resolver for the signed field.
+func (r *pipelineTriggerResolver) Signed(ctx context.Context, obj *ent.PipelineTrigger) (bool, error) {
+	return triggers.Signed(obj), nil
+}
+
 // Token is the resolver for the token field.
 func (r *pipelineTriggerResolver) Token(ctx context.Context, obj *ent.PipelineTrigger) (string, error) {
 	token, _, err := r.svc.Triggers.Token(ctx, obj)

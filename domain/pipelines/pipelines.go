@@ -68,6 +68,7 @@ type spec struct {
 	jobToken  string               // the job token's short form, for the audit log
 	variables []Variable           // user-sent, already validated
 	idem      *idempotency         // nil without an Idempotency-Key
+	signature []byte               // a signed call's signature digest, recorded once
 }
 
 // create allocates the iid, then checks the trigger's rate limit and writes
@@ -153,6 +154,9 @@ func (s *Service) insert(ctx context.Context, c *ent.Client, sp spec, iid int) (
 	if sp.trigger != nil {
 		var err error
 		if now, err = s.triggers.Admit(ctx, c, sp.trigger); err != nil {
+			return nil, err
+		}
+		if err := triggers.RecordSignature(ctx, c, sp.trigger, sp.signature, now); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -33,6 +34,8 @@ type TriggerRequest struct {
 	IdempotencyKey string
 	// ClientIP is checked against the trigger's allowedCidrs.
 	ClientIP netip.Addr
+	// Signature is checked when the trigger requires signed calls.
+	Signature triggers.Signature
 }
 
 // Trigger starts a pipeline as the trigger's owner, after GitLab's checks in
@@ -66,7 +69,11 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		}
 		vars = append(vars, Variable{Key: PayloadVariable, Value: string(req.Payload), File: true})
 	}
+	var signature []byte
 	if who.trigger != nil {
+		if signature, err = s.triggers.CheckSignature(who.trigger, req.Signature, s.now()); err != nil {
+			return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err))
+		}
 		if reason := triggers.Violation(who.trigger, ref.Name, req.Variables, req.ClientIP); reason != "" {
 			return nil, false, s.reject(ctx, req, proj, kickoff.Errorf(kickoff.EForbidden, "%s", reason), reason)
 		}
@@ -76,11 +83,14 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 			return p, p != nil, err
 		}
 	}
-	sp := spec{project: proj, ref: ref, source: pipeline.SourceTrigger, user: who.user, trigger: who.trigger, variables: vars, idem: idem}
+	sp := spec{project: proj, ref: ref, source: pipeline.SourceTrigger, user: who.user, trigger: who.trigger, variables: vars, idem: idem, signature: signature}
 	if who.upstream != nil {
 		sp.source, sp.upstream, sp.jobToken = pipeline.SourcePipeline, who.upstream, tokens.Short(req.Token)
 	}
 	p, replayed, err = s.create(ctx, sp)
+	if errors.Is(err, triggers.ErrSignatureReplayed) {
+		return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err))
+	}
 	if _, limited := kickoff.RetryAfter(err); limited {
 		// Recorded after create's transaction rolled back, so the refusal stays.
 		return nil, false, s.reject(ctx, req, proj, err, "rate limit exceeded")

@@ -50,3 +50,17 @@ func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent
 		return s.rotate(ctx, id, grace)
 	})
 }
+
+// SetSigning requires signed calls with a new signing secret, returned
+// this once (the previous secret still verifies for grace), or, with on
+// false, stops requiring them. Owner only.
+func (s *Service) SetSigning(ctx context.Context, id int, on bool, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+	var secret string
+	t, err := database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
+		var t *ent.PipelineTrigger
+		var err error
+		secret, t, err = s.setSigning(ctx, id, on, grace)
+		return t, err
+	})
+	return secret, t, err
+}

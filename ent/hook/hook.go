@@ -189,6 +189,18 @@ func (f SignInFailureFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SignInFailureMutation", m)
 }
 
+// The TriggerSignatureFunc type is an adapter to allow the use of ordinary
+// function as TriggerSignature mutator.
+type TriggerSignatureFunc func(context.Context, *ent.TriggerSignatureMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TriggerSignatureFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TriggerSignatureMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TriggerSignatureMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

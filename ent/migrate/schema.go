@@ -325,6 +325,9 @@ var (
 		{Name: "allowed_variables", Type: field.TypeJSON, Nullable: true},
 		{Name: "allowed_cidrs", Type: field.TypeJSON, Nullable: true},
 		{Name: "rate_limit_per_minute", Type: field.TypeInt, Nullable: true},
+		{Name: "signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "previous_signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
+		{Name: "previous_signing_secret_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "project_id", Type: field.TypeInt},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
@@ -336,13 +339,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "pipeline_triggers_projects_pipeline_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[16]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[19]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "pipeline_triggers_users_owned_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[17]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[20]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -351,12 +354,12 @@ var (
 			{
 				Name:    "pipelinetrigger_project_id_revoked_at",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[16], PipelineTriggersColumns[10]},
+				Columns: []*schema.Column{PipelineTriggersColumns[19], PipelineTriggersColumns[10]},
 			},
 			{
 				Name:    "pipelinetrigger_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[17]},
+				Columns: []*schema.Column{PipelineTriggersColumns[20]},
 			},
 		},
 	}
@@ -578,6 +581,31 @@ var (
 			},
 		},
 	}
+	// TriggerSignaturesColumns holds the columns for the "trigger_signatures" table.
+	TriggerSignaturesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "trigger_id", Type: field.TypeInt},
+		{Name: "digest", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// TriggerSignaturesTable holds the schema information for the "trigger_signatures" table.
+	TriggerSignaturesTable = &schema.Table{
+		Name:       "trigger_signatures",
+		Columns:    TriggerSignaturesColumns,
+		PrimaryKey: []*schema.Column{TriggerSignaturesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "triggersignature_trigger_id_digest",
+				Unique:  true,
+				Columns: []*schema.Column{TriggerSignaturesColumns[1], TriggerSignaturesColumns[2]},
+			},
+			{
+				Name:    "triggersignature_trigger_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TriggerSignaturesColumns[1], TriggerSignaturesColumns[3]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -719,6 +747,7 @@ var (
 		RunnersTable,
 		SessionsTable,
 		SignInFailuresTable,
+		TriggerSignaturesTable,
 		UsersTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,

@@ -48,6 +48,12 @@ const (
 	FieldProjectID = "project_id"
 	// FieldOwnerID holds the string denoting the owner_id field in the database.
 	FieldOwnerID = "owner_id"
+	// FieldSigningSecretSealed holds the string denoting the signing_secret_sealed field in the database.
+	FieldSigningSecretSealed = "signing_secret_sealed"
+	// FieldPreviousSigningSecretSealed holds the string denoting the previous_signing_secret_sealed field in the database.
+	FieldPreviousSigningSecretSealed = "previous_signing_secret_sealed"
+	// FieldPreviousSigningSecretExpiresAt holds the string denoting the previous_signing_secret_expires_at field in the database.
+	FieldPreviousSigningSecretExpiresAt = "previous_signing_secret_expires_at"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -99,6 +105,9 @@ var Columns = []string{
 	FieldRateLimitPerMinute,
 	FieldProjectID,
 	FieldOwnerID,
+	FieldSigningSecretSealed,
+	FieldPreviousSigningSecretSealed,
+	FieldPreviousSigningSecretExpiresAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -187,6 +196,11 @@ func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
 // ByOwnerID orders the results by the owner_id field.
 func ByOwnerID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOwnerID, opts...).ToFunc()
+}
+
+// ByPreviousSigningSecretExpiresAt orders the results by the previous_signing_secret_expires_at field.
+func ByPreviousSigningSecretExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPreviousSigningSecretExpiresAt, opts...).ToFunc()
 }
 
 // ByProjectField orders the results by project field.

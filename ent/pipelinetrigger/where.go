@@ -125,6 +125,21 @@ func OwnerID(v int) predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(sql.FieldEQ(FieldOwnerID, v))
 }
 
+// SigningSecretSealed applies equality check predicate on the "signing_secret_sealed" field. It's identical to SigningSecretSealedEQ.
+func SigningSecretSealed(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealed applies equality check predicate on the "previous_signing_secret_sealed" field. It's identical to PreviousSigningSecretSealedEQ.
+func PreviousSigningSecretSealed(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretExpiresAt applies equality check predicate on the "previous_signing_secret_expires_at" field. It's identical to PreviousSigningSecretExpiresAtEQ.
+func PreviousSigningSecretExpiresAt(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldPreviousSigningSecretExpiresAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(sql.FieldEQ(FieldCreatedAt, v))
@@ -783,6 +798,156 @@ func OwnerIDIn(vs ...int) predicate.PipelineTrigger {
 // OwnerIDNotIn applies the NotIn predicate on the "owner_id" field.
 func OwnerIDNotIn(vs ...int) predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(sql.FieldNotIn(FieldOwnerID, vs...))
+}
+
+// SigningSecretSealedEQ applies the EQ predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedEQ(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedNEQ applies the NEQ predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedNEQ(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNEQ(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedIn applies the In predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedIn(vs ...[]byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIn(FieldSigningSecretSealed, vs...))
+}
+
+// SigningSecretSealedNotIn applies the NotIn predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedNotIn(vs ...[]byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotIn(FieldSigningSecretSealed, vs...))
+}
+
+// SigningSecretSealedGT applies the GT predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedGT(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGT(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedGTE applies the GTE predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedGTE(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGTE(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedLT applies the LT predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedLT(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLT(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedLTE applies the LTE predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedLTE(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLTE(FieldSigningSecretSealed, v))
+}
+
+// SigningSecretSealedIsNil applies the IsNil predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedIsNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIsNull(FieldSigningSecretSealed))
+}
+
+// SigningSecretSealedNotNil applies the NotNil predicate on the "signing_secret_sealed" field.
+func SigningSecretSealedNotNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotNull(FieldSigningSecretSealed))
+}
+
+// PreviousSigningSecretSealedEQ applies the EQ predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedEQ(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedNEQ applies the NEQ predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedNEQ(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNEQ(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedIn applies the In predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedIn(vs ...[]byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIn(FieldPreviousSigningSecretSealed, vs...))
+}
+
+// PreviousSigningSecretSealedNotIn applies the NotIn predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedNotIn(vs ...[]byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotIn(FieldPreviousSigningSecretSealed, vs...))
+}
+
+// PreviousSigningSecretSealedGT applies the GT predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedGT(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGT(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedGTE applies the GTE predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedGTE(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGTE(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedLT applies the LT predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedLT(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLT(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedLTE applies the LTE predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedLTE(v []byte) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLTE(FieldPreviousSigningSecretSealed, v))
+}
+
+// PreviousSigningSecretSealedIsNil applies the IsNil predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedIsNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIsNull(FieldPreviousSigningSecretSealed))
+}
+
+// PreviousSigningSecretSealedNotNil applies the NotNil predicate on the "previous_signing_secret_sealed" field.
+func PreviousSigningSecretSealedNotNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotNull(FieldPreviousSigningSecretSealed))
+}
+
+// PreviousSigningSecretExpiresAtEQ applies the EQ predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtEQ(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtNEQ applies the NEQ predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtNEQ(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNEQ(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtIn applies the In predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtIn(vs ...time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIn(FieldPreviousSigningSecretExpiresAt, vs...))
+}
+
+// PreviousSigningSecretExpiresAtNotIn applies the NotIn predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtNotIn(vs ...time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotIn(FieldPreviousSigningSecretExpiresAt, vs...))
+}
+
+// PreviousSigningSecretExpiresAtGT applies the GT predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtGT(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGT(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtGTE applies the GTE predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtGTE(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldGTE(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtLT applies the LT predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtLT(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLT(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtLTE applies the LTE predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtLTE(v time.Time) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldLTE(FieldPreviousSigningSecretExpiresAt, v))
+}
+
+// PreviousSigningSecretExpiresAtIsNil applies the IsNil predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtIsNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIsNull(FieldPreviousSigningSecretExpiresAt))
+}
+
+// PreviousSigningSecretExpiresAtNotNil applies the NotNil predicate on the "previous_signing_secret_expires_at" field.
+func PreviousSigningSecretExpiresAtNotNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotNull(FieldPreviousSigningSecretExpiresAt))
 }
 
 // HasProject applies the HasEdge predicate on the "project" edge.

@@ -51,6 +51,9 @@ type Session func(*sql.Selector)
 // SignInFailure is the predicate function for signinfailure builders.
 type SignInFailure func(*sql.Selector)
 
+// TriggerSignature is the predicate function for triggersignature builders.
+type TriggerSignature func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -39,6 +39,12 @@ func (PipelineTrigger) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.Int("owner_id").
 			Annotations(entgql.Skip()),
+		// signing_secret_sealed, when set, makes calls prove they hold the
+		// secret (X-Kickoff-Signature, an HMAC of the body); the previous
+		// secret still verifies until previous_signing_secret_expires_at.
+		field.Bytes("signing_secret_sealed").Sensitive().Optional().Nillable().Annotations(entgql.Skip()),
+		field.Bytes("previous_signing_secret_sealed").Sensitive().Optional().Nillable().Annotations(entgql.Skip()),
+		field.Time("previous_signing_secret_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
 

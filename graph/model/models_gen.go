@@ -163,6 +163,21 @@ type PipelineTriggerRotatePayload struct {
 	Errors          []string             `json:"errors"`
 }
 
+type PipelineTriggerSetSigningInput struct {
+	// Global ID of the PipelineTrigger.
+	ID     string `json:"id"`
+	Signed bool   `json:"signed"`
+	// How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once.
+	GraceSeconds *int `json:"graceSeconds,omitempty"`
+}
+
+type PipelineTriggerSetSigningPayload struct {
+	PipelineTrigger *ent.PipelineTrigger `json:"pipelineTrigger,omitempty"`
+	// The new signing secret (kos_…), when signed is true: shown this once.
+	SigningSecret *string  `json:"signingSecret,omitempty"`
+	Errors        []string `json:"errors"`
+}
+
 type PipelineTriggerTakeOwnershipInput struct {
 	// Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>.
 	ID string `json:"id"`

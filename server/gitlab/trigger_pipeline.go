@@ -12,6 +12,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/pipelines"
 	"github.com/kickoff-ci/kickoff/domain/refs"
+	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/internal/ratelimit"
 	"github.com/kickoff-ci/kickoff/server/gitlab/restparams"
 	"github.com/kickoff-ci/kickoff/server/httpjson"
@@ -119,6 +120,10 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 		ProjectRef: projectRef, Ref: pathRef,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"),
 		ClientIP:       a.clientIP(r),
+		Signature: triggers.Signature{
+			Timestamp: r.Header.Get(triggers.TimestampHeader), Value: r.Header.Get(triggers.SignatureHeader),
+			Body: params.Body(),
+		},
 	}
 	var missing []string
 	if f != formWebhook {
@@ -182,6 +187,9 @@ func (a *triggerPipelineAPI) fail(w http.ResponseWriter, r *http.Request, token 
 	switch {
 	case errors.Is(err, pipelines.ErrDuplicatePayload):
 		httpjson.Message(w, http.StatusUnprocessableEntity, baseErrors(kickoff.ErrorMessage(err)))
+		return
+	case errors.Is(err, triggers.ErrSignature):
+		httpjson.Message(w, http.StatusUnauthorized, "401 Unauthorized - "+kickoff.ErrorMessage(err))
 		return
 	}
 	if wait, ok := kickoff.RetryAfter(err); ok {

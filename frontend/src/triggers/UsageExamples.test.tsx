@@ -18,6 +18,9 @@ describe('usageExamples', () => {
     expect(examples.wget).toBe('wget --quiet --output-document=- --post-data="" "https://ci.example.com/api/trigger/TOKEN"');
     expect(examples.cron).toMatch(/^0 3 \* \* \* curl --fail .*"https:\/\/ci\.example\.com\/api\/trigger\/TOKEN"/);
     expect(examples.webhook).toBe('https://ci.example.com/api/v4/projects/acme%2Fdemo/ref/REF_NAME/trigger/pipeline?token=TOKEN');
+    expect(examples.signed).toContain(`openssl dgst -sha256 -hmac "$SIGNING_SECRET"`);
+    expect(examples.signed).toContain('-H "X-Kickoff-Signature: sha256=$sig"');
+    expect(examples.signed).toContain('"https://ci.example.com/api/trigger/TOKEN"');
   });
 });
 

@@ -69,6 +69,17 @@ jobs:
       note: 'For services that can only call a URL: the request body becomes the TRIGGER_PAYLOAD variable.',
       code: webhookUrl,
     },
+    {
+      id: 'signed',
+      label: 'Signed',
+      note: 'For a token that requires signed calls: sign "<timestamp>.<body>" with its signing secret (kos_…) and send both headers; each signature works once, for 5 minutes.',
+      code: `body='{"ref":"${defaultBranch}"}'
+ts=$(date +%s)
+sig=$(printf '%s' "$ts.$body" | openssl dgst -sha256 -hmac "$SIGNING_SECRET" | sed 's/^.* //')
+curl --fail -X POST -H "Content-Type: application/json" \
+     -H "X-Kickoff-Timestamp: $ts" -H "X-Kickoff-Signature: sha256=$sig" \
+     --data "$body" "${oneUrl}"`,
+    },
   ];
 }
 

@@ -88,6 +88,7 @@ const (
 // map[string]any.
 type Params struct {
 	values map[string]any
+	body   []byte
 }
 
 // Parse reads r's query string and body (at most maxBody bytes) and merges
@@ -137,8 +138,11 @@ func Parse(r *http.Request, maxBody int64) (*Params, error) {
 	if err := checkTree(values, -1); err != nil {
 		return nil, err
 	}
-	return &Params{values: values}, nil
+	return &Params{values: values, body: body}, nil
 }
+
+// Body is the request body as it was sent (signatures are computed over it).
+func (p *Params) Body() []byte { return p.body }
 
 // ReadBody reads the whole body, or fails with ErrBodyTooLarge as soon as it
 // is known to be larger than maxBody (or ErrUnreadableBody). It never reads

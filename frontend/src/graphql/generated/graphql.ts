@@ -347,6 +347,14 @@ export type PipelineTriggerRotateInput = {
   id: Scalars['ID']['input'];
 };
 
+export type PipelineTriggerSetSigningInput = {
+  /** How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once. */
+  graceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Global ID of the PipelineTrigger. */
+  id: Scalars['ID']['input'];
+  signed: Scalars['Boolean']['input'];
+};
+
 export type PipelineTriggerTakeOwnershipInput = {
   /** Global ID of the PipelineTrigger, gid://kickoff/PipelineTrigger/<id>. */
   id: Scalars['ID']['input'];

@@ -1,0 +1,197 @@
+package triggers
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kickoff-ci/kickoff"
+	"github.com/kickoff-ci/kickoff/domain/authz"
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/triggersignature"
+)
+
+// Signed trigger calls send X-Kickoff-Timestamp (Unix seconds) and
+// X-Kickoff-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">
+// keyed with the trigger's signing secret.
+const (
+	TimestampHeader = "X-Kickoff-Timestamp"
+	SignatureHeader = "X-Kickoff-Signature"
+	// MaxSignatureAge and MaxClockSkew bound the timestamp: older calls,
+	// or calls from further in the future, are refused; within the window
+	// each signature is accepted once.
+	MaxSignatureAge = 5 * time.Minute
+	MaxClockSkew    = time.Minute
+	signingPrefix   = "kos_"
+)
+
+// Signature is what a trigger call presented to prove it holds the
+// trigger's signing secret.
+type Signature struct {
+	Timestamp string // X-Kickoff-Timestamp as sent
+	Value     string // X-Kickoff-Signature as sent
+	Body      []byte // the raw request body
+}
+
+// ErrSignature marks refused signatures (answered 401 with the message).
+var ErrSignature = errors.New("trigger signature refused")
+
+func signatureError(format string, args ...any) error {
+	return errors.Join(kickoff.Errorf(kickoff.EUnauthorized, format, args...), ErrSignature)
+}
+
+// ErrSignatureReplayed refuses a signature used before in the window.
+var ErrSignatureReplayed = signatureError("this %s was already used: sign each call afresh", SignatureHeader)
+
+// Signed reports whether calls with t must be signed.
+func Signed(t *ent.PipelineTrigger) bool {
+	return t.SigningSecretSealed != nil && len(*t.SigningSecretSealed) > 0
+}
+
+// CheckSignature verifies sig against t's signing secret (and the previous
+// one in its grace period) at now, returning the digest under which the
+// signature is recorded (RecordSignature) so it is accepted once. Unsigned
+// triggers accept any call: nil digest.
+func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time.Time) ([]byte, error) {
+	if !Signed(t) {
+		return nil, nil
+	}
+	if sig.Timestamp == "" || sig.Value == "" {
+		return nil, signatureError("this trigger token requires signed calls: send %s and %s", TimestampHeader, SignatureHeader)
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(sig.Timestamp), 10, 64)
+	if err != nil {
+		return nil, signatureError("%s must be Unix seconds", TimestampHeader)
+	}
+	at := time.Unix(secs, 0)
+	switch {
+	case now.Sub(at) > MaxSignatureAge:
+		return nil, signatureError("%s is more than %s old: sign the call when you send it", TimestampHeader, MaxSignatureAge)
+	case at.Sub(now) > MaxClockSkew:
+		return nil, signatureError("%s is more than %s in the future: check the caller's clock", TimestampHeader, MaxClockSkew)
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(sig.Value), "sha256=")
+	got, err := hex.DecodeString(hexSig)
+	if !ok || err != nil || len(got) != sha256.Size {
+		return nil, signatureError("%s must be sha256=<64 hex digits>", SignatureHeader)
+	}
+	for _, sealed := range s.signingSecrets(t, now) {
+		secret, err := s.keys.Open(sealed, signingAD(t))
+		if err != nil {
+			return nil, fmt.Errorf("opening trigger %d's signing secret: %w", t.ID, err)
+		}
+		if hmac.Equal(got, mac(secret, sig.Timestamp, sig.Body)) {
+			digest := sha256.Sum256(got)
+			return digest[:], nil
+		}
+	}
+	return nil, signatureError("%s does not match: sign \"<timestamp>.<body>\" with the trigger's signing secret", SignatureHeader)
+}
+
+// mac is HMAC-SHA256 of "<timestamp>.<body>".
+func mac(secret []byte, timestamp string, body []byte) []byte {
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte(timestamp))
+	h.Write([]byte{'.'})
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// Sign is the X-Kickoff-Signature of body at timestamp, as callers compute it.
+func Sign(secret, timestamp string, body []byte) string {
+	return "sha256=" + hex.EncodeToString(mac([]byte(secret), timestamp, body))
+}
+
+// signingSecrets are the sealed secrets that verify at now: the current
+// one, and the previous one while in its grace period.
+func (s *Service) signingSecrets(t *ent.PipelineTrigger, now time.Time) [][]byte {
+	out := [][]byte{*t.SigningSecretSealed}
+	if p := t.PreviousSigningSecretSealed; p != nil && len(*p) > 0 && t.PreviousSigningSecretExpiresAt != nil && now.Before(*t.PreviousSigningSecretExpiresAt) {
+		out = append(out, *p)
+	}
+	return out
+}
+
+// signingAD binds a sealed signing secret to its trigger.
+func signingAD(t *ent.PipelineTrigger) []byte { return []byte("trigger-signing:" + strconv.Itoa(t.ID)) }
+
+// RecordSignature stores digest in c's transaction (the pipeline's), so a
+// second call with the same signature fails on every replica; rows past
+// the window are deleted on the way.
+func RecordSignature(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger, digest []byte, now time.Time) error {
+	if digest == nil {
+		return nil
+	}
+	err := c.TriggerSignature.Create().SetTriggerID(t.ID).SetDigest(digest).SetCreatedAt(now).Exec(ctx)
+	if ent.IsConstraintError(err) {
+		return ErrSignatureReplayed
+	}
+	if err != nil {
+		return fmt.Errorf("recording signature: %w", err)
+	}
+	_, err = c.TriggerSignature.Delete().Where(triggersignature.TriggerID(t.ID),
+		triggersignature.CreatedAtLT(now.Add(-MaxSignatureAge-MaxClockSkew))).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("pruning signatures: %w", err)
+	}
+	return nil
+}
+
+// newSigningSecret makes a secret: kos_ and 32 random bytes in hex, usable
+// as is as an HMAC key by openssl and every language.
+func (s *Service) newSigningSecret(t *ent.PipelineTrigger) (string, []byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("generating signing secret: %w", err)
+	}
+	plain := signingPrefix + hex.EncodeToString(b)
+	sealed, err := s.keys.Seal([]byte(plain), signingAD(t))
+	if err != nil {
+		return "", nil, fmt.Errorf("sealing signing secret: %w", err)
+	}
+	return plain, sealed, nil
+}
+
+// setSigning turns signing on (a new secret, returned once; the current
+// one, if any, still verifies for grace) or off. Owner only, as editing.
+func (s *Service) setSigning(ctx context.Context, id int, on bool, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+	t, level, err := s.live(ctx, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if !authz.ManagesTrigger(authz.UserFrom(ctx), t, level) {
+		return "", nil, kickoff.Errorf(kickoff.EForbidden, "%s", ErrForbiddenUpdate)
+	}
+	if grace < 0 || grace > MaxRotationGrace {
+		return "", nil, kickoff.Errorf(kickoff.EInvalid, "graceSeconds must be between 0 and %d", int(MaxRotationGrace.Seconds()))
+	}
+	u := t.Update()
+	var plain string
+	action := "trigger.signing_disabled"
+	if on {
+		var sealed []byte
+		if plain, sealed, err = s.newSigningSecret(t); err != nil {
+			return "", nil, err
+		}
+		u.SetSigningSecretSealed(sealed)
+		if Signed(t) && grace > 0 {
+			u.SetPreviousSigningSecretSealed(*t.SigningSecretSealed).SetPreviousSigningSecretExpiresAt(s.now().Add(grace))
+		} else {
+			u.ClearPreviousSigningSecretSealed().ClearPreviousSigningSecretExpiresAt()
+		}
+		action = "trigger.signing_secret_created"
+	} else {
+		u.ClearSigningSecretSealed().ClearPreviousSigningSecretSealed().ClearPreviousSigningSecretExpiresAt()
+	}
+	if t, err = u.Save(ctx); err != nil {
+		return "", nil, fmt.Errorf("changing trigger signing: %w", err)
+	}
+	return plain, t, s.record(ctx, action, t, fmt.Sprintf("grace %s", grace))
+}

@@ -1,0 +1,49 @@
+package triggers
+
+import (
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/internal/keyring"
+)
+
+// FuzzCheckSignature: whatever headers and body a caller sends, the check
+// never panics, refuses with ErrSignature unless the signature is right,
+// and accepts the right one.
+func FuzzCheckSignature(f *testing.F) {
+	kr, err := keyring.New("triggers-fuzz-secret-triggers-fuzz-secret")
+	if err != nil {
+		f.Fatal(err)
+	}
+	s := &Service{keys: kr}
+	trig := &ent.PipelineTrigger{ID: 7}
+	secret, sealed, err := s.newSigningSecret(trig)
+	if err != nil {
+		f.Fatal(err)
+	}
+	trig.SigningSecretSealed = &sealed
+	now := time.Unix(1733337600, 0)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	f.Add(ts, Sign(secret, ts, []byte("{}")), []byte("{}"))
+	f.Add(ts, "sha256=", []byte(""))
+	f.Add("-1", "sha256=00", []byte("x"))
+	f.Add("99999999999999999999", "", []byte(nil))
+	f.Add(" "+ts+" ", " "+Sign(secret, ts, []byte("a"))+" ", []byte("a"))
+	f.Fuzz(func(t *testing.T, timestamp, signature string, body []byte) {
+		digest, err := s.CheckSignature(trig, Signature{Timestamp: timestamp, Value: signature, Body: body}, now)
+		right := signature != "" && signature == Sign(secret, timestamp, body)
+		secs, perr := strconv.ParseInt(timestamp, 10, 64)
+		inWindow := perr == nil && secs <= now.Unix()+60 && secs >= now.Unix()-300
+		switch {
+		case err != nil && !errors.Is(err, ErrSignature):
+			t.Fatalf("error %v is not a signature refusal", err)
+		case err == nil && len(digest) != 32:
+			t.Fatalf("accepted with digest %x", digest)
+		case right && inWindow && err != nil:
+			t.Fatalf("the right signature was refused: %v", err)
+		}
+	})
+}

@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kickoff-ci/kickoff/domain/triggers"
+	"github.com/kickoff-ci/kickoff/ent/auditevent"
+	"github.com/kickoff-ci/kickoff/internal/database"
+	"github.com/kickoff-ci/kickoff/internal/database/dbtest"
+)
+
+// signedTrigger creates a trigger, turns signing on and returns its ID,
+// token and signing secret.
+func (e *rnEnv) signedTrigger(t *testing.T) (id, token, secret string) {
+	t.Helper()
+	data := e.tpGQL(t, e.pat, `mutation { pipelineTriggerCreate(input: {projectPath: "grp/app", description: "signed"}) { pipelineTrigger { id token } errors } }`)
+	var created struct {
+		PipelineTriggerCreate struct{ PipelineTrigger struct{ ID, Token string } }
+	}
+	_ = json.Unmarshal(data, &created)
+	id, token = created.PipelineTriggerCreate.PipelineTrigger.ID, created.PipelineTriggerCreate.PipelineTrigger.Token
+	return id, token, e.setSigning(t, id, true, 0)
+}
+
+func (e *rnEnv) setSigning(t *testing.T, id string, on bool, grace int) string {
+	t.Helper()
+	data := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: %t, graceSeconds: %d}) {
+		pipelineTrigger { signed } signingSecret errors } }`, id, on, grace))
+	var out struct {
+		PipelineTriggerSetSigning struct {
+			PipelineTrigger struct{ Signed bool }
+			SigningSecret   *string
+		}
+	}
+	_ = json.Unmarshal(data, &out)
+	if got := out.PipelineTriggerSetSigning; got.PipelineTrigger.Signed != on || (got.SigningSecret != nil) != on {
+		t.Fatalf("pipelineTriggerSetSigning(%t) = %s", on, data)
+	}
+	if !on {
+		return ""
+	}
+	if !strings.HasPrefix(*out.PipelineTriggerSetSigning.SigningSecret, "kos_") {
+		t.Fatalf("signing secret %q", *out.PipelineTriggerSetSigning.SigningSecret)
+	}
+	return *out.PipelineTriggerSetSigning.SigningSecret
+}
+
+// signedCall POSTs body to the one-URL trigger with the given timestamp
+// and signature headers (omitted when empty).
+func (e *rnEnv) signedCall(t *testing.T, token, body, timestamp, signature string) response {
+	t.Helper()
+	h := map[string]string{"Content-Type": "application/json"}
+	if timestamp != "" {
+		h[triggers.TimestampHeader] = timestamp
+	}
+	if signature != "" {
+		h[triggers.SignatureHeader] = signature
+	}
+	return e.send(t, http.MethodPost, "/api/trigger/"+token, body, h)
+}
+
+// TestSignedTriggers: a trigger that requires signatures starts pipelines
+// only for calls signed with its secret over the exact body, within five
+// minutes, each signature once (recorded in the database); every refusal
+// is 401 with a message saying what to fix, an audit event, and no
+// pipeline. Rotation keeps the old secret verifying for its grace period.
+func TestSignedTriggers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		id, token, secret := e.signedTrigger(t)
+		body := `{"ref":"main","variables":{"DEPLOY":"yes"}}`
+		now := time.Now()
+		ts := strconv.FormatInt(now.Unix(), 10)
+		good := triggers.Sign(secret, ts, []byte(body))
+		// The one-URL form answers 200, GitLab's forms 201.
+		if res := e.signedCall(t, token, body, ts, good); res.status != http.StatusOK {
+			t.Fatalf("signed call = %d %s", res.status, res.body)
+		}
+		// GitLab's form, signed over its form body (the token is in it).
+		form := url.Values{"token": {token}, "ref": {"main"}}.Encode()
+		res := e.send(t, http.MethodPost, "/api/v4/projects/grp%2Fapp/trigger/pipeline", form, map[string]string{
+			"Content-Type": "application/x-www-form-urlencoded", triggers.TimestampHeader: ts,
+			triggers.SignatureHeader: triggers.Sign(secret, ts, []byte(form))})
+		if res.status != http.StatusCreated {
+			t.Fatalf("signed GitLab form = %d %s", res.status, res.body)
+		}
+
+		ctx := context.Background()
+		pipelines := db.Client.Pipeline.Query().CountX(ctx)
+		rejected := func() int {
+			return db.Client.AuditEvent.Query().Where(auditevent.Action("trigger.rejected")).CountX(ctx)
+		}
+		before := rejected()
+		old := strconv.FormatInt(now.Add(-6*time.Minute).Unix(), 10)
+		future := strconv.FormatInt(now.Add(2*time.Minute).Unix(), 10)
+		for _, tc := range []struct{ name, body, timestamp, signature, want string }{
+			{"replayed", body, ts, good, "already used"},
+			{"no headers", body, "", "", "requires signed calls"},
+			{"no signature", body, ts, "", "requires signed calls"},
+			{"timestamp not a number", body, "yesterday", good, "Unix seconds"},
+			{"older than 5 minutes", body, old, triggers.Sign(secret, old, []byte(body)), "more than 5m0s old"},
+			{"from the future", body, future, triggers.Sign(secret, future, []byte(body)), "in the future"},
+			{"tampered body", `{"ref":"main","variables":{"DEPLOY":"no"}}`, ts, good, "does not match"},
+			{"wrong secret", body, ts, triggers.Sign("kos_not-the-secret", ts, []byte(body)), "does not match"},
+			{"signature of another timestamp", body, strconv.FormatInt(now.Unix()-1, 10), good, "does not match"},
+			{"not hex", body, ts, "sha256=zz", "64 hex digits"},
+			{"no sha256= prefix", body, ts, strings.TrimPrefix(good, "sha256="), "64 hex digits"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := e.signedCall(t, token, tc.body, tc.timestamp, tc.signature)
+				if res.status != http.StatusUnauthorized || !strings.Contains(res.body, `"message":"401 Unauthorized - `) || !strings.Contains(res.body, tc.want) {
+					t.Fatalf("got %d %s, want 401 saying %q", res.status, res.body, tc.want)
+				}
+			})
+		}
+		if n := db.Client.Pipeline.Query().CountX(ctx); n != pipelines {
+			t.Fatalf("refused calls created %d pipelines", n-pipelines)
+		}
+		if n := rejected() - before; n != 11 {
+			t.Fatalf("%d trigger.rejected audit events for 11 refusals", n)
+		}
+
+		// Rotation: the old secret verifies during the grace period.
+		newSecret := e.setSigning(t, id, true, 3600)
+		for i, s := range []string{secret, newSecret} {
+			b := fmt.Sprintf(`{"ref":"main","variables":{"N":"%d"}}`, i)
+			if res := e.signedCall(t, token, b, ts, triggers.Sign(s, ts, []byte(b))); res.status != http.StatusOK {
+				t.Fatalf("after rotation, secret %d: %d %s", i, res.status, res.body)
+			}
+		}
+		// Only the trigger's owner turns signing on or off.
+		_, devPAT := e.createPAT(t, e.createUser(t, "dev", false))
+		e.tpMember(t, "dev", "MAINTAINER")
+		if _, errs := e.tpGQLErrors(t, devPAT, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: false}) { signingSecret errors } }`, id)); len(errs) == 0 {
+			t.Fatal("a Maintainer who does not own the trigger turned signing off")
+		}
+		// Unsigned again: any call works.
+		e.setSigning(t, id, false, 0)
+		if res := e.signedCall(t, token, body, "", ""); res.status != http.StatusOK {
+			t.Fatalf("unsigned trigger = %d %s", res.status, res.body)
+		}
+		// Signatures are stored as digests, and old ones pruned.
+		for _, s := range db.Client.TriggerSignature.Query().AllX(ctx) {
+			if strings.Contains(string(s.Digest), good) || len(s.Digest) != 32 {
+				t.Fatalf("stored signature %x", s.Digest)
+			}
+		}
+	})
+}
