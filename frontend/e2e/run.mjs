@@ -9,6 +9,7 @@
 // On failure it keeps the temp dir with a screenshot per failed step and the
 // server log, and prints where they are.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
@@ -260,6 +261,32 @@ try {
     await page.getByRole('heading', { name: `Pipeline #${iid}` }).waitFor();
     const vars = page.getByRole('table', { name: 'Variables' });
     await vars.getByRole('row', { name: /CI_PIPELINE_SOURCE\s*trigger/ }).waitFor();
+  });
+
+  await step('require signed calls for the token: only signed calls start pipelines', async () => {
+    await page.goto(`/${fullPath}/-/settings/ci_cd`);
+    await page.getByRole('button', { name: 'Edit trigger token e2e deploy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit trigger token' });
+    await dialog.getByRole('button', { name: 'Require signed calls' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const secret = (await page.getByTestId('new-signing-secret').textContent()).trim();
+    expect(/^kos_[0-9a-f]{64}$/.test(secret), `signing secret looks like kos_…: ${secret}`);
+    await page.getByRole('row', { name: /e2e deploy/ }).getByText('signed').waitFor();
+    const unsigned = await trigger(token);
+    expect(unsigned.status === 401, `an unsigned call answered ${unsigned.status}`);
+    const body = JSON.stringify({ ref: 'main' });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = 'sha256=' + createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    const signedCall = () =>
+      fetch(`${base}/api/trigger/${token}`, {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json', 'X-Kickoff-Timestamp': ts, 'X-Kickoff-Signature': sig },
+      });
+    const signed = await signedCall();
+    expect(signed.status === 200, `a signed call answered ${signed.status}: ${await signed.text()}`);
+    const replay = await signedCall();
+    expect(replay.status === 401, `the same signature again answered ${replay.status}`);
   });
 
   await step('revoke the token through the confirmation dialog', async () => {

@@ -24,6 +24,7 @@ const TriggersQuery = graphql(`
           expiresAt
           lastUsed
           createdAt
+          signed
           owner {
             id
             username
@@ -68,6 +69,20 @@ const DeleteTrigger = graphql(`
   }
 `);
 
+const SetSigning = graphql(`
+  mutation PipelineTriggerSetSigning($input: PipelineTriggerSetSigningInput!) {
+    pipelineTriggerSetSigning(input: $input) {
+      pipelineTrigger {
+        id
+        description
+        signed
+      }
+      signingSecret
+      errors
+    }
+  }
+`);
+
 const TakeOwnership = graphql(`
   mutation PipelineTriggerTakeOwnership($input: PipelineTriggerTakeOwnershipInput!) {
     pipelineTriggerTakeOwnership(input: $input) {
@@ -101,7 +116,9 @@ export function PipelineTriggersSection({
   const [, updateTrigger] = useMutation(UpdateTrigger);
   const [, deleteTrigger] = useMutation(DeleteTrigger);
   const [, takeOwnership] = useMutation(TakeOwnership);
+  const [, setSigning] = useMutation(SetSigning);
   const [created, setCreated] = useState<{ description: string; token: string } | null>(null);
+  const [signingSecret, setSigningSecret] = useState<{ description: string; secret: string } | null>(null);
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
 
   const triggers = (data?.project?.pipelineTriggers.nodes ?? []).flatMap((n) => (n ? [n] : []));
@@ -140,6 +157,12 @@ export function PipelineTriggersSection({
           Trigger token “{created.description}” created. Store it somewhere safe: it starts pipelines as you.
         </NewTokenAlert>
       ) : null}
+      {signingSecret ? (
+        <NewTokenAlert token={signingSecret.secret} testId="new-signing-secret" copyLabel="Copy signing secret">
+          Calls with “{signingSecret.description}” must now be signed with this secret (shown once; a previous one
+          stops at once).
+        </NewTokenAlert>
+      ) : null}
       <h3 className="subsection-title">
         Active trigger tokens{' '}
         {data?.project ? <span className="count">{data.project.pipelineTriggers.totalCount}</span> : null}
@@ -165,6 +188,17 @@ export function PipelineTriggersSection({
           onEdit={async (id, description) => {
             const result = await updateTrigger({ input: { id, description } });
             return mutationFailure(result, result.data?.pipelineTriggerUpdate);
+          }}
+          onSetSigning={async (id, signed) => {
+            const result = await setSigning({ input: { id, signed } });
+            const payload = result.data?.pipelineTriggerSetSigning;
+            const failure = mutationFailure(result, payload);
+            if (!failure) {
+              const description = payload?.pipelineTrigger?.description ?? '';
+              setSigningSecret(payload?.signingSecret ? { description, secret: payload.signingSecret } : null);
+              refresh();
+            }
+            return failure;
           }}
           onTakeOwnership={async (id) => {
             const result = await takeOwnership({ input: { id } });

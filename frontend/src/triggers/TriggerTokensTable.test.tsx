@@ -16,6 +16,7 @@ function trigger(over: Partial<TriggerRow> = {}): TriggerRow {
     expiresAt: null,
     lastUsed: null,
     createdAt: '2025-01-01T00:00:00Z',
+    signed: false,
     owner: { id: 'u1', username: 'alice', name: 'Alice' },
     ...over,
   };
@@ -26,6 +27,7 @@ function renderTable(triggers: TriggerRow[], handlers: Partial<Parameters<typeof
     onRevoke: vi.fn(async () => null),
     onEdit: vi.fn(async () => null),
     onTakeOwnership: vi.fn(async () => null),
+    onSetSigning: vi.fn(async () => null),
     ...handlers,
   };
   render(<TriggerTokensTable triggers={triggers} {...props} />);
@@ -137,5 +139,18 @@ describe('TriggerTokensTable', () => {
   it('says when there are no tokens', () => {
     renderTable([]);
     expect(screen.getByText(/No trigger tokens have been created yet/)).toBeTruthy();
+  });
+
+  it.each([
+    [false, 'Require signed calls', true],
+    [true, 'Rotate signing secret', true],
+    [true, 'Stop requiring signatures', false],
+  ])('signed %s: the edit dialog’s “%s” asks for signed = %s', async (signed, button, want) => {
+    const user = userEvent.setup();
+    const props = renderTable([trigger({ signed })]);
+    expect(screen.queryByText('signed') !== null).toBe(signed);
+    await user.click(screen.getByRole('button', { name: 'Edit trigger token deploy' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: button }));
+    expect(props.onSetSigning).toHaveBeenCalledWith('t1', want);
   });
 });

@@ -15,6 +15,8 @@ export type TriggerRow = {
   expiresAt?: string | null;
   lastUsed?: string | null;
   createdAt: string;
+  /** Whether calls must be signed with the trigger's signing secret. */
+  signed: boolean;
   owner: { id: string; username: string; name: string };
 };
 
@@ -40,11 +42,14 @@ export function TriggerTokensTable({
   onRevoke,
   onEdit,
   onTakeOwnership,
+  onSetSigning,
 }: {
   triggers: readonly TriggerRow[];
   onRevoke: Action;
   onEdit: (id: string, description: string) => Promise<string | null>;
   onTakeOwnership: Action;
+  /** Requires signed calls (a new secret) or stops requiring them. */
+  onSetSigning: (id: string, signed: boolean) => Promise<string | null>;
 }) {
   const { target: dialog, busy, error, open, close, run } = useDialogAction<{
     kind: 'revoke' | 'edit' | 'own';
@@ -137,6 +142,7 @@ export function TriggerTokensTable({
           error={error}
           onCancel={close}
           onSave={(description) => run(() => onEdit(dialog.trigger.id, description))}
+          onSetSigning={(signed) => run(() => onSetSigning(dialog.trigger.id, signed))}
         />
       ) : null}
     </>
@@ -168,6 +174,11 @@ function TokenCell({ trigger }: { trigger: TriggerRow }) {
           {trigger.token}
         </code>
       )}
+      {trigger.signed ? (
+        <span className="badge" title="Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.">
+          signed
+        </span>
+      ) : null}
       {trigger.canAccessProject ? null : (
         <span
           className="badge badge-danger"
@@ -186,12 +197,14 @@ function EditDialog({
   error,
   onCancel,
   onSave,
+  onSetSigning,
 }: {
   trigger: TriggerRow;
   busy: boolean;
   error: string | null;
   onCancel: () => void;
   onSave: (description: string) => void;
+  onSetSigning: (signed: boolean) => void;
 }) {
   const [description, setDescription] = useState(trigger.description);
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -226,6 +239,24 @@ function EditDialog({
             data-autofocus
           />
         </div>
+        <fieldset className="field fieldset">
+          <legend>Signed calls</legend>
+          <p className="muted small">
+            {trigger.signed
+              ? 'Calls must be signed with this token’s signing secret (see the Signed usage example).'
+              : 'Require every call to be signed with a secret that never travels, so a leaked URL starts nothing.'}
+          </p>
+          <div className="form-actions">
+            <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(true)}>
+              {trigger.signed ? 'Rotate signing secret' : 'Require signed calls'}
+            </button>
+            {trigger.signed ? (
+              <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(false)}>
+                Stop requiring signatures
+              </button>
+            ) : null}
+          </div>
+        </fieldset>
         <ErrorAlert message={error} />
       </form>
     </Modal>
