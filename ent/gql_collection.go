@@ -702,6 +702,11 @@ func (_q *PipelineTriggerQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, pipelinetrigger.FieldRateLimitPerMinute)
 				fieldSeen[pipelinetrigger.FieldRateLimitPerMinute] = struct{}{}
 			}
+		case "receiver":
+			if _, ok := fieldSeen[pipelinetrigger.FieldReceiver]; !ok {
+				selectedFields = append(selectedFields, pipelinetrigger.FieldReceiver)
+				fieldSeen[pipelinetrigger.FieldReceiver] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

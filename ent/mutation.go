@@ -6571,6 +6571,7 @@ type PipelineTriggerMutation struct {
 	signing_secret_sealed              *[]byte
 	previous_signing_secret_sealed     *[]byte
 	previous_signing_secret_expires_at *time.Time
+	receiver                           *pipelinetrigger.Receiver
 	clearedFields                      map[string]struct{}
 	project                            *int
 	clearedproject                     bool
@@ -7627,6 +7628,42 @@ func (m *PipelineTriggerMutation) ResetPreviousSigningSecretExpiresAt() {
 	delete(m.clearedFields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
 }
 
+// SetReceiver sets the "receiver" field.
+func (m *PipelineTriggerMutation) SetReceiver(pi pipelinetrigger.Receiver) {
+	m.receiver = &pi
+}
+
+// Receiver returns the value of the "receiver" field in the mutation.
+func (m *PipelineTriggerMutation) Receiver() (r pipelinetrigger.Receiver, exists bool) {
+	v := m.receiver
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceiver returns the old "receiver" field's value of the PipelineTrigger entity.
+// If the PipelineTrigger object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineTriggerMutation) OldReceiver(ctx context.Context) (v pipelinetrigger.Receiver, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceiver is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceiver requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceiver: %w", err)
+	}
+	return oldValue.Receiver, nil
+}
+
+// ResetReceiver resets all changes to the "receiver" field.
+func (m *PipelineTriggerMutation) ResetReceiver() {
+	m.receiver = nil
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *PipelineTriggerMutation) ClearProject() {
 	m.clearedproject = true
@@ -7769,7 +7806,7 @@ func (m *PipelineTriggerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PipelineTriggerMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, pipelinetrigger.FieldCreatedAt)
 	}
@@ -7830,6 +7867,9 @@ func (m *PipelineTriggerMutation) Fields() []string {
 	if m.previous_signing_secret_expires_at != nil {
 		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
 	}
+	if m.receiver != nil {
+		fields = append(fields, pipelinetrigger.FieldReceiver)
+	}
 	return fields
 }
 
@@ -7878,6 +7918,8 @@ func (m *PipelineTriggerMutation) Field(name string) (ent.Value, bool) {
 		return m.PreviousSigningSecretSealed()
 	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 		return m.PreviousSigningSecretExpiresAt()
+	case pipelinetrigger.FieldReceiver:
+		return m.Receiver()
 	}
 	return nil, false
 }
@@ -7927,6 +7969,8 @@ func (m *PipelineTriggerMutation) OldField(ctx context.Context, name string) (en
 		return m.OldPreviousSigningSecretSealed(ctx)
 	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 		return m.OldPreviousSigningSecretExpiresAt(ctx)
+	case pipelinetrigger.FieldReceiver:
+		return m.OldReceiver(ctx)
 	}
 	return nil, fmt.Errorf("unknown PipelineTrigger field %s", name)
 }
@@ -8075,6 +8119,13 @@ func (m *PipelineTriggerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPreviousSigningSecretExpiresAt(v)
+		return nil
+	case pipelinetrigger.FieldReceiver:
+		v, ok := value.(pipelinetrigger.Receiver)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceiver(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)
@@ -8274,6 +8325,9 @@ func (m *PipelineTriggerMutation) ResetField(name string) error {
 		return nil
 	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 		m.ResetPreviousSigningSecretExpiresAt()
+		return nil
+	case pipelinetrigger.FieldReceiver:
+		m.ResetReceiver()
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)

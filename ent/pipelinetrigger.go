@@ -60,6 +60,8 @@ type PipelineTrigger struct {
 	PreviousSigningSecretSealed *[]byte `json:"-"`
 	// PreviousSigningSecretExpiresAt holds the value of the "previous_signing_secret_expires_at" field.
 	PreviousSigningSecretExpiresAt *time.Time `json:"previous_signing_secret_expires_at,omitempty"`
+	// Receiver holds the value of the "receiver" field.
+	Receiver pipelinetrigger.Receiver `json:"receiver,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PipelineTriggerQuery when eager-loading is set.
 	Edges        PipelineTriggerEdges `json:"edges"`
@@ -123,7 +125,7 @@ func (*PipelineTrigger) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case pipelinetrigger.FieldID, pipelinetrigger.FieldRateLimitPerMinute, pipelinetrigger.FieldProjectID, pipelinetrigger.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
-		case pipelinetrigger.FieldDescription, pipelinetrigger.FieldShortToken:
+		case pipelinetrigger.FieldDescription, pipelinetrigger.FieldShortToken, pipelinetrigger.FieldReceiver:
 			values[i] = new(sql.NullString)
 		case pipelinetrigger.FieldCreatedAt, pipelinetrigger.FieldUpdatedAt, pipelinetrigger.FieldPreviousTokenExpiresAt, pipelinetrigger.FieldExpiresAt, pipelinetrigger.FieldRevokedAt, pipelinetrigger.FieldLastUsedAt, pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 			values[i] = new(sql.NullTime)
@@ -280,6 +282,12 @@ func (_m *PipelineTrigger) assignValues(columns []string, values []any) error {
 				_m.PreviousSigningSecretExpiresAt = new(time.Time)
 				*_m.PreviousSigningSecretExpiresAt = value.Time
 			}
+		case pipelinetrigger.FieldReceiver:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field receiver", values[i])
+			} else if value.Valid {
+				_m.Receiver = pipelinetrigger.Receiver(value.String)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -397,6 +405,9 @@ func (_m *PipelineTrigger) String() string {
 		builder.WriteString("previous_signing_secret_expires_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("receiver=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Receiver))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -209,6 +209,20 @@ func (_c *PipelineTriggerCreate) SetNillablePreviousSigningSecretExpiresAt(v *ti
 	return _c
 }
 
+// SetReceiver sets the "receiver" field.
+func (_c *PipelineTriggerCreate) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerCreate {
+	_c.mutation.SetReceiver(v)
+	return _c
+}
+
+// SetNillableReceiver sets the "receiver" field if the given value is not nil.
+func (_c *PipelineTriggerCreate) SetNillableReceiver(v *pipelinetrigger.Receiver) *PipelineTriggerCreate {
+	if v != nil {
+		_c.SetReceiver(*v)
+	}
+	return _c
+}
+
 // SetProject sets the "project" edge to the Project entity.
 func (_c *PipelineTriggerCreate) SetProject(v *Project) *PipelineTriggerCreate {
 	return _c.SetProjectID(v.ID)
@@ -277,6 +291,10 @@ func (_c *PipelineTriggerCreate) defaults() {
 		v := pipelinetrigger.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Receiver(); !ok {
+		v := pipelinetrigger.DefaultReceiver
+		_c.mutation.SetReceiver(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -319,6 +337,14 @@ func (_c *PipelineTriggerCreate) check() error {
 	}
 	if _, ok := _c.mutation.OwnerID(); !ok {
 		return &ValidationError{Name: "owner_id", err: errors.New(`ent: missing required field "PipelineTrigger.owner_id"`)}
+	}
+	if _, ok := _c.mutation.Receiver(); !ok {
+		return &ValidationError{Name: "receiver", err: errors.New(`ent: missing required field "PipelineTrigger.receiver"`)}
+	}
+	if v, ok := _c.mutation.Receiver(); ok {
+		if err := pipelinetrigger.ReceiverValidator(v); err != nil {
+			return &ValidationError{Name: "receiver", err: fmt.Errorf(`ent: validator failed for field "PipelineTrigger.receiver": %w`, err)}
+		}
 	}
 	if len(_c.mutation.ProjectIDs()) == 0 {
 		return &ValidationError{Name: "project", err: errors.New(`ent: missing required edge "PipelineTrigger.project"`)}
@@ -424,6 +450,10 @@ func (_c *PipelineTriggerCreate) createSpec() (*PipelineTrigger, *sqlgraph.Creat
 	if value, ok := _c.mutation.PreviousSigningSecretExpiresAt(); ok {
 		_spec.SetField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime, value)
 		_node.PreviousSigningSecretExpiresAt = &value
+	}
+	if value, ok := _c.mutation.Receiver(); ok {
+		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
+		_node.Receiver = value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -821,6 +851,18 @@ func (u *PipelineTriggerUpsert) ClearPreviousSigningSecretExpiresAt() *PipelineT
 	return u
 }
 
+// SetReceiver sets the "receiver" field.
+func (u *PipelineTriggerUpsert) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerUpsert {
+	u.Set(pipelinetrigger.FieldReceiver, v)
+	return u
+}
+
+// UpdateReceiver sets the "receiver" field to the value that was provided on create.
+func (u *PipelineTriggerUpsert) UpdateReceiver() *PipelineTriggerUpsert {
+	u.SetExcluded(pipelinetrigger.FieldReceiver)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1209,6 +1251,20 @@ func (u *PipelineTriggerUpsertOne) UpdatePreviousSigningSecretExpiresAt() *Pipel
 func (u *PipelineTriggerUpsertOne) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpsertOne {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.ClearPreviousSigningSecretExpiresAt()
+	})
+}
+
+// SetReceiver sets the "receiver" field.
+func (u *PipelineTriggerUpsertOne) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetReceiver(v)
+	})
+}
+
+// UpdateReceiver sets the "receiver" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertOne) UpdateReceiver() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateReceiver()
 	})
 }
 
@@ -1766,6 +1822,20 @@ func (u *PipelineTriggerUpsertBulk) UpdatePreviousSigningSecretExpiresAt() *Pipe
 func (u *PipelineTriggerUpsertBulk) ClearPreviousSigningSecretExpiresAt() *PipelineTriggerUpsertBulk {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.ClearPreviousSigningSecretExpiresAt()
+	})
+}
+
+// SetReceiver sets the "receiver" field.
+func (u *PipelineTriggerUpsertBulk) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetReceiver(v)
+	})
+}
+
+// UpdateReceiver sets the "receiver" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertBulk) UpdateReceiver() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateReceiver()
 	})
 }
 

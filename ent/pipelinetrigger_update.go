@@ -309,6 +309,20 @@ func (_u *PipelineTriggerUpdate) ClearPreviousSigningSecretExpiresAt() *Pipeline
 	return _u
 }
 
+// SetReceiver sets the "receiver" field.
+func (_u *PipelineTriggerUpdate) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerUpdate {
+	_u.mutation.SetReceiver(v)
+	return _u
+}
+
+// SetNillableReceiver sets the "receiver" field if the given value is not nil.
+func (_u *PipelineTriggerUpdate) SetNillableReceiver(v *pipelinetrigger.Receiver) *PipelineTriggerUpdate {
+	if v != nil {
+		_u.SetReceiver(*v)
+	}
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdate) SetOwner(v *User) *PipelineTriggerUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -412,6 +426,11 @@ func (_u *PipelineTriggerUpdate) check() error {
 	if v, ok := _u.mutation.RateLimitPerMinute(); ok {
 		if err := pipelinetrigger.RateLimitPerMinuteValidator(v); err != nil {
 			return &ValidationError{Name: "rate_limit_per_minute", err: fmt.Errorf(`ent: validator failed for field "PipelineTrigger.rate_limit_per_minute": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Receiver(); ok {
+		if err := pipelinetrigger.ReceiverValidator(v); err != nil {
+			return &ValidationError{Name: "receiver", err: fmt.Errorf(`ent: validator failed for field "PipelineTrigger.receiver": %w`, err)}
 		}
 	}
 	if _u.mutation.ProjectCleared() && len(_u.mutation.ProjectIDs()) > 0 {
@@ -545,6 +564,9 @@ func (_u *PipelineTriggerUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.PreviousSigningSecretExpiresAtCleared() {
 		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Receiver(); ok {
+		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -919,6 +941,20 @@ func (_u *PipelineTriggerUpdateOne) ClearPreviousSigningSecretExpiresAt() *Pipel
 	return _u
 }
 
+// SetReceiver sets the "receiver" field.
+func (_u *PipelineTriggerUpdateOne) SetReceiver(v pipelinetrigger.Receiver) *PipelineTriggerUpdateOne {
+	_u.mutation.SetReceiver(v)
+	return _u
+}
+
+// SetNillableReceiver sets the "receiver" field if the given value is not nil.
+func (_u *PipelineTriggerUpdateOne) SetNillableReceiver(v *pipelinetrigger.Receiver) *PipelineTriggerUpdateOne {
+	if v != nil {
+		_u.SetReceiver(*v)
+	}
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdateOne) SetOwner(v *User) *PipelineTriggerUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1035,6 +1071,11 @@ func (_u *PipelineTriggerUpdateOne) check() error {
 	if v, ok := _u.mutation.RateLimitPerMinute(); ok {
 		if err := pipelinetrigger.RateLimitPerMinuteValidator(v); err != nil {
 			return &ValidationError{Name: "rate_limit_per_minute", err: fmt.Errorf(`ent: validator failed for field "PipelineTrigger.rate_limit_per_minute": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Receiver(); ok {
+		if err := pipelinetrigger.ReceiverValidator(v); err != nil {
+			return &ValidationError{Name: "receiver", err: fmt.Errorf(`ent: validator failed for field "PipelineTrigger.receiver": %w`, err)}
 		}
 	}
 	if _u.mutation.ProjectCleared() && len(_u.mutation.ProjectIDs()) > 0 {
@@ -1185,6 +1226,9 @@ func (_u *PipelineTriggerUpdateOne) sqlSave(ctx context.Context) (_node *Pipelin
 	}
 	if _u.mutation.PreviousSigningSecretExpiresAtCleared() {
 		_spec.ClearField(pipelinetrigger.FieldPreviousSigningSecretExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Receiver(); ok {
+		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

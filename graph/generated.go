@@ -22,6 +22,7 @@ import (
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/user"
 	"github.com/kickoff-ci/kickoff/ent/webhookdelivery"
 	"github.com/kickoff-ci/kickoff/graph/model"
@@ -274,6 +275,7 @@ type ComplexityRoot struct {
 		Owner               func(childComplexity int) int
 		Project             func(childComplexity int) int
 		RateLimitPerMinute  func(childComplexity int) int
+		Receiver            func(childComplexity int) int
 		RotationGraceEndsAt func(childComplexity int) int
 		Signed              func(childComplexity int) int
 		Token               func(childComplexity int) int
@@ -1791,6 +1793,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.RateLimitPerMinute(childComplexity), true
+	case "PipelineTrigger.receiver":
+		if e.ComplexityRoot.PipelineTrigger.Receiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Receiver(childComplexity), true
 	case "PipelineTrigger.rotationGraceEndsAt":
 		if e.ComplexityRoot.PipelineTrigger.RotationGraceEndsAt == nil {
 			break
@@ -3610,6 +3618,8 @@ func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, fie
 		return ec.fieldContext_PipelineTrigger_allowedCidrs(ctx, field)
 	case "rateLimitPerMinute":
 		return ec.fieldContext_PipelineTrigger_rateLimitPerMinute(ctx, field)
+	case "receiver":
+		return ec.fieldContext_PipelineTrigger_receiver(ctx, field)
 	case "project":
 		return ec.fieldContext_PipelineTrigger_project(ctx, field)
 	case "owner":
@@ -9820,6 +9830,29 @@ func (ec *executionContext) _PipelineTrigger_rateLimitPerMinute(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_PipelineTrigger_rateLimitPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineTrigger_receiver(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_receiver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receiver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pipelinetrigger.Receiver) graphql.Marshaler {
+			return ec.marshalNTriggerReceiver2githubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_receiver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "TriggerReceiver")
 }
 
 func (ec *executionContext) _PipelineTrigger_project(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
@@ -18204,7 +18237,7 @@ func (ec *executionContext) unmarshalInputPipelineTriggerSetSigningInput(ctx con
 		asMap["graceSeconds"] = 0
 	}
 
-	fieldsInOrder := [...]string{"id", "signed", "graceSeconds"}
+	fieldsInOrder := [...]string{"id", "signed", "receiver", "graceSeconds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18225,6 +18258,13 @@ func (ec *executionContext) unmarshalInputPipelineTriggerSetSigningInput(ctx con
 				return it, err
 			}
 			it.Signed = data
+		case "receiver":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receiver"))
+			data, err := ec.unmarshalOTriggerReceiver2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Receiver = data
 		case "graceSeconds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceSeconds"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -25511,6 +25551,11 @@ func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "receiver":
+			out.Values[i] = ec._PipelineTrigger_receiver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "project":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -29172,6 +29217,16 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNTriggerReceiver2githubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx context.Context, v any) (pipelinetrigger.Receiver, error) {
+	var res pipelinetrigger.Receiver
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTriggerReceiver2githubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx context.Context, sel ast.SelectionSet, v pipelinetrigger.Receiver) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30515,6 +30570,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTriggerReceiver2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx context.Context, v any) (*pipelinetrigger.Receiver, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(pipelinetrigger.Receiver)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTriggerReceiver2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx context.Context, sel ast.SelectionSet, v *pipelinetrigger.Receiver) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

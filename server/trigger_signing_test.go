@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -32,8 +35,13 @@ func (e *rnEnv) signedTrigger(t *testing.T) (id, token, secret string) {
 
 func (e *rnEnv) setSigning(t *testing.T, id string, on bool, grace int) string {
 	t.Helper()
-	data := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: %t, graceSeconds: %d}) {
-		pipelineTrigger { signed } signingSecret errors } }`, id, on, grace))
+	return e.setSigningAs(t, id, on, grace, "kickoff")
+}
+
+func (e *rnEnv) setSigningAs(t *testing.T, id string, on bool, grace int, receiver string) string {
+	t.Helper()
+	data := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: %t, graceSeconds: %d, receiver: %s}) {
+		pipelineTrigger { signed receiver } signingSecret errors } }`, id, on, grace, receiver))
 	var out struct {
 		PipelineTriggerSetSigning struct {
 			PipelineTrigger struct{ Signed bool }
@@ -154,4 +162,68 @@ func TestSignedTriggers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGitHubReceiver: a trigger whose receiver is github takes GitHub's own
+// webhook as is (the webhook form, the payload as TRIGGER_PAYLOAD): its
+// X-Hub-Signature-256 is checked against the signing secret, a redelivery
+// (same X-GitHub-Delivery) returns the first pipeline, and ping events
+// answer 200 without one.
+func TestGitHubReceiver(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		id, token, _ := e.signedTrigger(t)
+		secret := e.setSigningAs(t, id, true, 0, "github")
+		hookURL := "/api/v4/projects/grp%2Fapp/ref/main/trigger/pipeline?token=" + token
+		body := `{"ref":"refs/heads/main","after":"0123456789abcdef0123456789abcdef01234567"}`
+		sign := func(key, b string) string {
+			return "sha256=" + hmacHex(key, b)
+		}
+		deliver := func(event, delivery, signature, b string) response {
+			h := map[string]string{"Content-Type": "application/json", "X-GitHub-Event": event, "X-GitHub-Delivery": delivery}
+			if signature != "" {
+				h["X-Hub-Signature-256"] = signature
+			}
+			return e.send(t, http.MethodPost, hookURL, b, h)
+		}
+		ctx := context.Background()
+		if res := deliver("ping", "d-0", sign(secret, `{"zen":"Keep it logically awesome."}`), `{"zen":"Keep it logically awesome."}`); res.status != http.StatusOK || res.body != `{"status":"pong"}`+"\n" && res.body != `{"status":"pong"}` {
+			t.Fatalf("ping = %d %q", res.status, res.body)
+		}
+		if n := db.Client.Pipeline.Query().CountX(ctx); n != 0 {
+			t.Fatalf("a ping started %d pipelines", n)
+		}
+		first := deliver("push", "d-1", sign(secret, body), body)
+		again := deliver("push", "d-1", sign(secret, body), body)
+		var a, b tpJSON
+		_ = json.Unmarshal([]byte(first.body), &a)
+		_ = json.Unmarshal([]byte(again.body), &b)
+		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
+			t.Fatalf("push = %d %s; redelivery = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
+		}
+		for _, tc := range []struct{ name, signature, body, want string }{
+			{"no signature", "", body, "X-Hub-Signature-256"},
+			{"wrong secret", sign("not-the-secret", body), body, "does not match"},
+			{"tampered body", sign(secret, body), strings.Replace(body, "main", "evil", 1), "does not match"},
+			{"malformed", "sha1=abc", body, "64 hex digits"},
+		} {
+			if res := deliver("push", "d-"+tc.name, tc.signature, tc.body); res.status != http.StatusUnauthorized || !strings.Contains(res.body, tc.want) {
+				t.Errorf("%s: %d %s, want 401 saying %q", tc.name, res.status, res.body, tc.want)
+			}
+		}
+		if n := db.Client.Pipeline.Query().CountX(ctx); n != 1 {
+			t.Fatalf("%d pipelines, want 1", n)
+		}
+		// Rotating without naming the receiver keeps it (the web app's button).
+		data := e.tpGQL(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: true}) { pipelineTrigger { receiver } } }`, id))
+		if !strings.Contains(string(data), `"receiver":"github"`) {
+			t.Fatalf("after a rotation: %s", data)
+		}
+	})
+}
+
+func hmacHex(key, body string) string {
+	h := hmac.New(sha256.New, []byte(key))
+	h.Write([]byte(body))
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
+	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/internal/tokens"
 )
@@ -74,6 +75,17 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		if signature, err = s.triggers.CheckSignature(who.trigger, req.Signature, s.now()); err != nil {
 			return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err))
 		}
+		if triggers.Signed(who.trigger) && who.trigger.Receiver == pipelinetrigger.ReceiverGithub {
+			if req.Signature.Event == "ping" {
+				return nil, false, ErrPing
+			}
+			// One GitHub delivery, however often GitHub retries it, is one pipeline.
+			if idem == nil && req.Signature.Delivery != "" {
+				if idem, err = newIdempotency("github:"+req.Signature.Delivery, tokens.Digest(req.Token), s.now()); err != nil {
+					return nil, false, err
+				}
+			}
+		}
 		if reason := triggers.Violation(who.trigger, ref.Name, req.Variables, req.ClientIP); reason != "" {
 			return nil, false, s.reject(ctx, req, proj, kickoff.Errorf(kickoff.EForbidden, "%s", reason), reason)
 		}
@@ -97,6 +109,10 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 	}
 	return p, replayed, err
 }
+
+// ErrPing answers GitHub's ping event (sent when a webhook is set up) to a
+// GitHub receiver: the signature was right, and no pipeline is started.
+var ErrPing = errors.New("github ping: no pipeline")
 
 // caller is who a trigger call acts for: a trigger token's trigger and
 // owner, or a job token's pipeline (the upstream) and its user.

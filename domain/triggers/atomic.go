@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/internal/database"
 )
 
@@ -52,14 +53,15 @@ func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent
 }
 
 // SetSigning requires signed calls with a new signing secret, returned
-// this once (the previous secret still verifies for grace), or, with on
-// false, stops requiring them. Owner only.
-func (s *Service) SetSigning(ctx context.Context, id int, on bool, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+// this once (the previous secret still verifies for grace), checked as
+// receiver says (Kickoff's headers or GitHub's), or, with on false, stops
+// requiring them. Owner only.
+func (s *Service) SetSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, grace time.Duration) (string, *ent.PipelineTrigger, error) {
 	var secret string
 	t, err := database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		var t *ent.PipelineTrigger
 		var err error
-		secret, t, err = s.setSigning(ctx, id, on, grace)
+		secret, t, err = s.setSigning(ctx, id, on, receiver, grace)
 		return t, err
 	})
 	return secret, t, err

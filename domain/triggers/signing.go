@@ -15,6 +15,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/triggersignature"
 )
 
@@ -32,12 +33,22 @@ const (
 	signingPrefix   = "kos_"
 )
 
+// GitHub's webhook headers, for triggers whose receiver is github.
+const (
+	GitHubSignatureHeader = "X-Hub-Signature-256"
+	GitHubDeliveryHeader  = "X-GitHub-Delivery"
+	GitHubEventHeader     = "X-GitHub-Event"
+)
+
 // Signature is what a trigger call presented to prove it holds the
 // trigger's signing secret.
 type Signature struct {
 	Timestamp string // X-Kickoff-Timestamp as sent
 	Value     string // X-Kickoff-Signature as sent
 	Body      []byte // the raw request body
+	// GitHub is X-Hub-Signature-256, Delivery X-GitHub-Delivery and Event
+	// X-GitHub-Event, as sent.
+	GitHub, Delivery, Event string
 }
 
 // ErrSignature marks refused signatures (answered 401 with the message).
@@ -63,6 +74,9 @@ func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time
 	if !Signed(t) {
 		return nil, nil
 	}
+	if t.Receiver == pipelinetrigger.ReceiverGithub {
+		return nil, s.checkGitHub(t, sig, now)
+	}
 	if sig.Timestamp == "" || sig.Value == "" {
 		return nil, signatureError("this trigger token requires signed calls: send %s and %s", TimestampHeader, SignatureHeader)
 	}
@@ -77,22 +91,70 @@ func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time
 	case at.Sub(now) > MaxClockSkew:
 		return nil, signatureError("%s is more than %s in the future: check the caller's clock", TimestampHeader, MaxClockSkew)
 	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(sig.Value), "sha256=")
+	got, err := sha256Header(SignatureHeader, sig.Value)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.anySecret(t, now, func(secret []byte) bool { return hmac.Equal(got, mac(secret, sig.Timestamp, sig.Body)) })
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, signatureError("%s does not match: sign \"<timestamp>.<body>\" with the trigger's signing secret", SignatureHeader)
+	}
+	digest := sha256.Sum256(got)
+	return digest[:], nil
+}
+
+// checkGitHub verifies GitHub's X-Hub-Signature-256: sha256=<hex HMAC of
+// the body>. GitHub signs no timestamp: its retries and replays are told
+// apart by X-GitHub-Delivery, which the trigger path uses as the
+// idempotency key, so one delivery starts one pipeline.
+func (s *Service) checkGitHub(t *ent.PipelineTrigger, sig Signature, now time.Time) error {
+	if sig.GitHub == "" {
+		return signatureError("this trigger token receives GitHub webhooks: set its signing secret as the webhook's secret, so GitHub sends %s", GitHubSignatureHeader)
+	}
+	got, err := sha256Header(GitHubSignatureHeader, sig.GitHub)
+	if err != nil {
+		return err
+	}
+	ok, err := s.anySecret(t, now, func(secret []byte) bool {
+		h := hmac.New(sha256.New, secret)
+		h.Write(sig.Body)
+		return hmac.Equal(got, h.Sum(nil))
+	})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return signatureError("%s does not match the body: check the webhook's secret", GitHubSignatureHeader)
+	}
+	return nil
+}
+
+// sha256Header decodes "sha256=<64 hex digits>".
+func sha256Header(name, value string) ([]byte, error) {
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(value), "sha256=")
 	got, err := hex.DecodeString(hexSig)
 	if !ok || err != nil || len(got) != sha256.Size {
-		return nil, signatureError("%s must be sha256=<64 hex digits>", SignatureHeader)
+		return nil, signatureError("%s must be sha256=<64 hex digits>", name)
 	}
+	return got, nil
+}
+
+// anySecret reports whether matches holds for one of t's signing secrets
+// that verify at now.
+func (s *Service) anySecret(t *ent.PipelineTrigger, now time.Time, matches func(secret []byte) bool) (bool, error) {
 	for _, sealed := range s.signingSecrets(t, now) {
 		secret, err := s.keys.Open(sealed, signingAD(t))
 		if err != nil {
-			return nil, fmt.Errorf("opening trigger %d's signing secret: %w", t.ID, err)
+			return false, fmt.Errorf("opening trigger %d's signing secret: %w", t.ID, err)
 		}
-		if hmac.Equal(got, mac(secret, sig.Timestamp, sig.Body)) {
-			digest := sha256.Sum256(got)
-			return digest[:], nil
+		if matches(secret) {
+			return true, nil
 		}
 	}
-	return nil, signatureError("%s does not match: sign \"<timestamp>.<body>\" with the trigger's signing secret", SignatureHeader)
+	return false, nil
 }
 
 // mac is HMAC-SHA256 of "<timestamp>.<body>".
@@ -161,7 +223,7 @@ func (s *Service) newSigningSecret(t *ent.PipelineTrigger) (string, []byte, erro
 
 // setSigning turns signing on (a new secret, returned once; the current
 // one, if any, still verifies for grace) or off. Owner only, as editing.
-func (s *Service) setSigning(ctx context.Context, id int, on bool, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, grace time.Duration) (string, *ent.PipelineTrigger, error) {
 	t, level, err := s.live(ctx, id)
 	if err != nil {
 		return "", nil, err
@@ -173,6 +235,12 @@ func (s *Service) setSigning(ctx context.Context, id int, on bool, grace time.Du
 		return "", nil, kickoff.Errorf(kickoff.EInvalid, "graceSeconds must be between 0 and %d", int(MaxRotationGrace.Seconds()))
 	}
 	u := t.Update()
+	if receiver != nil {
+		if err := pipelinetrigger.ReceiverValidator(*receiver); err != nil {
+			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff or github")
+		}
+		u.SetReceiver(*receiver)
+	}
 	var plain string
 	action := "trigger.signing_disabled"
 	if on {
@@ -193,5 +261,5 @@ func (s *Service) setSigning(ctx context.Context, id int, on bool, grace time.Du
 	if t, err = u.Save(ctx); err != nil {
 		return "", nil, fmt.Errorf("changing trigger signing: %w", err)
 	}
-	return plain, t, s.record(ctx, action, t, fmt.Sprintf("grace %s", grace))
+	return plain, t, s.record(ctx, action, t, fmt.Sprintf("receiver %s, grace %s", t.Receiver, grace))
 }

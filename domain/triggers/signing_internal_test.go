@@ -47,3 +47,28 @@ func FuzzCheckSignature(f *testing.F) {
 		}
 	})
 }
+
+// TestGitHubTestVector: GitHub's documented example (docs.github.com,
+// "Validating webhook deliveries"): secret "It's a Secret to Everybody",
+// payload "Hello, World!".
+func TestGitHubTestVector(t *testing.T) {
+	kr, err := keyring.New("triggers-fuzz-secret-triggers-fuzz-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{keys: kr}
+	trig := &ent.PipelineTrigger{ID: 9, Receiver: "github"}
+	sealed, err := kr.Seal([]byte("It's a Secret to Everybody"), signingAD(trig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trig.SigningSecretSealed = &sealed
+	sig := Signature{Body: []byte("Hello, World!"), GitHub: "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"}
+	if _, err := s.CheckSignature(trig, sig, time.Now()); err != nil {
+		t.Fatalf("GitHub's example: %v", err)
+	}
+	sig.Body = []byte("Hello, World?")
+	if _, err := s.CheckSignature(trig, sig, time.Now()); !errors.Is(err, ErrSignature) {
+		t.Fatalf("a changed body: %v", err)
+	}
+}

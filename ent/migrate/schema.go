@@ -328,6 +328,7 @@ var (
 		{Name: "signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "receiver", Type: field.TypeEnum, Enums: []string{"kickoff", "github"}, Default: "kickoff"},
 		{Name: "project_id", Type: field.TypeInt},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
@@ -339,13 +340,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "pipeline_triggers_projects_pipeline_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[19]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[20]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "pipeline_triggers_users_owned_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[20]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[21]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -354,12 +355,12 @@ var (
 			{
 				Name:    "pipelinetrigger_project_id_revoked_at",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[19], PipelineTriggersColumns[10]},
+				Columns: []*schema.Column{PipelineTriggersColumns[20], PipelineTriggersColumns[10]},
 			},
 			{
 				Name:    "pipelinetrigger_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[20]},
+				Columns: []*schema.Column{PipelineTriggersColumns[21]},
 			},
 		},
 	}

@@ -3,6 +3,9 @@
 package pipelinetrigger
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -54,6 +57,8 @@ const (
 	FieldPreviousSigningSecretSealed = "previous_signing_secret_sealed"
 	// FieldPreviousSigningSecretExpiresAt holds the string denoting the previous_signing_secret_expires_at field in the database.
 	FieldPreviousSigningSecretExpiresAt = "previous_signing_secret_expires_at"
+	// FieldReceiver holds the string denoting the receiver field in the database.
+	FieldReceiver = "receiver"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -108,6 +113,7 @@ var Columns = []string{
 	FieldSigningSecretSealed,
 	FieldPreviousSigningSecretSealed,
 	FieldPreviousSigningSecretExpiresAt,
+	FieldReceiver,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -134,6 +140,32 @@ var (
 	// RateLimitPerMinuteValidator is a validator for the "rate_limit_per_minute" field. It is called by the builders before save.
 	RateLimitPerMinuteValidator func(int) error
 )
+
+// Receiver defines the type for the "receiver" enum field.
+type Receiver string
+
+// ReceiverKickoff is the default value of the Receiver enum.
+const DefaultReceiver = ReceiverKickoff
+
+// Receiver values.
+const (
+	ReceiverKickoff Receiver = "kickoff"
+	ReceiverGithub  Receiver = "github"
+)
+
+func (r Receiver) String() string {
+	return string(r)
+}
+
+// ReceiverValidator is a validator for the "receiver" field enum values. It is called by the builders before save.
+func ReceiverValidator(r Receiver) error {
+	switch r {
+	case ReceiverKickoff, ReceiverGithub:
+		return nil
+	default:
+		return fmt.Errorf("pipelinetrigger: invalid enum value for receiver field: %q", r)
+	}
+}
 
 // OrderOption defines the ordering options for the PipelineTrigger queries.
 type OrderOption func(*sql.Selector)
@@ -203,6 +235,11 @@ func ByPreviousSigningSecretExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPreviousSigningSecretExpiresAt, opts...).ToFunc()
 }
 
+// ByReceiver orders the results by the receiver field.
+func ByReceiver(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReceiver, opts...).ToFunc()
+}
+
 // ByProjectField orders the results by project field.
 func ByProjectField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -250,4 +287,22 @@ func newPipelinesStep() *sqlgraph.Step {
 		sqlgraph.To(PipelinesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, PipelinesTable, PipelinesColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Receiver) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Receiver) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Receiver(str)
+	if err := ReceiverValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Receiver", str)
+	}
+	return nil
 }

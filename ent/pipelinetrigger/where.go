@@ -950,6 +950,26 @@ func PreviousSigningSecretExpiresAtNotNil() predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(sql.FieldNotNull(FieldPreviousSigningSecretExpiresAt))
 }
 
+// ReceiverEQ applies the EQ predicate on the "receiver" field.
+func ReceiverEQ(v Receiver) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldEQ(FieldReceiver, v))
+}
+
+// ReceiverNEQ applies the NEQ predicate on the "receiver" field.
+func ReceiverNEQ(v Receiver) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNEQ(FieldReceiver, v))
+}
+
+// ReceiverIn applies the In predicate on the "receiver" field.
+func ReceiverIn(vs ...Receiver) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIn(FieldReceiver, vs...))
+}
+
+// ReceiverNotIn applies the NotIn predicate on the "receiver" field.
+func ReceiverNotIn(vs ...Receiver) predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotIn(FieldReceiver, vs...))
+}
+
 // HasProject applies the HasEdge predicate on the "project" edge.
 func HasProject() predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(func(s *sql.Selector) {

@@ -45,6 +45,11 @@ func (PipelineTrigger) Fields() []ent.Field {
 		field.Bytes("signing_secret_sealed").Sensitive().Optional().Nillable().Annotations(entgql.Skip()),
 		field.Bytes("previous_signing_secret_sealed").Sensitive().Optional().Nillable().Annotations(entgql.Skip()),
 		field.Time("previous_signing_secret_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
+		// receiver is how signed calls prove themselves: Kickoff's own
+		// headers, or a provider's webhook signature (github:
+		// X-Hub-Signature-256), so the provider can call the token as is.
+		field.Enum("receiver").Values("kickoff", "github").Default("kickoff").
+			Annotations(entgql.Type("TriggerReceiver"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/webhooks"
 	"github.com/kickoff-ci/kickoff/ent"
+	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 )
 
 type CiJobTokenScopeAddProjectInput struct {
@@ -167,6 +168,12 @@ type PipelineTriggerSetSigningInput struct {
 	// Global ID of the PipelineTrigger.
 	ID     string `json:"id"`
 	Signed bool   `json:"signed"`
+	// How calls prove themselves: kickoff (X-Kickoff-Timestamp and
+	// X-Kickoff-Signature, the default) or github (GitHub's webhook signature,
+	// X-Hub-Signature-256, with the signing secret as the webhook's secret;
+	// X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
+	// 200 without one). Omitted: as it is (kickoff for a trigger never signed).
+	Receiver *pipelinetrigger.Receiver `json:"receiver,omitempty"`
 	// How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once.
 	GraceSeconds *int `json:"graceSeconds,omitempty"`
 }

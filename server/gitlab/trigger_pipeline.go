@@ -88,6 +88,10 @@ func (a *triggerPipelineAPI) serve(w http.ResponseWriter, r *http.Request, f for
 		return
 	}
 	p, replayed, err := a.pipelines.Trigger(r.Context(), req)
+	if errors.Is(err, pipelines.ErrPing) {
+		httpjson.Write(w, http.StatusOK, map[string]string{"status": "pong"})
+		return
+	}
 	if err != nil {
 		a.fail(w, r, req.Token, err)
 		return
@@ -122,7 +126,9 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 		ClientIP:       a.clientIP(r),
 		Signature: triggers.Signature{
 			Timestamp: r.Header.Get(triggers.TimestampHeader), Value: r.Header.Get(triggers.SignatureHeader),
-			Body: params.Body(),
+			Body:   params.Body(),
+			GitHub: r.Header.Get(triggers.GitHubSignatureHeader), Delivery: r.Header.Get(triggers.GitHubDeliveryHeader),
+			Event: r.Header.Get(triggers.GitHubEventHeader),
 		},
 	}
 	var missing []string

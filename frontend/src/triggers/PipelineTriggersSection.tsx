@@ -25,6 +25,7 @@ const TriggersQuery = graphql(`
           lastUsed
           createdAt
           signed
+          receiver
           owner {
             id
             username

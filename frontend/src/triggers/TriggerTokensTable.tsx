@@ -17,6 +17,8 @@ export type TriggerRow = {
   createdAt: string;
   /** Whether calls must be signed with the trigger's signing secret. */
   signed: boolean;
+  /** How signed calls prove themselves: Kickoff's headers or GitHub's webhook signature. */
+  receiver?: 'kickoff' | 'github';
   owner: { id: string; username: string; name: string };
 };
 
@@ -175,9 +177,15 @@ function TokenCell({ trigger }: { trigger: TriggerRow }) {
         </code>
       )}
       {trigger.signed ? (
-        <span className="badge" title="Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.">
-          signed
-        </span>
+        trigger.receiver === 'github' ? (
+          <span className="badge" title="Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.">
+            signed (GitHub)
+          </span>
+        ) : (
+          <span className="badge" title="Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.">
+            signed
+          </span>
+        )
       ) : null}
       {trigger.canAccessProject ? null : (
         <span
