@@ -227,3 +227,42 @@ func hmacHex(key, body string) string {
 	h.Write([]byte(body))
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// TestGitLabReceiver: a trigger whose receiver is gitlab takes a GitLab
+// webhook as is: X-Gitlab-Token must be the signing secret (compared in
+// constant time), and GitLab's retries of one event (X-Gitlab-Event-UUID)
+// start one pipeline.
+func TestGitLabReceiver(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		id, token, _ := e.signedTrigger(t)
+		secret := e.setSigningAs(t, id, true, 0, "gitlab")
+		hookURL := "/api/v4/projects/grp%2Fapp/ref/main/trigger/pipeline?token=" + token
+		body := `{"object_kind":"push","ref":"refs/heads/main"}`
+		deliver := func(gitlabToken, event string) response {
+			h := map[string]string{"Content-Type": "application/json", "X-Gitlab-Event": "Push Hook", "X-Gitlab-Event-UUID": event}
+			if gitlabToken != "" {
+				h["X-Gitlab-Token"] = gitlabToken
+			}
+			return e.send(t, http.MethodPost, hookURL, body, h)
+		}
+		first, again := deliver(secret, "u-1"), deliver(secret, "u-1")
+		var a, b tpJSON
+		_ = json.Unmarshal([]byte(first.body), &a)
+		_ = json.Unmarshal([]byte(again.body), &b)
+		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
+			t.Fatalf("push = %d %s; retry = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
+		}
+		for name, tc := range map[string]struct{ token, want string }{
+			"no token":    {"", "X-Gitlab-Token"},
+			"wrong token": {secret + "x", "does not match"},
+		} {
+			if res := deliver(tc.token, "u-"+name); res.status != http.StatusUnauthorized || !strings.Contains(res.body, tc.want) {
+				t.Errorf("%s: %d %s, want 401 saying %q", name, res.status, res.body, tc.want)
+			}
+		}
+		if n := db.Client.Pipeline.Query().CountX(context.Background()); n != 1 {
+			t.Fatalf("%d pipelines, want 1", n)
+		}
+	})
+}

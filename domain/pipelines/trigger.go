@@ -75,15 +75,13 @@ func (s *Service) Trigger(ctx context.Context, req TriggerRequest) (p *ent.Pipel
 		if signature, err = s.triggers.CheckSignature(who.trigger, req.Signature, s.now()); err != nil {
 			return nil, false, s.reject(ctx, req, proj, err, kickoff.ErrorMessage(err))
 		}
-		if triggers.Signed(who.trigger) && who.trigger.Receiver == pipelinetrigger.ReceiverGithub {
-			if req.Signature.Event == "ping" {
-				return nil, false, ErrPing
-			}
-			// One GitHub delivery, however often GitHub retries it, is one pipeline.
-			if idem == nil && req.Signature.Delivery != "" {
-				if idem, err = newIdempotency("github:"+req.Signature.Delivery, tokens.Digest(req.Token), s.now()); err != nil {
-					return nil, false, err
-				}
+		if triggers.Signed(who.trigger) && who.trigger.Receiver == pipelinetrigger.ReceiverGithub && req.Signature.Event == "ping" {
+			return nil, false, ErrPing
+		}
+		// One provider event, however often the provider retries it, is one pipeline.
+		if key := triggers.DeliveryKey(who.trigger, req.Signature); idem == nil && key != "" {
+			if idem, err = newIdempotency(key, tokens.Digest(req.Token), s.now()); err != nil {
+				return nil, false, err
 			}
 		}
 		if reason := triggers.Violation(who.trigger, ref.Name, req.Variables, req.ClientIP); reason != "" {

@@ -38,6 +38,9 @@ const (
 	GitHubSignatureHeader = "X-Hub-Signature-256"
 	GitHubDeliveryHeader  = "X-GitHub-Delivery"
 	GitHubEventHeader     = "X-GitHub-Event"
+	// GitLab's webhook headers, for triggers whose receiver is gitlab.
+	GitLabTokenHeader = "X-Gitlab-Token"
+	GitLabEventHeader = "X-Gitlab-Event-UUID"
 )
 
 // Signature is what a trigger call presented to prove it holds the
@@ -49,6 +52,21 @@ type Signature struct {
 	// GitHub is X-Hub-Signature-256, Delivery X-GitHub-Delivery and Event
 	// X-GitHub-Event, as sent.
 	GitHub, Delivery, Event string
+	// GitLabToken is X-Gitlab-Token, GitLabEvent X-Gitlab-Event-UUID.
+	GitLabToken, GitLabEvent string
+}
+
+// DeliveryKey is the idempotency key a provider's webhook gives a call to
+// t (its retries of one event share it), or "" when it gives none.
+func DeliveryKey(t *ent.PipelineTrigger, sig Signature) string {
+	switch {
+	case !Signed(t):
+	case t.Receiver == pipelinetrigger.ReceiverGithub && sig.Delivery != "":
+		return "github:" + sig.Delivery
+	case t.Receiver == pipelinetrigger.ReceiverGitlab && sig.GitLabEvent != "":
+		return "gitlab:" + sig.GitLabEvent
+	}
+	return ""
 }
 
 // ErrSignature marks refused signatures (answered 401 with the message).
@@ -74,8 +92,11 @@ func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time
 	if !Signed(t) {
 		return nil, nil
 	}
-	if t.Receiver == pipelinetrigger.ReceiverGithub {
+	switch t.Receiver {
+	case pipelinetrigger.ReceiverGithub:
 		return nil, s.checkGitHub(t, sig, now)
+	case pipelinetrigger.ReceiverGitlab:
+		return nil, s.checkGitLab(t, sig, now)
 	}
 	if sig.Timestamp == "" || sig.Value == "" {
 		return nil, signatureError("this trigger token requires signed calls: send %s and %s", TimestampHeader, SignatureHeader)
@@ -128,6 +149,22 @@ func (s *Service) checkGitHub(t *ent.PipelineTrigger, sig Signature, now time.Ti
 	}
 	if !ok {
 		return signatureError("%s does not match the body: check the webhook's secret", GitHubSignatureHeader)
+	}
+	return nil
+}
+
+// checkGitLab compares GitLab's X-Gitlab-Token (the webhook's secret
+// token, sent as is) with the signing secret, in constant time.
+func (s *Service) checkGitLab(t *ent.PipelineTrigger, sig Signature, now time.Time) error {
+	if sig.GitLabToken == "" {
+		return signatureError("this trigger token receives GitLab webhooks: set its signing secret as the webhook's secret token, so GitLab sends %s", GitLabTokenHeader)
+	}
+	ok, err := s.anySecret(t, now, func(secret []byte) bool { return hmac.Equal([]byte(sig.GitLabToken), secret) })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return signatureError("%s does not match the trigger's signing secret", GitLabTokenHeader)
 	}
 	return nil
 }
@@ -237,7 +274,7 @@ func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pip
 	u := t.Update()
 	if receiver != nil {
 		if err := pipelinetrigger.ReceiverValidator(*receiver); err != nil {
-			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff or github")
+			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff, github or gitlab")
 		}
 		u.SetReceiver(*receiver)
 	}

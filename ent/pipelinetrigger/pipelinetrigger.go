@@ -151,6 +151,7 @@ const DefaultReceiver = ReceiverKickoff
 const (
 	ReceiverKickoff Receiver = "kickoff"
 	ReceiverGithub  Receiver = "github"
+	ReceiverGitlab  Receiver = "gitlab"
 )
 
 func (r Receiver) String() string {
@@ -160,7 +161,7 @@ func (r Receiver) String() string {
 // ReceiverValidator is a validator for the "receiver" field enum values. It is called by the builders before save.
 func ReceiverValidator(r Receiver) error {
 	switch r {
-	case ReceiverKickoff, ReceiverGithub:
+	case ReceiverKickoff, ReceiverGithub, ReceiverGitlab:
 		return nil
 	default:
 		return fmt.Errorf("pipelinetrigger: invalid enum value for receiver field: %q", r)

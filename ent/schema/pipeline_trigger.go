@@ -46,9 +46,9 @@ func (PipelineTrigger) Fields() []ent.Field {
 		field.Bytes("previous_signing_secret_sealed").Sensitive().Optional().Nillable().Annotations(entgql.Skip()),
 		field.Time("previous_signing_secret_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
 		// receiver is how signed calls prove themselves: Kickoff's own
-		// headers, or a provider's webhook signature (github:
-		// X-Hub-Signature-256), so the provider can call the token as is.
-		field.Enum("receiver").Values("kickoff", "github").Default("kickoff").
+		// headers, or a provider's (github: X-Hub-Signature-256; gitlab:
+		// X-Gitlab-Token), so the provider's webhook can call the token as is.
+		field.Enum("receiver").Values("kickoff", "github", "gitlab").Default("kickoff").
 			Annotations(entgql.Type("TriggerReceiver"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }

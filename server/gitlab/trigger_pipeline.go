@@ -128,7 +128,8 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 			Timestamp: r.Header.Get(triggers.TimestampHeader), Value: r.Header.Get(triggers.SignatureHeader),
 			Body:   params.Body(),
 			GitHub: r.Header.Get(triggers.GitHubSignatureHeader), Delivery: r.Header.Get(triggers.GitHubDeliveryHeader),
-			Event: r.Header.Get(triggers.GitHubEventHeader),
+			Event:       r.Header.Get(triggers.GitHubEventHeader),
+			GitLabToken: r.Header.Get(triggers.GitLabTokenHeader), GitLabEvent: r.Header.Get(triggers.GitLabEventHeader),
 		},
 	}
 	var missing []string

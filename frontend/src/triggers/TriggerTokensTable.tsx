@@ -18,7 +18,7 @@ export type TriggerRow = {
   /** Whether calls must be signed with the trigger's signing secret. */
   signed: boolean;
   /** How signed calls prove themselves: Kickoff's headers or GitHub's webhook signature. */
-  receiver?: 'kickoff' | 'github';
+  receiver?: 'kickoff' | 'github' | 'gitlab';
   owner: { id: string; username: string; name: string };
 };
 
@@ -32,6 +32,11 @@ export function maskToken(token: string): string {
 }
 
 type Action = (id: string) => Promise<string | null>;
+
+const RECEIVER_TITLES = {
+  github: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.',
+  gitlab: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.',
+};
 
 /**
  * GitLab's trigger token table. Own tokens (hasTokenExposed) are masked with
@@ -177,9 +182,9 @@ function TokenCell({ trigger }: { trigger: TriggerRow }) {
         </code>
       )}
       {trigger.signed ? (
-        trigger.receiver === 'github' ? (
-          <span className="badge" title="Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.">
-            signed (GitHub)
+        trigger.receiver === 'github' || trigger.receiver === 'gitlab' ? (
+          <span className="badge" title={RECEIVER_TITLES[trigger.receiver]}>
+            signed ({trigger.receiver === 'github' ? 'GitHub' : 'GitLab'})
           </span>
         ) : (
           <span className="badge" title="Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.">

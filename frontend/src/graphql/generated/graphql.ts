@@ -357,7 +357,9 @@ export type PipelineTriggerSetSigningInput = {
    * X-Kickoff-Signature, the default) or github (GitHub's webhook signature,
    * X-Hub-Signature-256, with the signing secret as the webhook's secret;
    * X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
-   * 200 without one). Omitted: as it is (kickoff for a trigger never signed).
+   * 200 without one) or gitlab (GitLab's webhook secret token, X-Gitlab-Token,
+   * compared with the signing secret; X-Gitlab-Event-UUID makes GitLab's
+   * retries one pipeline). Omitted: as it is (kickoff for a trigger never signed).
    */
   receiver?: InputMaybe<TriggerReceiver>;
   signed: Scalars['Boolean']['input'];
@@ -944,6 +946,7 @@ export type SignOutEverywhereInput = {
 /** TriggerReceiver is enum for the field receiver */
 export type TriggerReceiver =
   | 'github'
+  | 'gitlab'
   | 'kickoff';
 
 /** Ordering options for User connections */
