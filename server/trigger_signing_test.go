@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/ent/auditevent"
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -55,7 +57,7 @@ func (e *rnEnv) setSigningAs(t *testing.T, id string, on bool, grace int, receiv
 	if !on {
 		return ""
 	}
-	if !strings.HasPrefix(*out.PipelineTriggerSetSigning.SigningSecret, "kos_") {
+	if got := *out.PipelineTriggerSetSigning.SigningSecret; !strings.HasPrefix(got, "kos_") && !(receiver == "standard_webhooks" && strings.HasPrefix(got, "whsec_")) {
 		t.Fatalf("signing secret %q", *out.PipelineTriggerSetSigning.SigningSecret)
 	}
 	return *out.PipelineTriggerSetSigning.SigningSecret
@@ -259,6 +261,56 @@ func TestGitLabReceiver(t *testing.T) {
 		} {
 			if res := deliver(tc.token, "u-"+name); res.status != http.StatusUnauthorized || !strings.Contains(res.body, tc.want) {
 				t.Errorf("%s: %d %s, want 401 saying %q", name, res.status, res.body, tc.want)
+			}
+		}
+		if n := db.Client.Pipeline.Query().CountX(context.Background()); n != 1 {
+			t.Fatalf("%d pipelines, want 1", n)
+		}
+	})
+}
+
+// TestStandardWebhooksReceiver: a trigger whose receiver is
+// standard_webhooks gets a whsec_ secret and verifies messages signed with
+// the reference library; a retry (same webhook-id) is one pipeline, a stale
+// or forged message 401.
+func TestStandardWebhooksReceiver(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		id, token, _ := e.signedTrigger(t)
+		secret := e.setSigningAs(t, id, true, 0, "standard_webhooks")
+		if !strings.HasPrefix(secret, "whsec_") {
+			t.Fatalf("secret %q is not in Standard Webhooks' format", secret)
+		}
+		wh, err := standardwebhooks.NewWebhook(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hookURL := "/api/v4/projects/grp%2Fapp/ref/main/trigger/pipeline?token=" + token
+		body := `{"type":"deploy.requested","data":{"env":"staging"}}`
+		send := func(msgID string, at time.Time, b string, signer *standardwebhooks.Webhook) response {
+			sig, err := signer.Sign(msgID, at, []byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.send(t, http.MethodPost, hookURL, b, map[string]string{"Content-Type": "application/json",
+				"webhook-id": msgID, "webhook-timestamp": strconv.FormatInt(at.Unix(), 10), "webhook-signature": sig})
+		}
+		first, again := send("msg_1", time.Now(), body, wh), send("msg_1", time.Now(), body, wh)
+		var a, b tpJSON
+		_ = json.Unmarshal([]byte(first.body), &a)
+		_ = json.Unmarshal([]byte(again.body), &b)
+		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
+			t.Fatalf("message = %d %s; retry = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
+		}
+		other, _ := standardwebhooks.NewWebhook("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+		for name, res := range map[string]response{
+			"stale":         send("msg_2", time.Now().Add(-10*time.Minute), body, wh),
+			"wrong secret":  send("msg_3", time.Now(), body, other),
+			"tampered body": send("msg_4", time.Now(), strings.Replace(body, "staging", "production", 1), wh),
+			"no headers":    e.send(t, http.MethodPost, hookURL, body, map[string]string{"Content-Type": "application/json"}),
+		} {
+			if res.status != http.StatusUnauthorized || !strings.Contains(res.body, "401 Unauthorized - ") {
+				t.Errorf("%s: %d %s, want 401", name, res.status, res.body)
 			}
 		}
 		if n := db.Client.Pipeline.Query().CountX(context.Background()); n != 1 {

@@ -5,12 +5,16 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/authz"
@@ -54,6 +58,9 @@ type Signature struct {
 	GitHub, Delivery, Event string
 	// GitLabToken is X-Gitlab-Token, GitLabEvent X-Gitlab-Event-UUID.
 	GitLabToken, GitLabEvent string
+	// StandardID, StandardTimestamp and StandardSignature are Standard
+	// Webhooks' webhook-id, webhook-timestamp and webhook-signature.
+	StandardID, StandardTimestamp, StandardSignature string
 }
 
 // DeliveryKey is the idempotency key a provider's webhook gives a call to
@@ -65,6 +72,8 @@ func DeliveryKey(t *ent.PipelineTrigger, sig Signature) string {
 		return "github:" + sig.Delivery
 	case t.Receiver == pipelinetrigger.ReceiverGitlab && sig.GitLabEvent != "":
 		return "gitlab:" + sig.GitLabEvent
+	case t.Receiver == pipelinetrigger.ReceiverStandardWebhooks && sig.StandardID != "":
+		return "standard-webhooks:" + sig.StandardID
 	}
 	return ""
 }
@@ -97,6 +106,8 @@ func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time
 		return nil, s.checkGitHub(t, sig, now)
 	case pipelinetrigger.ReceiverGitlab:
 		return nil, s.checkGitLab(t, sig, now)
+	case pipelinetrigger.ReceiverStandardWebhooks:
+		return nil, s.checkStandard(t, sig, now)
 	}
 	if sig.Timestamp == "" || sig.Value == "" {
 		return nil, signatureError("this trigger token requires signed calls: send %s and %s", TimestampHeader, SignatureHeader)
@@ -167,6 +178,39 @@ func (s *Service) checkGitLab(t *ent.PipelineTrigger, sig Signature, now time.Ti
 		return signatureError("%s does not match the trigger's signing secret", GitLabTokenHeader)
 	}
 	return nil
+}
+
+// checkStandard verifies a Standard Webhooks signature (webhook-id,
+// webhook-timestamp, webhook-signature: v1,<base64 HMAC>) with the
+// reference library, which also refuses timestamps more than 5 minutes
+// off; the message ID is the idempotency key (DeliveryKey).
+func (s *Service) checkStandard(t *ent.PipelineTrigger, sig Signature, now time.Time) error {
+	if sig.StandardID == "" || sig.StandardTimestamp == "" || sig.StandardSignature == "" {
+		return signatureError("this trigger token receives Standard Webhooks: send webhook-id, webhook-timestamp and webhook-signature")
+	}
+	header := http.Header{}
+	header.Set("webhook-id", sig.StandardID)
+	header.Set("webhook-timestamp", sig.StandardTimestamp)
+	header.Set("webhook-signature", sig.StandardSignature)
+	var last error
+	ok, err := s.anySecret(t, now, func(secret []byte) bool {
+		wh, err := standardwebhooks.NewWebhook(string(secret))
+		if err != nil {
+			last = err
+			return false
+		}
+		last = wh.Verify(sig.Body, header)
+		return last == nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		return nil
+	case errors.Is(last, standardwebhooks.ErrMessageTooOld), errors.Is(last, standardwebhooks.ErrMessageTooNew):
+		return signatureError("webhook-timestamp is more than 5 minutes off: sign the message when you send it")
+	}
+	return signatureError("webhook-signature does not match: sign \"<webhook-id>.<webhook-timestamp>.<body>\" with the trigger's signing secret")
 }
 
 // sha256Header decodes "sha256=<64 hex digits>".
@@ -244,13 +288,17 @@ func RecordSignature(ctx context.Context, c *ent.Client, t *ent.PipelineTrigger,
 }
 
 // newSigningSecret makes a secret: kos_ and 32 random bytes in hex, usable
-// as is as an HMAC key by openssl and every language.
-func (s *Service) newSigningSecret(t *ent.PipelineTrigger) (string, []byte, error) {
+// as is as an HMAC key by openssl and every language; for Standard
+// Webhooks, whsec_ and the bytes in base64, that spec's format.
+func (s *Service) newSigningSecret(t *ent.PipelineTrigger, receiver pipelinetrigger.Receiver) (string, []byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", nil, fmt.Errorf("generating signing secret: %w", err)
 	}
 	plain := signingPrefix + hex.EncodeToString(b)
+	if receiver == pipelinetrigger.ReceiverStandardWebhooks {
+		plain = "whsec_" + base64.StdEncoding.EncodeToString(b)
+	}
 	sealed, err := s.keys.Seal([]byte(plain), signingAD(t))
 	if err != nil {
 		return "", nil, fmt.Errorf("sealing signing secret: %w", err)
@@ -272,17 +320,19 @@ func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pip
 		return "", nil, kickoff.Errorf(kickoff.EInvalid, "graceSeconds must be between 0 and %d", int(MaxRotationGrace.Seconds()))
 	}
 	u := t.Update()
+	effective := t.Receiver
 	if receiver != nil {
 		if err := pipelinetrigger.ReceiverValidator(*receiver); err != nil {
-			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff, github or gitlab")
+			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff, github, gitlab or standard_webhooks")
 		}
 		u.SetReceiver(*receiver)
+		effective = *receiver
 	}
 	var plain string
 	action := "trigger.signing_disabled"
 	if on {
 		var sealed []byte
-		if plain, sealed, err = s.newSigningSecret(t); err != nil {
+		if plain, sealed, err = s.newSigningSecret(t, effective); err != nil {
 			return "", nil, err
 		}
 		u.SetSigningSecretSealed(sealed)

@@ -20,7 +20,7 @@ func FuzzCheckSignature(f *testing.F) {
 	}
 	s := &Service{keys: kr}
 	trig := &ent.PipelineTrigger{ID: 7}
-	secret, sealed, err := s.newSigningSecret(trig)
+	secret, sealed, err := s.newSigningSecret(trig, "kickoff")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -328,7 +328,7 @@ var (
 		{Name: "signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_expires_at", Type: field.TypeTime, Nullable: true},
-		{Name: "receiver", Type: field.TypeEnum, Enums: []string{"kickoff", "github", "gitlab"}, Default: "kickoff"},
+		{Name: "receiver", Type: field.TypeEnum, Enums: []string{"kickoff", "github", "gitlab", "standard_webhooks"}, Default: "kickoff"},
 		{Name: "project_id", Type: field.TypeInt},
 		{Name: "owner_id", Type: field.TypeInt},
 	}

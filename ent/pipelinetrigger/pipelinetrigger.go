@@ -149,9 +149,10 @@ const DefaultReceiver = ReceiverKickoff
 
 // Receiver values.
 const (
-	ReceiverKickoff Receiver = "kickoff"
-	ReceiverGithub  Receiver = "github"
-	ReceiverGitlab  Receiver = "gitlab"
+	ReceiverKickoff          Receiver = "kickoff"
+	ReceiverGithub           Receiver = "github"
+	ReceiverGitlab           Receiver = "gitlab"
+	ReceiverStandardWebhooks Receiver = "standard_webhooks"
 )
 
 func (r Receiver) String() string {
@@ -161,7 +162,7 @@ func (r Receiver) String() string {
 // ReceiverValidator is a validator for the "receiver" field enum values. It is called by the builders before save.
 func ReceiverValidator(r Receiver) error {
 	switch r {
-	case ReceiverKickoff, ReceiverGithub, ReceiverGitlab:
+	case ReceiverKickoff, ReceiverGithub, ReceiverGitlab, ReceiverStandardWebhooks:
 		return nil
 	default:
 		return fmt.Errorf("pipelinetrigger: invalid enum value for receiver field: %q", r)

@@ -47,8 +47,9 @@ func (PipelineTrigger) Fields() []ent.Field {
 		field.Time("previous_signing_secret_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
 		// receiver is how signed calls prove themselves: Kickoff's own
 		// headers, or a provider's (github: X-Hub-Signature-256; gitlab:
-		// X-Gitlab-Token), so the provider's webhook can call the token as is.
-		field.Enum("receiver").Values("kickoff", "github", "gitlab").Default("kickoff").
+		// X-Gitlab-Token; standard_webhooks: webhook-signature), so the
+		// provider's webhook can call the token as is.
+		field.Enum("receiver").Values("kickoff", "github", "gitlab", "standard_webhooks").Default("kickoff").
 			Annotations(entgql.Type("TriggerReceiver"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }

@@ -174,7 +174,9 @@ type PipelineTriggerSetSigningInput struct {
 	// X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
 	// 200 without one) or gitlab (GitLab's webhook secret token, X-Gitlab-Token,
 	// compared with the signing secret; X-Gitlab-Event-UUID makes GitLab's
-	// retries one pipeline). Omitted: as it is (kickoff for a trigger never signed).
+	// retries one pipeline) or standard_webhooks (webhook-id, webhook-timestamp,
+	// webhook-signature, with a whsec_ secret; webhook-id makes retries one
+	// pipeline). Omitted: as it is (kickoff for a trigger never signed).
 	Receiver *pipelinetrigger.Receiver `json:"receiver,omitempty"`
 	// How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once.
 	GraceSeconds *int `json:"graceSeconds,omitempty"`

@@ -130,6 +130,8 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 			GitHub: r.Header.Get(triggers.GitHubSignatureHeader), Delivery: r.Header.Get(triggers.GitHubDeliveryHeader),
 			Event:       r.Header.Get(triggers.GitHubEventHeader),
 			GitLabToken: r.Header.Get(triggers.GitLabTokenHeader), GitLabEvent: r.Header.Get(triggers.GitLabEventHeader),
+			StandardID: r.Header.Get("webhook-id"), StandardTimestamp: r.Header.Get("webhook-timestamp"),
+			StandardSignature: r.Header.Get("webhook-signature"),
 		},
 	}
 	var missing []string

@@ -18,7 +18,7 @@ export type TriggerRow = {
   /** Whether calls must be signed with the trigger's signing secret. */
   signed: boolean;
   /** How signed calls prove themselves: Kickoff's headers or GitHub's webhook signature. */
-  receiver?: 'kickoff' | 'github' | 'gitlab';
+  receiver?: 'kickoff' | 'github' | 'gitlab' | 'standard_webhooks';
   owner: { id: string; username: string; name: string };
 };
 
@@ -33,9 +33,11 @@ export function maskToken(token: string): string {
 
 type Action = (id: string) => Promise<string | null>;
 
-const RECEIVER_TITLES = {
-  github: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.',
-  gitlab: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.',
+/** The providers whose webhooks a signed trigger can receive as they are. */
+const RECEIVERS = {
+  github: { name: 'GitHub', title: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.' },
+  gitlab: { name: 'GitLab', title: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.' },
+  standard_webhooks: { name: 'Standard Webhooks', title: 'Receives Standard Webhooks: webhook-signature is checked.' },
 };
 
 /**
@@ -182,9 +184,9 @@ function TokenCell({ trigger }: { trigger: TriggerRow }) {
         </code>
       )}
       {trigger.signed ? (
-        trigger.receiver === 'github' || trigger.receiver === 'gitlab' ? (
-          <span className="badge" title={RECEIVER_TITLES[trigger.receiver]}>
-            signed ({trigger.receiver === 'github' ? 'GitHub' : 'GitLab'})
+        trigger.receiver && trigger.receiver !== 'kickoff' ? (
+          <span className="badge" title={RECEIVERS[trigger.receiver].title}>
+            signed ({RECEIVERS[trigger.receiver].name})
           </span>
         ) : (
           <span className="badge" title="Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.">

@@ -359,7 +359,9 @@ export type PipelineTriggerSetSigningInput = {
    * X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
    * 200 without one) or gitlab (GitLab's webhook secret token, X-Gitlab-Token,
    * compared with the signing secret; X-Gitlab-Event-UUID makes GitLab's
-   * retries one pipeline). Omitted: as it is (kickoff for a trigger never signed).
+   * retries one pipeline) or standard_webhooks (webhook-id, webhook-timestamp,
+   * webhook-signature, with a whsec_ secret; webhook-id makes retries one
+   * pipeline). Omitted: as it is (kickoff for a trigger never signed).
    */
   receiver?: InputMaybe<TriggerReceiver>;
   signed: Scalars['Boolean']['input'];
@@ -947,7 +949,8 @@ export type SignOutEverywhereInput = {
 export type TriggerReceiver =
   | 'github'
   | 'gitlab'
-  | 'kickoff';
+  | 'kickoff'
+  | 'standard_webhooks';
 
 /** Ordering options for User connections */
 export type UserOrder = {
