@@ -94,3 +94,14 @@ func (t *RefType) UnmarshalGQL(v any) error {
 	}
 	return nil
 }
+
+// HMACOptions say how a generic_hmac trigger receiver reads a signature:
+// Header holds Prefix followed by the HMAC of the raw body with the
+// trigger's signing secret, in Algorithm (sha256 or sha512), in Encoding
+// (hex or base64).
+type HMACOptions struct {
+	Header    string `json:"header"`
+	Algorithm string `json:"algorithm"`
+	Encoding  string `json:"encoding"`
+	Prefix    string `json:"prefix"`
+}

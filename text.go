@@ -38,3 +38,18 @@ func Excerpt(s string, n int) string {
 	}
 	return Clip(whole, n) + "…"
 }
+
+// HeaderName reports whether k can be an HTTP header name: an RFC 9110
+// token of at most 255 bytes.
+func HeaderName(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}

@@ -707,6 +707,11 @@ func (_q *PipelineTriggerQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, pipelinetrigger.FieldReceiver)
 				fieldSeen[pipelinetrigger.FieldReceiver] = struct{}{}
 			}
+		case "hmac":
+			if _, ok := fieldSeen[pipelinetrigger.FieldHmac]; !ok {
+				selectedFields = append(selectedFields, pipelinetrigger.FieldHmac)
+				fieldSeen[pipelinetrigger.FieldHmac] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

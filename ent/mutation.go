@@ -6572,6 +6572,7 @@ type PipelineTriggerMutation struct {
 	previous_signing_secret_sealed     *[]byte
 	previous_signing_secret_expires_at *time.Time
 	receiver                           *pipelinetrigger.Receiver
+	hmac                               **kickoff.HMACOptions
 	clearedFields                      map[string]struct{}
 	project                            *int
 	clearedproject                     bool
@@ -7664,6 +7665,55 @@ func (m *PipelineTriggerMutation) ResetReceiver() {
 	m.receiver = nil
 }
 
+// SetHmac sets the "hmac" field.
+func (m *PipelineTriggerMutation) SetHmac(ko *kickoff.HMACOptions) {
+	m.hmac = &ko
+}
+
+// Hmac returns the value of the "hmac" field in the mutation.
+func (m *PipelineTriggerMutation) Hmac() (r *kickoff.HMACOptions, exists bool) {
+	v := m.hmac
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHmac returns the old "hmac" field's value of the PipelineTrigger entity.
+// If the PipelineTrigger object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PipelineTriggerMutation) OldHmac(ctx context.Context) (v *kickoff.HMACOptions, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHmac is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHmac requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHmac: %w", err)
+	}
+	return oldValue.Hmac, nil
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (m *PipelineTriggerMutation) ClearHmac() {
+	m.hmac = nil
+	m.clearedFields[pipelinetrigger.FieldHmac] = struct{}{}
+}
+
+// HmacCleared returns if the "hmac" field was cleared in this mutation.
+func (m *PipelineTriggerMutation) HmacCleared() bool {
+	_, ok := m.clearedFields[pipelinetrigger.FieldHmac]
+	return ok
+}
+
+// ResetHmac resets all changes to the "hmac" field.
+func (m *PipelineTriggerMutation) ResetHmac() {
+	m.hmac = nil
+	delete(m.clearedFields, pipelinetrigger.FieldHmac)
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *PipelineTriggerMutation) ClearProject() {
 	m.clearedproject = true
@@ -7806,7 +7856,7 @@ func (m *PipelineTriggerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PipelineTriggerMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, pipelinetrigger.FieldCreatedAt)
 	}
@@ -7870,6 +7920,9 @@ func (m *PipelineTriggerMutation) Fields() []string {
 	if m.receiver != nil {
 		fields = append(fields, pipelinetrigger.FieldReceiver)
 	}
+	if m.hmac != nil {
+		fields = append(fields, pipelinetrigger.FieldHmac)
+	}
 	return fields
 }
 
@@ -7920,6 +7973,8 @@ func (m *PipelineTriggerMutation) Field(name string) (ent.Value, bool) {
 		return m.PreviousSigningSecretExpiresAt()
 	case pipelinetrigger.FieldReceiver:
 		return m.Receiver()
+	case pipelinetrigger.FieldHmac:
+		return m.Hmac()
 	}
 	return nil, false
 }
@@ -7971,6 +8026,8 @@ func (m *PipelineTriggerMutation) OldField(ctx context.Context, name string) (en
 		return m.OldPreviousSigningSecretExpiresAt(ctx)
 	case pipelinetrigger.FieldReceiver:
 		return m.OldReceiver(ctx)
+	case pipelinetrigger.FieldHmac:
+		return m.OldHmac(ctx)
 	}
 	return nil, fmt.Errorf("unknown PipelineTrigger field %s", name)
 }
@@ -8127,6 +8184,13 @@ func (m *PipelineTriggerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReceiver(v)
 		return nil
+	case pipelinetrigger.FieldHmac:
+		v, ok := value.(*kickoff.HMACOptions)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHmac(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)
 }
@@ -8208,6 +8272,9 @@ func (m *PipelineTriggerMutation) ClearedFields() []string {
 	if m.FieldCleared(pipelinetrigger.FieldPreviousSigningSecretExpiresAt) {
 		fields = append(fields, pipelinetrigger.FieldPreviousSigningSecretExpiresAt)
 	}
+	if m.FieldCleared(pipelinetrigger.FieldHmac) {
+		fields = append(fields, pipelinetrigger.FieldHmac)
+	}
 	return fields
 }
 
@@ -8257,6 +8324,9 @@ func (m *PipelineTriggerMutation) ClearField(name string) error {
 		return nil
 	case pipelinetrigger.FieldPreviousSigningSecretExpiresAt:
 		m.ClearPreviousSigningSecretExpiresAt()
+		return nil
+	case pipelinetrigger.FieldHmac:
+		m.ClearHmac()
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger nullable field %s", name)
@@ -8328,6 +8398,9 @@ func (m *PipelineTriggerMutation) ResetField(name string) error {
 		return nil
 	case pipelinetrigger.FieldReceiver:
 		m.ResetReceiver()
+		return nil
+	case pipelinetrigger.FieldHmac:
+		m.ResetHmac()
 		return nil
 	}
 	return fmt.Errorf("unknown PipelineTrigger field %s", name)

@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
 	"github.com/kickoff-ci/kickoff/ent/user"
@@ -62,6 +63,8 @@ type PipelineTrigger struct {
 	PreviousSigningSecretExpiresAt *time.Time `json:"previous_signing_secret_expires_at,omitempty"`
 	// Receiver holds the value of the "receiver" field.
 	Receiver pipelinetrigger.Receiver `json:"receiver,omitempty"`
+	// Hmac holds the value of the "hmac" field.
+	Hmac *kickoff.HMACOptions `json:"hmac,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PipelineTriggerQuery when eager-loading is set.
 	Edges        PipelineTriggerEdges `json:"edges"`
@@ -121,7 +124,7 @@ func (*PipelineTrigger) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case pipelinetrigger.FieldTokenDigest, pipelinetrigger.FieldTokenSealed, pipelinetrigger.FieldPreviousTokenDigest, pipelinetrigger.FieldAllowedRefs, pipelinetrigger.FieldAllowedVariables, pipelinetrigger.FieldAllowedCidrs, pipelinetrigger.FieldSigningSecretSealed, pipelinetrigger.FieldPreviousSigningSecretSealed:
+		case pipelinetrigger.FieldTokenDigest, pipelinetrigger.FieldTokenSealed, pipelinetrigger.FieldPreviousTokenDigest, pipelinetrigger.FieldAllowedRefs, pipelinetrigger.FieldAllowedVariables, pipelinetrigger.FieldAllowedCidrs, pipelinetrigger.FieldSigningSecretSealed, pipelinetrigger.FieldPreviousSigningSecretSealed, pipelinetrigger.FieldHmac:
 			values[i] = new([]byte)
 		case pipelinetrigger.FieldID, pipelinetrigger.FieldRateLimitPerMinute, pipelinetrigger.FieldProjectID, pipelinetrigger.FieldOwnerID:
 			values[i] = new(sql.NullInt64)
@@ -288,6 +291,14 @@ func (_m *PipelineTrigger) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Receiver = pipelinetrigger.Receiver(value.String)
 			}
+		case pipelinetrigger.FieldHmac:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hmac", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Hmac); err != nil {
+					return fmt.Errorf("unmarshal field hmac: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -408,6 +419,9 @@ func (_m *PipelineTrigger) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("receiver=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Receiver))
+	builder.WriteString(", ")
+	builder.WriteString("hmac=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Hmac))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/project"
@@ -220,6 +221,12 @@ func (_c *PipelineTriggerCreate) SetNillableReceiver(v *pipelinetrigger.Receiver
 	if v != nil {
 		_c.SetReceiver(*v)
 	}
+	return _c
+}
+
+// SetHmac sets the "hmac" field.
+func (_c *PipelineTriggerCreate) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerCreate {
+	_c.mutation.SetHmac(v)
 	return _c
 }
 
@@ -454,6 +461,10 @@ func (_c *PipelineTriggerCreate) createSpec() (*PipelineTrigger, *sqlgraph.Creat
 	if value, ok := _c.mutation.Receiver(); ok {
 		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
 		_node.Receiver = value
+	}
+	if value, ok := _c.mutation.Hmac(); ok {
+		_spec.SetField(pipelinetrigger.FieldHmac, field.TypeJSON, value)
+		_node.Hmac = value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -863,6 +874,24 @@ func (u *PipelineTriggerUpsert) UpdateReceiver() *PipelineTriggerUpsert {
 	return u
 }
 
+// SetHmac sets the "hmac" field.
+func (u *PipelineTriggerUpsert) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerUpsert {
+	u.Set(pipelinetrigger.FieldHmac, v)
+	return u
+}
+
+// UpdateHmac sets the "hmac" field to the value that was provided on create.
+func (u *PipelineTriggerUpsert) UpdateHmac() *PipelineTriggerUpsert {
+	u.SetExcluded(pipelinetrigger.FieldHmac)
+	return u
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (u *PipelineTriggerUpsert) ClearHmac() *PipelineTriggerUpsert {
+	u.SetNull(pipelinetrigger.FieldHmac)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1265,6 +1294,27 @@ func (u *PipelineTriggerUpsertOne) SetReceiver(v pipelinetrigger.Receiver) *Pipe
 func (u *PipelineTriggerUpsertOne) UpdateReceiver() *PipelineTriggerUpsertOne {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.UpdateReceiver()
+	})
+}
+
+// SetHmac sets the "hmac" field.
+func (u *PipelineTriggerUpsertOne) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetHmac(v)
+	})
+}
+
+// UpdateHmac sets the "hmac" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertOne) UpdateHmac() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateHmac()
+	})
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (u *PipelineTriggerUpsertOne) ClearHmac() *PipelineTriggerUpsertOne {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearHmac()
 	})
 }
 
@@ -1836,6 +1886,27 @@ func (u *PipelineTriggerUpsertBulk) SetReceiver(v pipelinetrigger.Receiver) *Pip
 func (u *PipelineTriggerUpsertBulk) UpdateReceiver() *PipelineTriggerUpsertBulk {
 	return u.Update(func(s *PipelineTriggerUpsert) {
 		s.UpdateReceiver()
+	})
+}
+
+// SetHmac sets the "hmac" field.
+func (u *PipelineTriggerUpsertBulk) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.SetHmac(v)
+	})
+}
+
+// UpdateHmac sets the "hmac" field to the value that was provided on create.
+func (u *PipelineTriggerUpsertBulk) UpdateHmac() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.UpdateHmac()
+	})
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (u *PipelineTriggerUpsertBulk) ClearHmac() *PipelineTriggerUpsertBulk {
+	return u.Update(func(s *PipelineTriggerUpsert) {
+		s.ClearHmac()
 	})
 }
 

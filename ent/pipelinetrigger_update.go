@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent/pipeline"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/ent/predicate"
@@ -323,6 +324,18 @@ func (_u *PipelineTriggerUpdate) SetNillableReceiver(v *pipelinetrigger.Receiver
 	return _u
 }
 
+// SetHmac sets the "hmac" field.
+func (_u *PipelineTriggerUpdate) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerUpdate {
+	_u.mutation.SetHmac(v)
+	return _u
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (_u *PipelineTriggerUpdate) ClearHmac() *PipelineTriggerUpdate {
+	_u.mutation.ClearHmac()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdate) SetOwner(v *User) *PipelineTriggerUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -567,6 +580,12 @@ func (_u *PipelineTriggerUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if value, ok := _u.mutation.Receiver(); ok {
 		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Hmac(); ok {
+		_spec.SetField(pipelinetrigger.FieldHmac, field.TypeJSON, value)
+	}
+	if _u.mutation.HmacCleared() {
+		_spec.ClearField(pipelinetrigger.FieldHmac, field.TypeJSON)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -955,6 +974,18 @@ func (_u *PipelineTriggerUpdateOne) SetNillableReceiver(v *pipelinetrigger.Recei
 	return _u
 }
 
+// SetHmac sets the "hmac" field.
+func (_u *PipelineTriggerUpdateOne) SetHmac(v *kickoff.HMACOptions) *PipelineTriggerUpdateOne {
+	_u.mutation.SetHmac(v)
+	return _u
+}
+
+// ClearHmac clears the value of the "hmac" field.
+func (_u *PipelineTriggerUpdateOne) ClearHmac() *PipelineTriggerUpdateOne {
+	_u.mutation.ClearHmac()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *PipelineTriggerUpdateOne) SetOwner(v *User) *PipelineTriggerUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1229,6 +1260,12 @@ func (_u *PipelineTriggerUpdateOne) sqlSave(ctx context.Context) (_node *Pipelin
 	}
 	if value, ok := _u.mutation.Receiver(); ok {
 		_spec.SetField(pipelinetrigger.FieldReceiver, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Hmac(); ok {
+		_spec.SetField(pipelinetrigger.FieldHmac, field.TypeJSON, value)
+	}
+	if _u.mutation.HmacCleared() {
+		_spec.ClearField(pipelinetrigger.FieldHmac, field.TypeJSON)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{

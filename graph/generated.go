@@ -271,6 +271,7 @@ type ComplexityRoot struct {
 		ExpiresAt           func(childComplexity int) int
 		GlobalID            func(childComplexity int) int
 		HasTokenExposed     func(childComplexity int) int
+		Hmac                func(childComplexity int) int
 		LastUsedAt          func(childComplexity int) int
 		Owner               func(childComplexity int) int
 		Project             func(childComplexity int) int
@@ -502,6 +503,13 @@ type ComplexityRoot struct {
 	Subscription struct {
 		PipelineLogAppended func(childComplexity int, id string, offset *int) int
 		PipelineUpdated     func(childComplexity int, projectPath string) int
+	}
+
+	TriggerHMACOptions struct {
+		Algorithm func(childComplexity int) int
+		Encoding  func(childComplexity int) int
+		Header    func(childComplexity int) int
+		Prefix    func(childComplexity int) int
 	}
 
 	User struct {
@@ -1769,6 +1777,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineTrigger.HasTokenExposed(childComplexity), true
+	case "PipelineTrigger.hmac":
+		if e.ComplexityRoot.PipelineTrigger.Hmac == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Hmac(childComplexity), true
 	case "PipelineTrigger.lastUsed":
 		if e.ComplexityRoot.PipelineTrigger.LastUsedAt == nil {
 			break
@@ -2659,6 +2673,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.PipelineUpdated(childComplexity, args["projectPath"].(string)), true
 
+	case "TriggerHMACOptions.algorithm":
+		if e.ComplexityRoot.TriggerHMACOptions.Algorithm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerHMACOptions.Algorithm(childComplexity), true
+	case "TriggerHMACOptions.encoding":
+		if e.ComplexityRoot.TriggerHMACOptions.Encoding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerHMACOptions.Encoding(childComplexity), true
+	case "TriggerHMACOptions.header":
+		if e.ComplexityRoot.TriggerHMACOptions.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerHMACOptions.Header(childComplexity), true
+	case "TriggerHMACOptions.prefix":
+		if e.ComplexityRoot.TriggerHMACOptions.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerHMACOptions.Prefix(childComplexity), true
+
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -3145,6 +3184,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RunnerDeleteInput", ec.unmarshalInputRunnerDeleteInput),
 			graphql.NewInputUnmarshaler("RunnerOrder", ec.unmarshalInputRunnerOrder),
 			graphql.NewInputUnmarshaler("SignOutEverywhereInput", ec.unmarshalInputSignOutEverywhereInput),
+			graphql.NewInputUnmarshaler("TriggerHMACOptionsInput", ec.unmarshalInputTriggerHMACOptionsInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("WebhookCreateInput", ec.unmarshalInputWebhookCreateInput),
 			graphql.NewInputUnmarshaler("WebhookDeleteInput", ec.unmarshalInputWebhookDeleteInput),
@@ -3620,6 +3660,8 @@ func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, fie
 		return ec.fieldContext_PipelineTrigger_rateLimitPerMinute(ctx, field)
 	case "receiver":
 		return ec.fieldContext_PipelineTrigger_receiver(ctx, field)
+	case "hmac":
+		return ec.fieldContext_PipelineTrigger_hmac(ctx, field)
 	case "project":
 		return ec.fieldContext_PipelineTrigger_project(ctx, field)
 	case "owner":
@@ -4052,6 +4094,20 @@ func (ec *executionContext) childFields_SignOutEverywherePayload(ctx context.Con
 		return ec.fieldContext_SignOutEverywherePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutEverywherePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TriggerHMACOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "header":
+		return ec.fieldContext_TriggerHMACOptions_header(ctx, field)
+	case "algorithm":
+		return ec.fieldContext_TriggerHMACOptions_algorithm(ctx, field)
+	case "encoding":
+		return ec.fieldContext_TriggerHMACOptions_encoding(ctx, field)
+	case "prefix":
+		return ec.fieldContext_TriggerHMACOptions_prefix(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TriggerHMACOptions", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9855,6 +9911,38 @@ func (ec *executionContext) fieldContext_PipelineTrigger_receiver(_ context.Cont
 	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "TriggerReceiver")
 }
 
+func (ec *executionContext) _PipelineTrigger_hmac(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_hmac(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hmac, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kickoff.HMACOptions) graphql.Marshaler {
+			return ec.marshalOTriggerHMACOptions2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐHMACOptions(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_hmac(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTrigger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TriggerHMACOptions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineTrigger_project(ctx context.Context, field graphql.CollectedField, obj *ent.PipelineTrigger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13605,6 +13693,98 @@ func (ec *executionContext) fieldContext_Subscription_pipelineLogAppended(ctx co
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TriggerHMACOptions_header(ctx context.Context, field graphql.CollectedField, obj *kickoff.HMACOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerHMACOptions_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerHMACOptions_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerHMACOptions", field, false, false, "String")
+}
+
+func (ec *executionContext) _TriggerHMACOptions_algorithm(ctx context.Context, field graphql.CollectedField, obj *kickoff.HMACOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerHMACOptions_algorithm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Algorithm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerHMACOptions_algorithm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerHMACOptions", field, false, false, "String")
+}
+
+func (ec *executionContext) _TriggerHMACOptions_encoding(ctx context.Context, field graphql.CollectedField, obj *kickoff.HMACOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerHMACOptions_encoding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Encoding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerHMACOptions_encoding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerHMACOptions", field, false, false, "String")
+}
+
+func (ec *executionContext) _TriggerHMACOptions_prefix(ctx context.Context, field graphql.CollectedField, obj *kickoff.HMACOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerHMACOptions_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerHMACOptions_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerHMACOptions", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -18237,7 +18417,7 @@ func (ec *executionContext) unmarshalInputPipelineTriggerSetSigningInput(ctx con
 		asMap["graceSeconds"] = 0
 	}
 
-	fieldsInOrder := [...]string{"id", "signed", "receiver", "graceSeconds"}
+	fieldsInOrder := [...]string{"id", "signed", "receiver", "hmac", "graceSeconds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18265,6 +18445,13 @@ func (ec *executionContext) unmarshalInputPipelineTriggerSetSigningInput(ctx con
 				return it, err
 			}
 			it.Receiver = data
+		case "hmac":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hmac"))
+			data, err := ec.unmarshalOTriggerHMACOptionsInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐTriggerHMACOptionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hmac = data
 		case "graceSeconds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceSeconds"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -21837,6 +22024,69 @@ func (ec *executionContext) unmarshalInputSignOutEverywhereInput(ctx context.Con
 func UnmarshalSignOutEverywhereInput(ctx context.Context, raw any) (model.SignOutEverywhereInput, error) {
 	var out model.SignOutEverywhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignOutEverywhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTriggerHMACOptionsInput(ctx context.Context, obj any) (model.TriggerHMACOptionsInput, error) {
+	var it model.TriggerHMACOptionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"header", "algorithm", "encoding", "prefix"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "header":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("header"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Header = data
+		case "algorithm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("algorithm"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Algorithm = data
+		case "encoding":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encoding"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Encoding = data
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTriggerHMACOptionsInput unmarshals raw into the TriggerHMACOptionsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTriggerHMACOptionsInput(ctx context.Context, raw any) (model.TriggerHMACOptionsInput, error) {
+	var out model.TriggerHMACOptionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TriggerHMACOptionsInput", raw, &out)
 	return out, err
 }
 
@@ -25556,6 +25806,11 @@ func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "hmac":
+			out.Values[i] = ec._PipelineTrigger_hmac(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "project":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27207,6 +27462,54 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var triggerHMACOptionsImplementors = []string{"TriggerHMACOptions"}
+
+func (ec *executionContext) _TriggerHMACOptions(ctx context.Context, sel ast.SelectionSet, obj *kickoff.HMACOptions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, triggerHMACOptionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TriggerHMACOptions")
+		case "header":
+			out.Values[i] = ec._TriggerHMACOptions_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "algorithm":
+			out.Values[i] = ec._TriggerHMACOptions_algorithm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "encoding":
+			out.Values[i] = ec._TriggerHMACOptions_encoding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prefix":
+			out.Values[i] = ec._TriggerHMACOptions_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -30570,6 +30873,21 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTriggerHMACOptions2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚐHMACOptions(ctx context.Context, sel ast.SelectionSet, v *kickoff.HMACOptions) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TriggerHMACOptions(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTriggerHMACOptionsInput2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋgraphᚋmodelᚐTriggerHMACOptionsInput(ctx context.Context, v any) (*model.TriggerHMACOptionsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTriggerHMACOptionsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTriggerReceiver2ᚖgithubᚗcomᚋkickoffᚑciᚋkickoffᚋentᚋpipelinetriggerᚐReceiver(ctx context.Context, v any) (*pipelinetrigger.Receiver, error) {

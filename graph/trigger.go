@@ -3,6 +3,7 @@ package graph
 import (
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/domain/triggers"
 	"github.com/kickoff-ci/kickoff/graph/model"
 )
@@ -46,4 +47,19 @@ func nonNil(list []string) *[]string {
 		return nil
 	}
 	return &list
+}
+
+// hmacOptions is GraphQL's generic_hmac settings as the domain's, nil when
+// not given.
+func hmacOptions(in *model.TriggerHMACOptionsInput) *kickoff.HMACOptions {
+	if in == nil {
+		return nil
+	}
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return &kickoff.HMACOptions{Header: in.Header, Algorithm: deref(in.Algorithm), Encoding: deref(in.Encoding), Prefix: deref(in.Prefix)}
 }

@@ -85,7 +85,7 @@ func (r *mutationResolver) PipelineTriggerSetSigning(ctx context.Context, input 
 	if input.GraceSeconds != nil {
 		grace = *input.GraceSeconds
 	}
-	secret, t, err := r.svc.Triggers.SetSigning(ctx, id, input.Signed, input.Receiver, time.Duration(grace)*time.Second)
+	secret, t, err := r.svc.Triggers.SetSigning(ctx, id, input.Signed, input.Receiver, hmacOptions(input.Hmac), time.Duration(grace)*time.Second)
 	return payload(err, func(errs []string) *model.PipelineTriggerSetSigningPayload {
 		out := &model.PipelineTriggerSetSigningPayload{PipelineTrigger: t, Errors: errs}
 		if secret != "" {

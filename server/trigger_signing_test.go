@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -311,6 +313,73 @@ func TestStandardWebhooksReceiver(t *testing.T) {
 		} {
 			if res.status != http.StatusUnauthorized || !strings.Contains(res.body, "401 Unauthorized - ") {
 				t.Errorf("%s: %d %s, want 401", name, res.status, res.body)
+			}
+		}
+		if n := db.Client.Pipeline.Query().CountX(context.Background()); n != 1 {
+			t.Fatalf("%d pipelines, want 1", n)
+		}
+	})
+}
+
+// TestGenericHMACReceiver: generic_hmac reads the signature where the
+// token's settings say — header, algorithm, encoding, prefix — as Jenkins'
+// Generic Webhook Trigger and many SaaS send it; bad settings are refused
+// when saved.
+func TestGenericHMACReceiver(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, db *database.DB) {
+		e := newRNEnv(t, db)
+		id, token, _ := e.signedTrigger(t)
+		set := func(hmacInput string) (json.RawMessage, []string) {
+			return e.tpGQLErrors(t, e.pat, fmt.Sprintf(`mutation { pipelineTriggerSetSigning(input: {id: %q, signed: true, receiver: generic_hmac, hmac: %s}) {
+				signingSecret pipelineTrigger { receiver hmac { header algorithm encoding prefix } } errors } }`, id, hmacInput))
+		}
+		for _, bad := range []struct{ input, want string }{
+			{`{header: "Bad Header"}`, "not a header name"},
+			{`{header: "X-Sig", algorithm: "md5"}`, "sha256 or sha512"},
+			{`{header: "X-Sig", encoding: "base32"}`, "hex or base64"},
+			{`{header: "X-Sig", prefix: "` + strings.Repeat("p", 40) + `"}`, "at most 32"},
+		} {
+			if _, errs := set(bad.input); !strings.Contains(strings.Join(errs, " "), bad.want) {
+				t.Errorf("hmac %s: errors %v, want %q", bad.input, errs, bad.want)
+			}
+		}
+		data, errs := set(`{header: "x-signature", algorithm: "sha512", encoding: "base64", prefix: "sha512="}`)
+		var out struct {
+			PipelineTriggerSetSigning struct {
+				SigningSecret   string
+				PipelineTrigger struct {
+					Receiver string
+					Hmac     struct{ Header, Algorithm, Encoding, Prefix string }
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &out); err != nil || len(errs) > 0 || out.PipelineTriggerSetSigning.PipelineTrigger.Hmac.Header != "X-Signature" {
+			t.Fatalf("setSigning = %s %v", data, errs)
+		}
+		secret := out.PipelineTriggerSetSigning.SigningSecret
+		body := `{"event":"release","version":"1.2.3"}`
+		mac := hmac.New(sha512.New, []byte(secret))
+		mac.Write([]byte(body))
+		good := "sha512=" + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		hookURL := "/api/v4/projects/grp%2Fapp/ref/main/trigger/pipeline?token=" + token
+		call := func(sig, b string) response {
+			h := map[string]string{"Content-Type": "application/json"}
+			if sig != "" {
+				h["X-Signature"] = sig
+			}
+			return e.send(t, http.MethodPost, hookURL, b, h)
+		}
+		if res := call(good, body); res.status != http.StatusCreated {
+			t.Fatalf("signed call = %d %s", res.status, res.body)
+		}
+		for name, tc := range map[string]struct{ sig, body, want string }{
+			"no signature":    {"", body, "send the signature in X-Signature"},
+			"no prefix":       {strings.TrimPrefix(good, "sha512="), body, "must start with"},
+			"tampered body":   {good, strings.Replace(body, "1.2.3", "6.6.6", 1), "does not match"},
+			"hex, not base64": {"sha512=" + hex.EncodeToString(mac.Sum(nil)), body, "does not match"},
+		} {
+			if res := call(tc.sig, tc.body); res.status != http.StatusUnauthorized || !strings.Contains(res.body, tc.want) {
+				t.Errorf("%s: %d %s, want 401 saying %q", name, res.status, res.body, tc.want)
 			}
 		}
 		if n := db.Client.Pipeline.Query().CountX(context.Background()); n != 1 {

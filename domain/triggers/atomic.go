@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kickoff-ci/kickoff"
 	"github.com/kickoff-ci/kickoff/ent"
 	"github.com/kickoff-ci/kickoff/ent/pipelinetrigger"
 	"github.com/kickoff-ci/kickoff/internal/database"
@@ -56,12 +57,12 @@ func (s *Service) Rotate(ctx context.Context, id int, grace time.Duration) (*ent
 // this once (the previous secret still verifies for grace), checked as
 // receiver says (Kickoff's headers or GitHub's), or, with on false, stops
 // requiring them. Owner only.
-func (s *Service) SetSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+func (s *Service) SetSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, hmacOptions *kickoff.HMACOptions, grace time.Duration) (string, *ent.PipelineTrigger, error) {
 	var secret string
 	t, err := database.InTx(ctx, s.client, func(ctx context.Context, _ *ent.Client) (*ent.PipelineTrigger, error) {
 		var t *ent.PipelineTrigger
 		var err error
-		secret, t, err = s.setSigning(ctx, id, on, receiver, grace)
+		secret, t, err = s.setSigning(ctx, id, on, receiver, hmacOptions, grace)
 		return t, err
 	})
 	return secret, t, err

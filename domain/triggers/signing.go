@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -61,6 +62,8 @@ type Signature struct {
 	// StandardID, StandardTimestamp and StandardSignature are Standard
 	// Webhooks' webhook-id, webhook-timestamp and webhook-signature.
 	StandardID, StandardTimestamp, StandardSignature string
+	// Header reads any request header (generic_hmac's is configured).
+	Header func(name string) string
 }
 
 // DeliveryKey is the idempotency key a provider's webhook gives a call to
@@ -108,6 +111,8 @@ func (s *Service) CheckSignature(t *ent.PipelineTrigger, sig Signature, now time
 		return nil, s.checkGitLab(t, sig, now)
 	case pipelinetrigger.ReceiverStandardWebhooks:
 		return nil, s.checkStandard(t, sig, now)
+	case pipelinetrigger.ReceiverGenericHmac:
+		return nil, s.checkGeneric(t, sig, now)
 	}
 	if sig.Timestamp == "" || sig.Value == "" {
 		return nil, signatureError("this trigger token requires signed calls: send %s and %s", TimestampHeader, SignatureHeader)
@@ -213,6 +218,71 @@ func (s *Service) checkStandard(t *ent.PipelineTrigger, sig Signature, now time.
 	return signatureError("webhook-signature does not match: sign \"<webhook-id>.<webhook-timestamp>.<body>\" with the trigger's signing secret")
 }
 
+// checkGeneric verifies a signature as the trigger's HMACOptions say:
+// their header holds the prefix and the encoded HMAC of the body. It
+// proves who sent the call, not when: the caller's Idempotency-Key is what
+// makes retries one pipeline.
+func (s *Service) checkGeneric(t *ent.PipelineTrigger, sig Signature, now time.Time) error {
+	o := t.Hmac
+	if o == nil || sig.Header == nil {
+		return signatureError("this trigger token's signature settings are missing: turn signing on again with hmac options")
+	}
+	value := strings.TrimSpace(sig.Header(o.Header))
+	if value == "" {
+		return signatureError("this trigger token requires signed calls: send the signature in %s", o.Header)
+	}
+	encoded, ok := strings.CutPrefix(value, o.Prefix)
+	if !ok {
+		return signatureError("%s must start with %q", o.Header, o.Prefix)
+	}
+	newHash := sha256.New
+	if o.Algorithm == "sha512" {
+		newHash = sha512.New
+	}
+	matched, err := s.anySecret(t, now, func(secret []byte) bool {
+		h := hmac.New(newHash, secret)
+		h.Write(sig.Body)
+		want := hex.EncodeToString(h.Sum(nil))
+		if o.Encoding == "base64" {
+			want = base64.StdEncoding.EncodeToString(h.Sum(nil))
+		}
+		return hmac.Equal([]byte(encoded), []byte(want))
+	})
+	if err != nil {
+		return err
+	}
+	if !matched {
+		return signatureError("%s does not match the body: the %s HMAC of the raw body with the trigger's signing secret, %s-encoded", o.Header, o.Algorithm, o.Encoding)
+	}
+	return nil
+}
+
+// CheckHMACOptions validates and completes generic_hmac settings.
+func CheckHMACOptions(o *kickoff.HMACOptions) (*kickoff.HMACOptions, error) {
+	if o == nil {
+		return nil, kickoff.Errorf(kickoff.EInvalid, "the generic_hmac receiver needs hmac options: at least the header")
+	}
+	out := *o
+	out.Header = http.CanonicalHeaderKey(strings.TrimSpace(out.Header))
+	if out.Algorithm == "" {
+		out.Algorithm = "sha256"
+	}
+	if out.Encoding == "" {
+		out.Encoding = "hex"
+	}
+	switch {
+	case !kickoff.HeaderName(out.Header) || len(out.Header) > 64:
+		return nil, kickoff.Errorf(kickoff.EInvalid, "hmac header %q is not a header name", kickoff.Excerpt(o.Header, 64))
+	case out.Algorithm != "sha256" && out.Algorithm != "sha512":
+		return nil, kickoff.Errorf(kickoff.EInvalid, "hmac algorithm must be sha256 or sha512")
+	case out.Encoding != "hex" && out.Encoding != "base64":
+		return nil, kickoff.Errorf(kickoff.EInvalid, "hmac encoding must be hex or base64")
+	case len(out.Prefix) > 32 || !kickoff.CleanText(out.Prefix) || strings.ContainsAny(out.Prefix, "\r\n"):
+		return nil, kickoff.Errorf(kickoff.EInvalid, "hmac prefix must be at most 32 characters on one line")
+	}
+	return &out, nil
+}
+
 // sha256Header decodes "sha256=<64 hex digits>".
 func sha256Header(name, value string) ([]byte, error) {
 	hexSig, ok := strings.CutPrefix(strings.TrimSpace(value), "sha256=")
@@ -308,7 +378,7 @@ func (s *Service) newSigningSecret(t *ent.PipelineTrigger, receiver pipelinetrig
 
 // setSigning turns signing on (a new secret, returned once; the current
 // one, if any, still verifies for grace) or off. Owner only, as editing.
-func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, grace time.Duration) (string, *ent.PipelineTrigger, error) {
+func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pipelinetrigger.Receiver, hmacOptions *kickoff.HMACOptions, grace time.Duration) (string, *ent.PipelineTrigger, error) {
 	t, level, err := s.live(ctx, id)
 	if err != nil {
 		return "", nil, err
@@ -323,10 +393,20 @@ func (s *Service) setSigning(ctx context.Context, id int, on bool, receiver *pip
 	effective := t.Receiver
 	if receiver != nil {
 		if err := pipelinetrigger.ReceiverValidator(*receiver); err != nil {
-			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff, github, gitlab or standard_webhooks")
+			return "", nil, kickoff.Errorf(kickoff.EInvalid, "receiver must be kickoff, github, gitlab, standard_webhooks or generic_hmac")
 		}
 		u.SetReceiver(*receiver)
 		effective = *receiver
+	}
+	switch {
+	case effective == pipelinetrigger.ReceiverGenericHmac && (hmacOptions != nil || t.Hmac == nil):
+		o, err := CheckHMACOptions(hmacOptions)
+		if err != nil {
+			return "", nil, err
+		}
+		u.SetHmac(o)
+	case hmacOptions != nil && effective != pipelinetrigger.ReceiverGenericHmac:
+		return "", nil, kickoff.Errorf(kickoff.EInvalid, "hmac options are for the generic_hmac receiver")
 	}
 	var plain string
 	action := "trigger.signing_disabled"

@@ -135,21 +135,6 @@ func headerValue(v string) bool {
 	return true
 }
 
-// headerName reports whether k is an HTTP token (RFC 9110 tchar).
-func headerName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
 func checkHeaders(in []Header) ([]Header, error) {
 	if len(in) > MaxCustomHeaders {
 		return nil, invalid("custom_headers holds at most %d headers", MaxCustomHeaders)
@@ -159,7 +144,7 @@ func checkHeaders(in []Header) ([]Header, error) {
 	for _, h := range in {
 		key := http.CanonicalHeaderKey(strings.TrimSpace(h.Key))
 		switch {
-		case !headerName(key) || len(key) > maxHeaderKeyLength:
+		case !kickoff.HeaderName(key) || len(key) > maxHeaderKeyLength:
 			return nil, invalid("custom header %q is not a valid header name", kickoff.Excerpt(h.Key, 64))
 		case len(h.Value) > MaxHeaderValue || !headerValue(h.Value):
 			return nil, invalid("custom header %s: the value must be at most %d printable characters", key, MaxHeaderValue)

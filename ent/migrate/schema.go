@@ -328,7 +328,8 @@ var (
 		{Name: "signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "previous_signing_secret_expires_at", Type: field.TypeTime, Nullable: true},
-		{Name: "receiver", Type: field.TypeEnum, Enums: []string{"kickoff", "github", "gitlab", "standard_webhooks"}, Default: "kickoff"},
+		{Name: "receiver", Type: field.TypeEnum, Enums: []string{"kickoff", "github", "gitlab", "standard_webhooks", "generic_hmac"}, Default: "kickoff"},
+		{Name: "hmac", Type: field.TypeJSON, Nullable: true},
 		{Name: "project_id", Type: field.TypeInt},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
@@ -340,13 +341,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "pipeline_triggers_projects_pipeline_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[20]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[21]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "pipeline_triggers_users_owned_triggers",
-				Columns:    []*schema.Column{PipelineTriggersColumns[21]},
+				Columns:    []*schema.Column{PipelineTriggersColumns[22]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -355,12 +356,12 @@ var (
 			{
 				Name:    "pipelinetrigger_project_id_revoked_at",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[20], PipelineTriggersColumns[10]},
+				Columns: []*schema.Column{PipelineTriggersColumns[21], PipelineTriggersColumns[10]},
 			},
 			{
 				Name:    "pipelinetrigger_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{PipelineTriggersColumns[21]},
+				Columns: []*schema.Column{PipelineTriggersColumns[22]},
 			},
 		},
 	}

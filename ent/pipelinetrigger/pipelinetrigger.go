@@ -59,6 +59,8 @@ const (
 	FieldPreviousSigningSecretExpiresAt = "previous_signing_secret_expires_at"
 	// FieldReceiver holds the string denoting the receiver field in the database.
 	FieldReceiver = "receiver"
+	// FieldHmac holds the string denoting the hmac field in the database.
+	FieldHmac = "hmac"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -114,6 +116,7 @@ var Columns = []string{
 	FieldPreviousSigningSecretSealed,
 	FieldPreviousSigningSecretExpiresAt,
 	FieldReceiver,
+	FieldHmac,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -153,6 +156,7 @@ const (
 	ReceiverGithub           Receiver = "github"
 	ReceiverGitlab           Receiver = "gitlab"
 	ReceiverStandardWebhooks Receiver = "standard_webhooks"
+	ReceiverGenericHmac      Receiver = "generic_hmac"
 )
 
 func (r Receiver) String() string {
@@ -162,7 +166,7 @@ func (r Receiver) String() string {
 // ReceiverValidator is a validator for the "receiver" field enum values. It is called by the builders before save.
 func ReceiverValidator(r Receiver) error {
 	switch r {
-	case ReceiverKickoff, ReceiverGithub, ReceiverGitlab, ReceiverStandardWebhooks:
+	case ReceiverKickoff, ReceiverGithub, ReceiverGitlab, ReceiverStandardWebhooks, ReceiverGenericHmac:
 		return nil
 	default:
 		return fmt.Errorf("pipelinetrigger: invalid enum value for receiver field: %q", r)

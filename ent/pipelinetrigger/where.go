@@ -970,6 +970,16 @@ func ReceiverNotIn(vs ...Receiver) predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(sql.FieldNotIn(FieldReceiver, vs...))
 }
 
+// HmacIsNil applies the IsNil predicate on the "hmac" field.
+func HmacIsNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldIsNull(FieldHmac))
+}
+
+// HmacNotNil applies the NotNil predicate on the "hmac" field.
+func HmacNotNil() predicate.PipelineTrigger {
+	return predicate.PipelineTrigger(sql.FieldNotNull(FieldHmac))
+}
+
 // HasProject applies the HasEdge predicate on the "project" edge.
 func HasProject() predicate.PipelineTrigger {
 	return predicate.PipelineTrigger(func(s *sql.Selector) {

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/kickoff-ci/kickoff"
 )
 
 // PipelineTrigger is a secret token that starts pipelines in one project as its
@@ -47,10 +49,14 @@ func (PipelineTrigger) Fields() []ent.Field {
 		field.Time("previous_signing_secret_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
 		// receiver is how signed calls prove themselves: Kickoff's own
 		// headers, or a provider's (github: X-Hub-Signature-256; gitlab:
-		// X-Gitlab-Token; standard_webhooks: webhook-signature), so the
-		// provider's webhook can call the token as is.
-		field.Enum("receiver").Values("kickoff", "github", "gitlab", "standard_webhooks").Default("kickoff").
+		// X-Gitlab-Token; standard_webhooks: webhook-signature;
+		// generic_hmac: a header of the caller's choice), so the provider's
+		// webhook can call the token as is.
+		field.Enum("receiver").Values("kickoff", "github", "gitlab", "standard_webhooks", "generic_hmac").Default("kickoff").
 			Annotations(entgql.Type("TriggerReceiver"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		// hmac says where and how a generic_hmac receiver's signature comes.
+		field.JSON("hmac", &kickoff.HMACOptions{}).Optional().
+			Annotations(entgql.Type("TriggerHMACOptions"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 	}
 }
 

@@ -174,10 +174,13 @@ type PipelineTriggerSetSigningInput struct {
 	// X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
 	// 200 without one) or gitlab (GitLab's webhook secret token, X-Gitlab-Token,
 	// compared with the signing secret; X-Gitlab-Event-UUID makes GitLab's
-	// retries one pipeline) or standard_webhooks (webhook-id, webhook-timestamp,
+	// retries one pipeline), standard_webhooks (webhook-id, webhook-timestamp,
 	// webhook-signature, with a whsec_ secret; webhook-id makes retries one
-	// pipeline). Omitted: as it is (kickoff for a trigger never signed).
+	// pipeline) or generic_hmac (the HMAC of the body in a header of your
+	// choice: see hmac). Omitted: as it is (kickoff for a trigger never signed).
 	Receiver *pipelinetrigger.Receiver `json:"receiver,omitempty"`
+	// For generic_hmac: where and how the signature comes. Required with it.
+	Hmac *TriggerHMACOptionsInput `json:"hmac,omitempty"`
 	// How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once.
 	GraceSeconds *int `json:"graceSeconds,omitempty"`
 }
@@ -348,6 +351,17 @@ type SignOutEverywherePayload struct {
 }
 
 type Subscription struct {
+}
+
+type TriggerHMACOptionsInput struct {
+	// The header the caller signs in, e.g. X-Signature.
+	Header string `json:"header"`
+	// sha256 (default) or sha512.
+	Algorithm *string `json:"algorithm,omitempty"`
+	// hex (default) or base64.
+	Encoding *string `json:"encoding,omitempty"`
+	// What comes before the encoded HMAC, e.g. sha256=. Default: nothing.
+	Prefix *string `json:"prefix,omitempty"`
 }
 
 type WebhookCreateInput struct {

@@ -132,6 +132,7 @@ func (a *triggerPipelineAPI) request(r *http.Request, params *restparams.Params,
 			GitLabToken: r.Header.Get(triggers.GitLabTokenHeader), GitLabEvent: r.Header.Get(triggers.GitLabEventHeader),
 			StandardID: r.Header.Get("webhook-id"), StandardTimestamp: r.Header.Get("webhook-timestamp"),
 			StandardSignature: r.Header.Get("webhook-signature"),
+			Header:            r.Header.Get,
 		},
 	}
 	var missing []string

@@ -18,7 +18,7 @@ export type TriggerRow = {
   /** Whether calls must be signed with the trigger's signing secret. */
   signed: boolean;
   /** How signed calls prove themselves: Kickoff's headers or GitHub's webhook signature. */
-  receiver?: 'kickoff' | 'github' | 'gitlab' | 'standard_webhooks';
+  receiver?: 'kickoff' | 'github' | 'gitlab' | 'standard_webhooks' | 'generic_hmac';
   owner: { id: string; username: string; name: string };
 };
 
@@ -38,6 +38,7 @@ const RECEIVERS = {
   github: { name: 'GitHub', title: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.' },
   gitlab: { name: 'GitLab', title: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.' },
   standard_webhooks: { name: 'Standard Webhooks', title: 'Receives Standard Webhooks: webhook-signature is checked.' },
+  generic_hmac: { name: 'HMAC', title: 'Calls carry an HMAC of the body in the header the token names.' },
 };
 
 /**

@@ -350,6 +350,8 @@ export type PipelineTriggerRotateInput = {
 export type PipelineTriggerSetSigningInput = {
   /** How long the current signing secret keeps verifying, at most 604800 (7 days); 0 retires it at once. */
   graceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** For generic_hmac: where and how the signature comes. Required with it. */
+  hmac?: InputMaybe<TriggerHmacOptionsInput>;
   /** Global ID of the PipelineTrigger. */
   id: Scalars['ID']['input'];
   /**
@@ -359,9 +361,10 @@ export type PipelineTriggerSetSigningInput = {
    * X-GitHub-Delivery makes GitHub's retries one pipeline; ping events answer
    * 200 without one) or gitlab (GitLab's webhook secret token, X-Gitlab-Token,
    * compared with the signing secret; X-Gitlab-Event-UUID makes GitLab's
-   * retries one pipeline) or standard_webhooks (webhook-id, webhook-timestamp,
+   * retries one pipeline), standard_webhooks (webhook-id, webhook-timestamp,
    * webhook-signature, with a whsec_ secret; webhook-id makes retries one
-   * pipeline). Omitted: as it is (kickoff for a trigger never signed).
+   * pipeline) or generic_hmac (the HMAC of the body in a header of your
+   * choice: see hmac). Omitted: as it is (kickoff for a trigger never signed).
    */
   receiver?: InputMaybe<TriggerReceiver>;
   signed: Scalars['Boolean']['input'];
@@ -945,8 +948,20 @@ export type SignOutEverywhereInput = {
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type TriggerHmacOptionsInput = {
+  /** sha256 (default) or sha512. */
+  algorithm?: InputMaybe<Scalars['String']['input']>;
+  /** hex (default) or base64. */
+  encoding?: InputMaybe<Scalars['String']['input']>;
+  /** The header the caller signs in, e.g. X-Signature. */
+  header: Scalars['String']['input'];
+  /** What comes before the encoded HMAC, e.g. sha256=. Default: nothing. */
+  prefix?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** TriggerReceiver is enum for the field receiver */
 export type TriggerReceiver =
+  | 'generic_hmac'
   | 'github'
   | 'gitlab'
   | 'kickoff'
