@@ -190,8 +190,8 @@ export function PipelineTriggersSection({
             const result = await updateTrigger({ input: { id, description } });
             return mutationFailure(result, result.data?.pipelineTriggerUpdate);
           }}
-          onSetSigning={async (id, signed) => {
-            const result = await setSigning({ input: { id, signed } });
+          onSetSigning={async (id, signed, receiver) => {
+            const result = await setSigning({ input: { id, signed, receiver } });
             const payload = result.data?.pipelineTriggerSetSigning;
             const failure = mutationFailure(result, payload);
             if (!failure) {

@@ -151,6 +151,23 @@ describe('TriggerTokensTable', () => {
     expect(screen.queryByText('signed') !== null).toBe(signed);
     await user.click(screen.getByRole('button', { name: 'Edit trigger token deploy' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: button }));
-    expect(props.onSetSigning).toHaveBeenCalledWith('t1', want);
+    expect(props.onSetSigning).toHaveBeenCalledWith('t1', want, 'kickoff');
+  });
+
+  it('requires signed calls checked the GitHub way when chosen', async () => {
+    const user = userEvent.setup();
+    const props = renderTable([trigger()]);
+    await user.click(screen.getByRole('button', { name: 'Edit trigger token deploy' }));
+    const dialog = screen.getByRole('dialog');
+    const select = within(dialog).getByLabelText('Signed by') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.value)).toEqual(['kickoff', 'github', 'gitlab', 'standard_webhooks']);
+    await user.selectOptions(select, 'github');
+    await user.click(within(dialog).getByRole('button', { name: 'Require signed calls' }));
+    expect(props.onSetSigning).toHaveBeenCalledWith('t1', true, 'github');
+  });
+
+  it('shows the provider a token receives', () => {
+    renderTable([trigger({ signed: true, receiver: 'gitlab' })]);
+    expect(screen.getByText('signed (GitLab)')).toBeTruthy();
   });
 });

@@ -18,7 +18,7 @@ export type TriggerRow = {
   /** Whether calls must be signed with the trigger's signing secret. */
   signed: boolean;
   /** How signed calls prove themselves: Kickoff's headers or GitHub's webhook signature. */
-  receiver?: 'kickoff' | 'github' | 'gitlab' | 'standard_webhooks' | 'generic_hmac';
+  receiver?: Receiver;
   owner: { id: string; username: string; name: string };
 };
 
@@ -33,12 +33,31 @@ export function maskToken(token: string): string {
 
 type Action = (id: string) => Promise<string | null>;
 
-/** The providers whose webhooks a signed trigger can receive as they are. */
-const RECEIVERS = {
-  github: { name: 'GitHub', title: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.' },
-  gitlab: { name: 'GitLab', title: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.' },
-  standard_webhooks: { name: 'Standard Webhooks', title: 'Receives Standard Webhooks: webhook-signature is checked.' },
-  generic_hmac: { name: 'HMAC', title: 'Calls carry an HMAC of the body in the header the token names.' },
+export type Receiver = 'kickoff' | 'github' | 'gitlab' | 'standard_webhooks' | 'generic_hmac';
+
+/** How a signed trigger's calls prove themselves: Kickoff's headers, or a provider's webhook as it is. */
+const RECEIVERS: Record<Receiver, { name: string; label: string; title: string }> = {
+  kickoff: { name: 'Kickoff', label: 'Kickoff (X-Kickoff-Signature)', title: 'Calls must send X-Kickoff-Timestamp and X-Kickoff-Signature.' },
+  github: {
+    name: 'GitHub',
+    label: 'GitHub webhooks (X-Hub-Signature-256)',
+    title: 'Receives GitHub webhooks: X-Hub-Signature-256 is checked against the signing secret.',
+  },
+  gitlab: {
+    name: 'GitLab',
+    label: 'GitLab webhooks (X-Gitlab-Token)',
+    title: 'Receives GitLab webhooks: X-Gitlab-Token must be the signing secret.',
+  },
+  standard_webhooks: {
+    name: 'Standard Webhooks',
+    label: 'Standard Webhooks (webhook-signature)',
+    title: 'Receives Standard Webhooks: webhook-signature is checked.',
+  },
+  generic_hmac: {
+    name: 'HMAC',
+    label: 'HMAC in a header (settings via the API)',
+    title: 'Calls carry an HMAC of the body in the header the token names.',
+  },
 };
 
 /**
@@ -58,8 +77,8 @@ export function TriggerTokensTable({
   onRevoke: Action;
   onEdit: (id: string, description: string) => Promise<string | null>;
   onTakeOwnership: Action;
-  /** Requires signed calls (a new secret) or stops requiring them. */
-  onSetSigning: (id: string, signed: boolean) => Promise<string | null>;
+  /** Requires signed calls (a new secret, checked as receiver says) or stops requiring them. */
+  onSetSigning: (id: string, signed: boolean, receiver: Receiver) => Promise<string | null>;
 }) {
   const { target: dialog, busy, error, open, close, run } = useDialogAction<{
     kind: 'revoke' | 'edit' | 'own';
@@ -152,7 +171,7 @@ export function TriggerTokensTable({
           error={error}
           onCancel={close}
           onSave={(description) => run(() => onEdit(dialog.trigger.id, description))}
-          onSetSigning={(signed) => run(() => onSetSigning(dialog.trigger.id, signed))}
+          onSetSigning={(signed, receiver) => run(() => onSetSigning(dialog.trigger.id, signed, receiver))}
         />
       ) : null}
     </>
@@ -220,9 +239,12 @@ function EditDialog({
   error: string | null;
   onCancel: () => void;
   onSave: (description: string) => void;
-  onSetSigning: (signed: boolean) => void;
+  onSetSigning: (signed: boolean, receiver: Receiver) => void;
 }) {
   const [description, setDescription] = useState(trigger.description);
+  const [receiver, setReceiver] = useState<Receiver>(trigger.receiver ?? 'kickoff');
+  // generic_hmac needs header settings the API takes: offered only when set.
+  const choices = (Object.keys(RECEIVERS) as Receiver[]).filter((r) => r !== 'generic_hmac' || trigger.receiver === r);
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (description.trim()) onSave(description.trim());
@@ -262,12 +284,26 @@ function EditDialog({
               ? 'Calls must be signed with this token’s signing secret (see the Signed usage example).'
               : 'Require every call to be signed with a secret that never travels, so a leaked URL starts nothing.'}
           </p>
+          <div className="field">
+            <label htmlFor="edit-trigger-receiver">Signed by</label>
+            <select
+              id="edit-trigger-receiver"
+              value={receiver}
+              onChange={(event) => setReceiver(event.target.value as Receiver)}
+            >
+              {choices.map((r) => (
+                <option key={r} value={r}>
+                  {RECEIVERS[r].label}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="form-actions">
-            <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(true)}>
+            <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(true, receiver)}>
               {trigger.signed ? 'Rotate signing secret' : 'Require signed calls'}
             </button>
             {trigger.signed ? (
-              <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(false)}>
+              <button type="button" className="btn btn-sm" disabled={busy} onClick={() => onSetSigning(false, receiver)}>
                 Stop requiring signatures
               </button>
             ) : null}
