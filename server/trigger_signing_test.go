@@ -199,12 +199,7 @@ func TestGitHubReceiver(t *testing.T) {
 		}
 		first := deliver("push", "d-1", sign(secret, body), body)
 		again := deliver("push", "d-1", sign(secret, body), body)
-		var a, b tpJSON
-		_ = json.Unmarshal([]byte(first.body), &a)
-		_ = json.Unmarshal([]byte(again.body), &b)
-		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
-			t.Fatalf("push = %d %s; redelivery = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
-		}
+		samePipeline(t, first, again)
 		for _, tc := range []struct{ name, signature, body, want string }{
 			{"no signature", "", body, "X-Hub-Signature-256"},
 			{"wrong secret", sign("not-the-secret", body), body, "does not match"},
@@ -251,12 +246,7 @@ func TestGitLabReceiver(t *testing.T) {
 			return e.send(t, http.MethodPost, hookURL, body, h)
 		}
 		first, again := deliver(secret, "u-1"), deliver(secret, "u-1")
-		var a, b tpJSON
-		_ = json.Unmarshal([]byte(first.body), &a)
-		_ = json.Unmarshal([]byte(again.body), &b)
-		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
-			t.Fatalf("push = %d %s; retry = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
-		}
+		samePipeline(t, first, again)
 		for name, tc := range map[string]struct{ token, want string }{
 			"no token":    {"", "X-Gitlab-Token"},
 			"wrong token": {secret + "x", "does not match"},
@@ -298,12 +288,7 @@ func TestStandardWebhooksReceiver(t *testing.T) {
 				"webhook-id": msgID, "webhook-timestamp": strconv.FormatInt(at.Unix(), 10), "webhook-signature": sig})
 		}
 		first, again := send("msg_1", time.Now(), body, wh), send("msg_1", time.Now(), body, wh)
-		var a, b tpJSON
-		_ = json.Unmarshal([]byte(first.body), &a)
-		_ = json.Unmarshal([]byte(again.body), &b)
-		if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
-			t.Fatalf("message = %d %s; retry = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
-		}
+		samePipeline(t, first, again)
 		other, _ := standardwebhooks.NewWebhook("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 		for name, res := range map[string]response{
 			"stale":         send("msg_2", time.Now().Add(-10*time.Minute), body, wh),
@@ -386,4 +371,16 @@ func TestGenericHMACReceiver(t *testing.T) {
 			t.Fatalf("%d pipelines, want 1", n)
 		}
 	})
+}
+
+// samePipeline checks that a provider's retry (again) answered with the
+// pipeline its first delivery (first) created.
+func samePipeline(t *testing.T, first, again response) {
+	t.Helper()
+	var a, b tpJSON
+	_ = json.Unmarshal([]byte(first.body), &a)
+	_ = json.Unmarshal([]byte(again.body), &b)
+	if first.status != http.StatusCreated || a.ID == 0 || b.ID != a.ID {
+		t.Fatalf("first delivery = %d %s; retry = %d %s; want one pipeline", first.status, first.body, again.status, again.body)
+	}
 }

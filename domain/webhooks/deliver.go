@@ -79,7 +79,9 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(claimed))
 	for i, d := range claimed {
-		wg.Go(func() { errs[i] = s.deliver(ctx, d, false) })
+		if h := d.Edges.Webhook; h != nil { // nil: deleted meanwhile, with its deliveries
+			wg.Go(func() { errs[i] = s.deliver(ctx, h, d, false) })
+		}
 	}
 	wg.Wait()
 	return len(claimed), errors.Join(errs...)
@@ -110,7 +112,8 @@ func (s *Service) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 			SetLockedUntil(now.Add(lease)).Exec(ctx); err != nil {
 			return fmt.Errorf("leasing deliveries: %w", err)
 		}
-		out, err = c.WebhookDelivery.Query().Where(webhookdelivery.IDIn(ids...)).
+		// Their hooks with them: one query for the whole batch.
+		out, err = c.WebhookDelivery.Query().Where(webhookdelivery.IDIn(ids...)).WithWebhook().
 			Order(ent.Asc(webhookdelivery.FieldID)).All(ctx)
 		return err
 	})
@@ -118,7 +121,7 @@ func (s *Service) claim(ctx context.Context) ([]*ent.WebhookDelivery, error) {
 		return nil, fmt.Errorf("claiming webhook deliveries: %w", err)
 	}
 	for i := range out {
-		out[i] = out[i].Unwrap()
+		out[i] = out[i].Unwrap() // its hook edge is only read, never queried through
 	}
 	return out, nil
 }
@@ -168,16 +171,9 @@ type outcome struct {
 	final, ok bool
 }
 
-// deliver makes one attempt at d and records it. once makes a failure
-// final (tests and resends answer their caller at once).
-func (s *Service) deliver(ctx context.Context, d *ent.WebhookDelivery, once bool) error {
-	h, err := s.client.Webhook.Get(ctx, d.WebhookID)
-	if ent.IsNotFound(err) {
-		return nil // deleted meanwhile, with its deliveries
-	}
-	if err != nil {
-		return fmt.Errorf("loading hook: %w", err)
-	}
+// deliver makes one attempt at d for its hook h and records it. once makes
+// a failure final (tests and resends answer their caller at once).
+func (s *Service) deliver(ctx context.Context, h *ent.Webhook, d *ent.WebhookDelivery, once bool) error {
 	var o outcome
 	if h.DisabledAt != nil && d.Kind == webhookdelivery.KindPipeline {
 		o = outcome{err: "the hook is disabled", final: true}

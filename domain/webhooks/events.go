@@ -48,11 +48,7 @@ func (s *Service) Test(ctx context.Context, h *ent.Webhook) (*ent.WebhookDeliver
 	if err != nil {
 		return nil, err
 	}
-	u, err := creator(ctx, s.client, h)
-	if err != nil {
-		return nil, err
-	}
-	withValues, err := authz.Allows(ctx, s.client, u, h.ProjectID, authz.ReadVariableValues)
+	withValues, err := showsValues(ctx, s.client, h)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +62,7 @@ func (s *Service) Test(ctx context.Context, h *ent.Webhook) (*ent.WebhookDeliver
 	if err != nil {
 		return nil, fmt.Errorf("recording test delivery: %w", err)
 	}
-	return s.sendNow(ctx, d)
+	return s.sendNow(ctx, h, d)
 }
 
 // Resend sends a logged delivery's event again now, once, as a new entry
@@ -90,13 +86,13 @@ func (s *Service) Resend(ctx context.Context, h *ent.Webhook, deliveryID int) (*
 	if err != nil {
 		return nil, fmt.Errorf("recording resend: %w", err)
 	}
-	return s.sendNow(ctx, d)
+	return s.sendNow(ctx, h, d)
 }
 
 // sendNow makes the one attempt of a test or resend (leased at creation,
 // so no worker takes it meanwhile) and reloads the delivery.
-func (s *Service) sendNow(ctx context.Context, d *ent.WebhookDelivery) (*ent.WebhookDelivery, error) {
-	if err := s.deliver(ctx, d, true); err != nil {
+func (s *Service) sendNow(ctx context.Context, h *ent.Webhook, d *ent.WebhookDelivery) (*ent.WebhookDelivery, error) {
+	if err := s.deliver(ctx, h, d, true); err != nil {
 		return nil, err
 	}
 	d, err := s.client.WebhookDelivery.Get(ctx, d.ID)
